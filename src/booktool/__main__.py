@@ -1,0 +1,5 @@
+import sys
+
+from booktool.cli import main
+
+sys.exit(main())

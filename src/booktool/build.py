@@ -1,0 +1,97 @@
+"""``booktool build``: the whole pipeline, one stage a line.
+
+load the manuscript → convert its Markdown → the book model → each edition from the shared
+layouts → written atomically under ``build/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from booktool.epub import EpubEdition
+from booktool.errors import InputError, Problem
+from booktool.htmlclean import clean_fragments
+from booktool.layouts import Layouts
+from booktool.manuscript import Manuscript, assemble_book, load_manuscript
+from booktool.markdown import MarkdownSource, convert_markdown
+from booktool.model import Book
+from booktool.output import write_atomic
+from booktool.pdf import PdfEdition
+from booktool.project import Project
+
+FORMATS = ("pdf", "epub", "html")
+
+
+@dataclass(frozen=True)
+class Output:
+    """One file a build wrote."""
+
+    format: str
+    path: Path
+    size: int
+    pages: int | None = None
+
+
+@dataclass
+class BuildReport:
+    """What a build wrote and what it warned about."""
+
+    outputs: list[Output] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def build(project: Project, formats: Sequence[str] = ("pdf", "epub")) -> BuildReport:
+    """Build the requested editions of ``project`` into its ``build/`` folder."""
+    manuscript = load_manuscript(project)
+    book, media = convert(manuscript)
+    layouts = Layouts(project.layouts)
+    moment = build_moment(book)
+    target = project.build_dir / book.slug
+    report = BuildReport()
+    made: list[tuple[Output, bytes]] = []
+    if "html" in formats:
+        html = PdfEdition(book, layouts, media, moment).print_html().encode("utf-8")
+        made.append((Output("html", target.with_suffix(".html"), len(html)), html))
+    if "epub" in formats:
+        data = EpubEdition(book, layouts, media, moment).epub_bytes()
+        made.append((Output("epub", target.with_suffix(".epub"), len(data)), data))
+    if "pdf" in formats:
+        edition = PdfEdition(book, layouts, media, moment)
+        rendered = edition.render_pages()
+        data = edition.pdf_bytes(rendered)
+        made.append((Output("pdf", target.with_suffix(".pdf"), len(data), rendered.pages), data))
+        report.warnings.extend(edition.warnings)
+    # Nothing is written until every edition has been made: a failure leaves build/ as it was.
+    for output, data in made:
+        write_atomic(output.path, data)
+        report.outputs.append(output)
+    return report
+
+
+def convert(manuscript: Manuscript) -> tuple[Book, dict[str, Path]]:
+    """Every Markdown file through pandoc in one batch, cleaned, assembled into the model."""
+    files = manuscript.markdown_files
+    sources = [MarkdownSource(f.path, f.body, f.body_line) for f in files]
+    html = convert_markdown(sources)
+    cleaned = clean_fragments(
+        html, manuscript.project.manuscript, {s.path: (s.text, s.first_line) for s in sources}
+    )
+    if cleaned.problems:
+        raise InputError(*cleaned.problems)
+    return assemble_book(manuscript, cleaned.html), cleaned.media
+
+
+def build_moment(book: Book) -> dt.datetime:
+    """The build's timestamp: SOURCE_DATE_EPOCH if set, else the book's date at midnight UTC."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+        except (ValueError, OverflowError, OSError) as exc:
+            raise InputError(Problem(None, None, f"SOURCE_DATE_EPOCH '{epoch}' is not a "
+                                     "number of seconds", "unset it or fix it")) from exc
+    return dt.datetime.combine(book.date, dt.time(), tzinfo=dt.UTC)

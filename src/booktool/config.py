@@ -1,0 +1,260 @@
+"""``manuscript/book.yaml``: a typed schema, one docstring per key, every error collected.
+
+:func:`read_config` checks the whole file and raises one :class:`InputError` holding every
+problem found, each with its ``file:line``, like MkDocs' config validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from booktool.errors import InputError, Problem
+from booktool.model import Source
+from booktool.text import slugify
+from booktool.timecode import timecode_value
+from booktool.yamlio import LineDict, LineList
+
+PAGE_SIZES = {"A4": "A4", "A5": "A5", "LETTER": "Letter", "US-LETTER": "Letter"}
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class ChapterPlan:
+    """One chapter of the plan: its title and the segments it gathers, in order."""
+
+    id: str
+    title: str
+    segments: list[str]
+    line: int
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    """The validated contents of ``book.yaml``."""
+
+    path: Path
+    title: str
+    identifier: str
+    language: str
+    date: dt.date
+    chapters: list[ChapterPlan]
+    source: Source
+    subtitle: str | None = None
+    authors: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    description: str | None = None
+    slug: str = "book"
+    page_size: str = "A4"
+    introduction: str | None = None
+    line_of: dict[str, int] = field(default_factory=dict)
+
+
+#: Every key ``book.yaml`` accepts, with what it means.
+BOOK_KEYS: dict[str, str] = {
+    "title": "The book's title: cover, title page, metadata. Required.",
+    "subtitle": "A subtitle under the title.",
+    "authors": "Who made the booklet (editors, compilers): a name or a list of names.",
+    "publisher": "The publisher named in the metadata and on the title page's verso.",
+    "description": "One paragraph describing the booklet, for e-reader catalogues.",
+    "language": "The book's language as a BCP 47 tag (en, fr, en-GB). Required.",
+    "identifier": "A stable unique identifier, e.g. urn:uuid:…; keep it across editions. Required.",
+    "date": "The edition's date (YYYY-MM-DD): printed, and the timestamp of both outputs. Required.",
+    "slug": "The output file name without extension (default: from the title).",
+    "page_size": "A4 (default), A5 or Letter.",
+    "source": "The documentary: title (required), kind, url, publisher, year, duration.",
+    "introduction": "Markdown file (in manuscript/) that opens the book, e.g. summary.md.",
+    "chapters": "The chapter plan: a list of {id, title, segments: [segment ids]}.",
+}
+SOURCE_KEYS: dict[str, str] = {
+    "title": "The documentary's title. Required.",
+    "kind": "What the source is (documentary, lecture, film).",
+    "url": "Where the source can be found (printed, never fetched).",
+    "publisher": "Who published or broadcast the source.",
+    "year": "The year the source was published.",
+    "duration": "The source's length as HH:MM:SS: the end of its last segment.",
+}
+CHAPTER_KEYS: dict[str, str] = {
+    "id": "The chapter's id, for file names and cross-references (default: from the title).",
+    "title": "The chapter's title. Required.",
+    "segments": "The ids of the segments the chapter gathers, in reading order. Required.",
+}
+
+
+class _Collector:
+    """Collects problems in one file so that every error is reported at once."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+
+    def add(self, line: int | None, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.path, line, message, hint))
+
+    def unknown_keys(self, data: LineDict, known: dict[str, str], where: str) -> None:
+        for key in data:
+            if key not in known:
+                close = difflib.get_close_matches(key, list(known), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
+                self.add(data.line_of(key), f"unknown key '{key}' in {where}", hint)
+
+    def text(self, data: LineDict, key: str, *, required: bool = False) -> str | None:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.add(data.line_of(key), f"'{key}' is required", f"add '{key}: …'")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.add(data.line_of(key), f"'{key}' must be text")
+            return None
+        return str(value).strip()
+
+    def checked(
+        self, data: LineDict, key: str, convert: Callable[[Any], Any], hint: str = ""
+    ) -> Any:
+        if data.get(key) is None:
+            return None
+        try:
+            return convert(data[key])
+        except (ValueError, TypeError) as exc:
+            self.add(data.line_of(key), f"'{key}': {exc}", hint)
+            return None
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value.strip())
+    raise ValueError(f"'{value}' is not a date")
+
+
+def _as_year(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 9999:
+        raise ValueError(f"'{value}' is not a year")
+    return value
+
+
+def read_config(data: Any, path: Path) -> BookConfig:
+    """Validate parsed ``book.yaml`` data; raise InputError listing every problem."""
+    problems = _Collector(path)
+    if not isinstance(data, LineDict):
+        raise InputError(Problem(path, 1, "book.yaml must be a mapping of keys to values"))
+    problems.unknown_keys(data, BOOK_KEYS, "book.yaml")
+    title = problems.text(data, "title", required=True)
+    identifier = problems.text(data, "identifier", required=True)
+    language = problems.text(data, "language", required=True)
+    if language and not _LANGUAGE.match(language):
+        problems.add(data.line_of("language"), f"'{language}' is not a language tag", "use e.g. en")
+    date = problems.checked(data, "date", _as_date, "write it as YYYY-MM-DD")
+    if "date" not in data:
+        problems.add(data.line, "'date' is required", "add 'date: YYYY-MM-DD'")
+    authors_value = data.get("authors")
+    authors: list[str] = []
+    if isinstance(authors_value, str):
+        authors = [authors_value.strip()]
+    elif isinstance(authors_value, list):
+        authors = [str(a).strip() for a in authors_value if str(a).strip()]
+    elif authors_value is not None:
+        problems.add(data.line_of("authors"), "'authors' must be a name or a list of names")
+    page_size_text = problems.text(data, "page_size") or "A4"
+    page_size = PAGE_SIZES.get(page_size_text.upper().replace(" ", "-"))
+    if page_size is None:
+        problems.add(
+            data.line_of("page_size"),
+            f"page_size '{page_size_text}' is not supported",
+            "use A4, A5 or Letter",
+        )
+    slug = problems.text(data, "slug") or slugify(title or "book")
+    if slugify(slug) != slug:
+        problems.add(data.line_of("slug"), f"slug '{slug}' is not a plain file name",
+                     f"use e.g. '{slugify(slug)}'")
+    source = _read_source(data, problems)
+    chapters = _read_chapters(data, problems)
+    introduction = problems.text(data, "introduction")
+    if problems.problems:
+        raise InputError(*problems.problems)
+    assert title and identifier and language and date and source is not None
+    return BookConfig(
+        path=path,
+        title=title,
+        subtitle=problems.text(data, "subtitle"),
+        authors=authors,
+        publisher=problems.text(data, "publisher"),
+        description=problems.text(data, "description"),
+        identifier=identifier,
+        language=language,
+        date=date,
+        slug=slug,
+        page_size=page_size or "A4",
+        source=source,
+        introduction=introduction,
+        chapters=chapters,
+        line_of=dict(data.key_lines),
+    )
+
+
+def _read_source(data: LineDict, problems: _Collector) -> Source | None:
+    value = data.get("source")
+    if not isinstance(value, LineDict):
+        problems.add(data.line_of("source"), "'source' must be a mapping with at least a title",
+                     "add 'source: {title: …}'")
+        return None
+    problems.unknown_keys(value, SOURCE_KEYS, "source")
+    title = problems.text(value, "title", required=True)
+    duration = problems.checked(value, "duration", timecode_value, 'write it as "HH:MM:SS"')
+    year = problems.checked(value, "year", _as_year)
+    if title is None:
+        return None
+    return Source(
+        title=title,
+        kind=problems.text(value, "kind") or "documentary",
+        url=problems.text(value, "url"),
+        publisher=problems.text(value, "publisher"),
+        year=year,
+        duration=duration,
+    )
+
+
+def _read_chapters(data: LineDict, problems: _Collector) -> list[ChapterPlan]:
+    value = data.get("chapters")
+    if not isinstance(value, LineList) or not value:
+        problems.add(data.line_of("chapters"), "'chapters' must list at least one chapter",
+                     "add 'chapters: [{title: …, segments: [seg-01]}]'")
+        return []
+    chapters: list[ChapterPlan] = []
+    seen_ids: dict[str, int] = {}
+    for index, item in enumerate(value):
+        line = value.line_of(index)
+        if not isinstance(item, LineDict):
+            problems.add(line, "a chapter must be a mapping with title and segments")
+            continue
+        problems.unknown_keys(item, CHAPTER_KEYS, "a chapter")
+        title = problems.text(item, "title", required=True) or f"Chapter {index + 1}"
+        chapter_id = problems.text(item, "id") or slugify(title, f"chapter-{index + 1}")
+        if not _ID.match(chapter_id):
+            problems.add(item.line_of("id"), f"chapter id '{chapter_id}' is not a plain id",
+                         "use letters, digits, - and _, starting with a letter")
+        if chapter_id in seen_ids:
+            problems.add(item.line_of("id"),
+                         f"chapter id '{chapter_id}' is used twice (first on line "
+                         f"{seen_ids[chapter_id]})", "give each chapter its own id")
+        seen_ids.setdefault(chapter_id, line)
+        segments = item.get("segments")
+        if not isinstance(segments, list) or not segments or not all(
+            isinstance(s, str) for s in segments
+        ):
+            problems.add(item.line_of("segments"),
+                         f"chapter '{title}' must list its segments by id",
+                         "add 'segments: [seg-01, seg-02]'")
+            segments = []
+        chapters.append(ChapterPlan(chapter_id, title, list(segments), line))
+    return chapters

@@ -1,0 +1,73 @@
+"""The layout chain: a project's ``layouts/`` first, then booktool's built-in layout.
+
+A project overrides the built-in layout file by file; a template that overrides one may extend
+the original as ``builtin/NAME`` (as Sphinx themes extend ``!NAME``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from booktool.errors import InputError, Problem, input_error
+
+BUILTIN_LAYOUTS = Path(__file__).parent / "layouts"
+
+
+class Layouts:
+    """Finds templates and static files (CSS, fonts) through the layout chain."""
+
+    def __init__(self, project_layouts: Path | None = None) -> None:
+        self.directories = [BUILTIN_LAYOUTS.resolve()]
+        if project_layouts is not None and project_layouts.is_dir():
+            self.directories.insert(0, project_layouts.resolve())
+        self.env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(
+                [
+                    jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(BUILTIN_LAYOUTS)}),
+                    jinja2.FileSystemLoader([str(d) for d in self.directories]),
+                ]
+            ),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+
+    def render(self, name: str, **context: Any) -> str:
+        """Render one template; a broken project template is named with its line."""
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateSyntaxError as exc:
+            path = Path(exc.filename) if exc.filename else None
+            raise input_error(path, exc.lineno, f"template error: {exc.message}",
+                              "fix the template") from exc
+        except jinja2.TemplateNotFound as exc:
+            raise input_error(None, None, f"template '{exc.name}' not found in layouts",
+                              "restore it or remove the file that extends it") from exc
+        except jinja2.UndefinedError as exc:
+            raise InputError(Problem(None, None, f"template '{name}': {exc.message}",
+                                     "use only the names booktool gives the template")) from exc
+
+    def find(self, name: str) -> Path | None:
+        """The first file called ``name`` in the chain, never a path outside it."""
+        if name.startswith("builtin/"):
+            directories, name = [BUILTIN_LAYOUTS.resolve()], name.removeprefix("builtin/")
+        else:
+            directories = self.directories
+        for directory in directories:
+            candidate = (directory / name).resolve()
+            if candidate.is_relative_to(directory) and candidate.is_file():
+                return candidate
+        return None
+
+    def read(self, name: str) -> bytes:
+        """The bytes of a static layout file (CSS, font, image)."""
+        path = self.find(name)
+        if path is None:
+            raise input_error(None, None, f"layout file '{name}' not found",
+                              "restore it in layouts/")
+        return path.read_bytes()

@@ -1,0 +1,284 @@
+"""Reading a manuscript: ``book.yaml``, the introduction and one Markdown file per segment.
+
+:func:`load_manuscript` reads and checks every file and reports every problem at once;
+:func:`assemble_book` turns a checked manuscript and its converted HTML into the book model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from booktool.config import BookConfig, read_config
+from booktool.errors import InputError, Problem, input_error
+from booktool.model import Book, Chapter, Section, SourceSpan
+from booktool.project import Project
+from booktool.text import decode_text
+from booktool.timecode import format_timecode, timecode_value
+from booktool.yamlio import LineDict, load_yaml
+
+MAX_MARKDOWN_BYTES = 4 * 1024 * 1024
+SEGMENT_KEYS = {"id", "title", "start", "end"}
+INTRO_KEYS = {"title"}
+_FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class MarkdownFile:
+    """A Markdown file split into its YAML front matter and its body."""
+
+    path: Path
+    meta: LineDict
+    body: str
+    body_line: int
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A checked segment file."""
+
+    file: MarkdownFile
+    id: str
+    title: str
+    span: SourceSpan
+
+
+@dataclass(frozen=True)
+class Manuscript:
+    """Every checked input of one booklet, before conversion."""
+
+    project: Project
+    config: BookConfig
+    introduction: MarkdownFile | None
+    segments: dict[str, Segment]
+
+    @property
+    def markdown_files(self) -> list[MarkdownFile]:
+        intro = [self.introduction] if self.introduction else []
+        return intro + [segment.file for segment in self.segments.values()]
+
+
+def read_text(path: Path, limit: int = MAX_MARKDOWN_BYTES) -> str:
+    """A manuscript file as text (UTF-8, BOM and CRLF accepted); InputError otherwise."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise input_error(
+                path, None, f"file is {size // 1024} KiB, over the {limit // 1024} KiB limit",
+                "split it into smaller files",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        raise input_error(path, None, f"cannot read: {exc.strerror}") from exc
+    try:
+        return decode_text(data)
+    except UnicodeDecodeError as exc:
+        raise input_error(
+            path, None, f"not UTF-8 (byte {exc.start}: 0x{data[exc.start]:02x})",
+            "save the file as UTF-8",
+        ) from exc
+
+
+def read_markdown_file(path: Path) -> MarkdownFile:
+    """Split a Markdown file's front matter (YAML between ``---`` lines) from its body."""
+    text = read_text(path)
+    match = _FRONT.match(text)
+    if not match:
+        if text.startswith("---"):
+            raise input_error(path, 1, "front matter is not closed", "end it with a '---' line")
+        meta = LineDict()
+        meta.line, meta.key_lines = 1, {}
+        return MarkdownFile(path, meta, text, 1)
+    data = load_yaml(match.group(1) or "", path, first_line=2)
+    if data is None:
+        data = LineDict()
+        data.line, data.key_lines = 1, {}
+    if not isinstance(data, LineDict):
+        raise input_error(path, 2, "front matter must be a mapping of keys to values")
+    body_line = text.count("\n", 0, match.end()) + 1
+    return MarkdownFile(path, data, text[match.end():], body_line)
+
+
+def _check_keys(file: MarkdownFile, known: set[str], problems: list[Problem]) -> None:
+    for key in file.meta:
+        if key not in known:
+            problems.append(
+                Problem(file.path, file.meta.line_of(key), f"unknown front matter key '{key}'",
+                        f"known keys: {', '.join(sorted(known))}")
+            )
+
+
+def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
+    try:
+        file = read_markdown_file(path)
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return None
+    meta = file.meta
+    _check_keys(file, SEGMENT_KEYS, problems)
+    before = len(problems)
+    seg_id = meta.get("id")
+    if not isinstance(seg_id, str) or not _ID.match(seg_id):
+        problems.append(Problem(path, meta.line_of("id"), "segment needs an 'id' (e.g. seg-01)",
+                                "add 'id: …' to the front matter"))
+    title = meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        problems.append(Problem(path, meta.line_of("title"), "segment needs a 'title'",
+                                "add 'title: …' to the front matter"))
+    times: dict[str, int | None] = {"start": None, "end": None}
+    for key in times:
+        if meta.get(key) is None:
+            if key == "start":
+                problems.append(Problem(path, meta.line_of(key), "segment needs a 'start' time",
+                                        'add \'start: "HH:MM:SS"\''))
+            continue
+        try:
+            times[key] = timecode_value(meta[key])
+        except ValueError as exc:
+            problems.append(Problem(path, meta.line_of(key), f"'{key}': {exc}"))
+    start, end = times["start"], times["end"]
+    if start is not None and end is not None and end <= start:
+        problems.append(Problem(path, meta.line_of("end"),
+                                f"end {format_timecode(end)} is not after start "
+                                f"{format_timecode(start)}", "fix the segment's times"))
+    if not file.body.strip():
+        problems.append(Problem(path, file.body_line, "segment has no text", "write its text"))
+    if len(problems) > before or start is None:
+        return None
+    assert isinstance(seg_id, str) and isinstance(title, str)
+    return Segment(file, seg_id, title.strip(), SourceSpan(start, end))
+
+
+def load_manuscript(project: Project) -> Manuscript:
+    """Read and check every manuscript file; one InputError lists every problem."""
+    config = read_config(load_yaml(read_text(project.book_file), project.book_file),
+                         project.book_file)
+    problems: list[Problem] = []
+    introduction = None
+    if config.introduction:
+        intro_path = _inside(project.manuscript, config.introduction, config, problems)
+        if intro_path is not None:
+            try:
+                introduction = read_markdown_file(intro_path)
+                _check_keys(introduction, INTRO_KEYS, problems)
+            except InputError as exc:
+                problems.extend(exc.problems)
+    segments: dict[str, Segment] = {}
+    for path in sorted((project.manuscript / "segments").glob("*.md")):
+        segment = _read_segment(path, problems)
+        if segment is None:
+            continue
+        if segment.id in segments:
+            problems.append(Problem(path, segment.file.meta.line_of("id"),
+                                    f"segment id '{segment.id}' is also used by "
+                                    f"{segments[segment.id].file.path.name}",
+                                    "give each segment its own id"))
+            continue
+        segments[segment.id] = segment
+    _check_plan(config, segments, problems)
+    if problems:
+        raise InputError(*problems)
+    return Manuscript(project, config, introduction, _fill_ends(config, segments))
+
+
+def _inside(root: Path, name: str, config: BookConfig, problems: list[Problem]) -> Path | None:
+    path = (root / name).resolve()
+    line = config.line_of.get("introduction")
+    if not path.is_relative_to(root.resolve()):
+        problems.append(Problem(config.path, line, f"'{name}' is outside manuscript/",
+                                "name a file inside manuscript/"))
+        return None
+    if not path.is_file():
+        problems.append(Problem(config.path, line, f"introduction file '{name}' does not exist",
+                                "create it or remove the 'introduction' key"))
+        return None
+    return path
+
+
+def _check_plan(config: BookConfig, segments: dict[str, Segment], problems: list[Problem]) -> None:
+    used: dict[str, str] = {}
+    for chapter in config.chapters:
+        for seg_id in chapter.segments:
+            if seg_id not in segments:
+                known = ", ".join(segments) or "none"
+                problems.append(Problem(config.path, chapter.line,
+                                        f"chapter '{chapter.title}' names segment '{seg_id}', "
+                                        "which does not exist", f"segments found: {known}"))
+            elif seg_id in used:
+                problems.append(Problem(config.path, chapter.line,
+                                        f"segment '{seg_id}' is in chapter '{used[seg_id]}' "
+                                        f"and again in '{chapter.title}'",
+                                        "put each segment in one chapter"))
+            else:
+                used[seg_id] = chapter.title
+    for seg_id, segment in segments.items():
+        if seg_id not in used:
+            problems.append(Problem(segment.file.path, segment.file.meta.line_of("id"),
+                                    f"segment '{seg_id}' is in no chapter",
+                                    "add it to a chapter's segments in book.yaml"))
+    ordered = sorted(segments.values(), key=lambda s: s.span.start)
+    for previous, current in zip(ordered, ordered[1:], strict=False):
+        if current.span.start == previous.span.start:
+            problems.append(Problem(current.file.path, current.file.meta.line_of("start"),
+                                    f"starts at {format_timecode(current.span.start)}, "
+                                    f"as {previous.file.path.name} does",
+                                    "give each segment its own start time"))
+
+
+def _fill_ends(config: BookConfig, segments: dict[str, Segment]) -> dict[str, Segment]:
+    """Segments without an end run to the next segment's start (or the source's duration)."""
+    ordered = sorted(segments.values(), key=lambda s: s.span.start)
+    filled: dict[str, Segment] = {}
+    for index, segment in enumerate(ordered):
+        end = segment.span.end
+        if end is None:
+            end = (ordered[index + 1].span.start if index + 1 < len(ordered)
+                   else config.source.duration)
+        filled[segment.id] = Segment(segment.file, segment.id, segment.title,
+                                     SourceSpan(segment.span.start, end))
+    return {seg_id: filled[seg_id] for seg_id in segments}
+
+
+def assemble_book(manuscript: Manuscript, html: dict[Path, str]) -> Book:
+    """The book model from a checked manuscript and each Markdown file's converted HTML."""
+    config = manuscript.config
+    introduction = None
+    if manuscript.introduction is not None:
+        meta: dict[str, Any] = manuscript.introduction.meta
+        introduction = Section(
+            id="introduction",
+            title=str(meta.get("title") or "Introduction"),
+            html=html[manuscript.introduction.path],
+            source_path=manuscript.introduction.path,
+        )
+    chapters = []
+    for number, plan in enumerate(config.chapters, start=1):
+        sections = [
+            Section(
+                id=seg_id,
+                title=manuscript.segments[seg_id].title,
+                html=html[manuscript.segments[seg_id].file.path],
+                source_path=manuscript.segments[seg_id].file.path,
+                span=manuscript.segments[seg_id].span,
+            )
+            for seg_id in plan.segments
+        ]
+        chapters.append(Chapter(plan.id, number, plan.title, sections))
+    return Book(
+        title=config.title,
+        subtitle=config.subtitle,
+        authors=config.authors,
+        publisher=config.publisher,
+        description=config.description,
+        identifier=config.identifier,
+        language=config.language,
+        date=config.date,
+        slug=config.slug,
+        page_size=config.page_size,
+        source=config.source,
+        introduction=introduction,
+        chapters=chapters,
+    )

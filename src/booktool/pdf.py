@@ -1,0 +1,65 @@
+"""The print edition: the book's HTML laid out by WeasyPrint, then written as PDF.
+
+Rendering and writing are separate steps (as in WeasyPrint's own ``render()`` and
+``write_pdf()``), so the laid-out pages can be inspected before the file is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from booktool.edition import HtmlEdition
+from booktool.errors import Problem, RenderError
+from booktool.fetcher import BASE_URL, ConfinedFetcher
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    """A laid-out print edition, ready to be written."""
+
+    document: Any
+    pages: int
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+class PdfEdition(HtmlEdition):
+    """Lays out and writes the print edition."""
+
+    warnings: list[str] = []
+
+    def render_pages(self) -> RenderedPdf:
+        import weasyprint  # costs ~1 s: only when a PDF is really rendered
+
+        fetcher = ConfinedFetcher(self.layouts, self.media)
+        collect = _Collect()
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(collect)
+        try:
+            html = weasyprint.HTML(
+                string=self.print_html(), base_url=BASE_URL, url_fetcher=fetcher
+            )
+            document = html.render()
+        finally:
+            logger.removeHandler(collect)
+        if fetcher.refused:
+            raise RenderError(*(Problem(None, None, f"refused to load '{url}'",
+                                        "only files in manuscript/ and layouts/ may be used")
+                                for url in fetcher.refused))
+        self.warnings = collect.messages
+        return RenderedPdf(document, len(document.pages))
+
+    def pdf_bytes(self, rendered: RenderedPdf) -> bytes:
+        identifier = hashlib.sha256(self.book.identifier.encode()).hexdigest()[:32]
+        data: bytes = rendered.document.write_pdf(pdf_identifier=identifier.encode("ascii"))
+        return data

@@ -1,0 +1,44 @@
+"""Where a booklet project keeps its parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from booktool.errors import input_error
+
+
+@dataclass(frozen=True)
+class Project:
+    """A booklet project folder: ``manuscript/``, optional ``layouts/``, and ``build/``."""
+
+    root: Path
+
+    @property
+    def manuscript(self) -> Path:
+        return self.root / "manuscript"
+
+    @property
+    def layouts(self) -> Path:
+        return self.root / "layouts"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def book_file(self) -> Path:
+        return self.manuscript / "book.yaml"
+
+    @classmethod
+    def open(cls, directory: Path) -> Project:
+        """The project at ``directory``; an InputError if it has no manuscript."""
+        project = cls(directory.resolve())
+        if not project.book_file.is_file():
+            raise input_error(
+                project.book_file,
+                None,
+                "no manuscript here",
+                "run 'booktool import SUMMARY.txt DIR' to start one, or name the project folder",
+            )
+        return project

@@ -1,0 +1,119 @@
+"""Safe YAML reading that keeps line numbers.
+
+Mappings come back as :class:`LineDict` and sequences as :class:`LineList`: plain dicts and lists
+that also know the line of each key or item, so config errors can point at ``file:line``.
+Only plain data is accepted: no aliases, no duplicate keys, no language-specific tags.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from booktool.errors import input_error
+
+MAX_YAML_BYTES = 2 * 1024 * 1024
+
+
+class LineDict(dict[str, Any]):
+    """A dict that remembers the 1-based line of each key."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list[Any]):
+    """A list that remembers the 1-based line of each item."""
+
+    line: int = 0
+    item_lines: list[int]
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases (no billion laughs) and keeps composing plain nodes."""
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "aliases (*name) are not allowed in booktool files", event.start_mark
+            )
+        node: Node = super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+        return node
+
+
+def _convert(node: Node, path: Path, offset: int) -> Any:
+    line = node.start_mark.line + offset
+    if isinstance(node, MappingNode):
+        result = LineDict()
+        result.line = line
+        result.key_lines = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise input_error(path, key_node.start_mark.line + offset, "merge keys (<<) are not allowed")
+            key = _convert(key_node, path, offset)
+            if not isinstance(key, str | int | float | bool) or key is None:
+                raise input_error(path, key_node.start_mark.line + offset, "keys must be plain text")
+            key = str(key)
+            if key in result:
+                raise input_error(
+                    path,
+                    key_node.start_mark.line + offset,
+                    f"duplicate key '{key}' (first on line {result.key_lines[key]})",
+                    "keep one of them",
+                )
+            result.key_lines[key] = key_node.start_mark.line + offset
+            result[key] = _convert(value_node, path, offset)
+        return result
+    if isinstance(node, SequenceNode):
+        items = LineList(_convert(item, path, offset) for item in node.value)
+        items.line = line
+        items.item_lines = [item.start_mark.line + offset for item in node.value]
+        return items
+    if isinstance(node, ScalarNode):
+        loader = _Loader("")
+        try:
+            return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+        except yaml.constructor.ConstructorError as exc:
+            raise input_error(
+                path, line, f"unsupported YAML value: {exc.problem}", "use plain text, numbers, lists"
+            ) from exc
+    raise input_error(path, line, "unsupported YAML node")  # pragma: no cover
+
+
+def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
+    """Parse ``text`` (read from ``path``, starting at ``first_line``) into plain data with lines."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
+        raise input_error(
+            path, None, f"YAML is larger than {MAX_YAML_BYTES // 1024} KiB", "split or shorten it"
+        )
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()  # type: ignore[no-untyped-call]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark else None
+        column = mark.column + 1 if mark else None
+        message = (exc.problem or exc.context or "invalid YAML").strip()
+        raise input_error(path, line, f"YAML error: {message}", "fix the YAML syntax", column) from exc
+    except yaml.YAMLError as exc:
+        raise input_error(path, None, f"YAML error: {exc}", "fix the YAML syntax") from exc
+    finally:
+        loader.dispose()  # type: ignore[no-untyped-call]
+    if node is None:
+        return None
+    return _convert(node, path, first_line)
+
+
+def dump_yaml(data: Any) -> str:
+    """Write plain data as block-style YAML, keys in the order given."""
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
