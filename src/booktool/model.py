@@ -35,7 +35,7 @@ class SourceSpan:
     @property
     def label(self) -> str:
         start = format_timecode(self.start)
-        return f"{start}–{format_timecode(self.end)}" if self.end is not None else f"{start}–"
+        return f"{start}–{format_timecode(self.end)}" if self.end is not None else f"from {start}"
 
 
 @dataclass(frozen=True)

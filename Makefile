@@ -1,0 +1,45 @@
+# `make` builds this repo's booklet into build/; `make test` runs lint, types and the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: all booklet test lint sysdeps clean
+
+all: booklet
+
+# System packages: Java for EPUBCheck, HarfBuzz's subsetter for faster font subsetting,
+# poppler-utils to look at pages. Installed when we are root on Debian; skipped otherwise.
+sysdeps:
+	@missing=""; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing$$missing"; \
+	    (apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1) \
+	      || echo "note: could not install$$missing; continuing without"; \
+	  else echo "note: not installed:$$missing (install them for EPUBCheck and faster builds)"; fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+booklet: $(STAMP) | sysdeps
+	$(BIN)/booktool build .
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+test: $(STAMP) | sysdeps
+	$(MAKE) lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf build/*.pdf build/*.epub build/*.html .pytest_cache .mypy_cache .ruff_cache
