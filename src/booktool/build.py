@@ -64,7 +64,7 @@ def build(project: Project, formats: Sequence[str] = ("pdf", "epub")) -> BuildRe
         rendered = edition.render_pages()
         data = edition.pdf_bytes(rendered)
         made.append((Output("pdf", target.with_suffix(".pdf"), len(data), rendered.pages), data))
-        report.warnings.extend(edition.warnings)
+        report.warnings.extend(rendered.warnings)
     # Nothing is written until every edition has been made: a failure leaves build/ as it was.
     for output, data in made:
         write_atomic(output.path, data)
@@ -92,6 +92,12 @@ def build_moment(book: Book) -> dt.datetime:
         try:
             return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
         except (ValueError, OverflowError, OSError) as exc:
-            raise InputError(Problem(None, None, f"SOURCE_DATE_EPOCH '{epoch}' is not a "
-                                     "number of seconds", "unset it or fix it")) from exc
+            raise InputError(
+                Problem(
+                    None,
+                    None,
+                    f"SOURCE_DATE_EPOCH '{epoch}' is not a number of seconds",
+                    "unset it or fix it",
+                )
+            ) from exc
     return dt.datetime.combine(book.date, dt.time(), tzinfo=dt.UTC)

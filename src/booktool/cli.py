@@ -35,10 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--language", default="en", help="the book's language tag (default: en)")
 
     bld = commands.add_parser("build", help="build the PDF and the EPUB into DIR/build/")
-    bld.add_argument("directory", type=Path, nargs="?", default=Path("."),
-                     help="the project folder (default: .)")
-    bld.add_argument("--format", choices=("pdf", "epub", "html", "all"), default="all",
-                     help="which edition to build (default: all = pdf and epub)")
+    bld.add_argument(
+        "directory", type=Path, nargs="?", default=Path("."), help="the project folder (default: .)"
+    )
+    bld.add_argument(
+        "--format",
+        choices=("pdf", "epub", "html", "all"),
+        default="all",
+        help="which edition to build (default: all = pdf and epub)",
+    )
     return parser
 
 
@@ -49,8 +54,9 @@ def _human_size(size: int) -> str:
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     from booktool.importer import import_summary
 
-    written = import_summary(args.summary, args.directory, force=args.force, title=args.title,
-                             language=args.language)
+    written = import_summary(
+        args.summary, args.directory, force=args.force, title=args.title, language=args.language
+    )
     segments = sum(1 for p in written if p.parent.name == "segments")
     out.write(f"imported {segments} segments into {display_path(args.directory / 'manuscript')}\n")
     return 0

@@ -65,7 +65,7 @@ BOOK_KEYS: dict[str, str] = {
     "description": "One paragraph describing the booklet, for e-reader catalogues.",
     "language": "The book's language as a BCP 47 tag (en, fr, en-GB). Required.",
     "identifier": "A stable unique identifier, e.g. urn:uuid:…; keep it across editions. Required.",
-    "date": "The edition's date (YYYY-MM-DD): printed, and the timestamp of both outputs. Required.",
+    "date": "The edition's date (YYYY-MM-DD): printed, and both outputs' timestamp. Required.",
     "slug": "The output file name without extension (default: from the title).",
     "page_size": "A4 (default), A5 or Letter.",
     "source": "The documentary: title (required), kind, url, publisher, year, duration.",
@@ -175,8 +175,11 @@ def read_config(data: Any, path: Path) -> BookConfig:
         )
     slug = problems.text(data, "slug") or slugify(title or "book")
     if slugify(slug) != slug:
-        problems.add(data.line_of("slug"), f"slug '{slug}' is not a plain file name",
-                     f"use e.g. '{slugify(slug)}'")
+        problems.add(
+            data.line_of("slug"),
+            f"slug '{slug}' is not a plain file name",
+            f"use e.g. '{slugify(slug)}'",
+        )
     source = _read_source(data, problems)
     chapters = _read_chapters(data, problems)
     introduction = problems.text(data, "introduction")
@@ -205,8 +208,11 @@ def read_config(data: Any, path: Path) -> BookConfig:
 def _read_source(data: LineDict, problems: _Collector) -> Source | None:
     value = data.get("source")
     if not isinstance(value, LineDict):
-        problems.add(data.line_of("source"), "'source' must be a mapping with at least a title",
-                     "add 'source: {title: …}'")
+        problems.add(
+            data.line_of("source"),
+            "'source' must be a mapping with at least a title",
+            "add 'source: {title: …}'",
+        )
         return None
     problems.unknown_keys(value, SOURCE_KEYS, "source")
     title = problems.text(value, "title", required=True)
@@ -227,8 +233,11 @@ def _read_source(data: LineDict, problems: _Collector) -> Source | None:
 def _read_chapters(data: LineDict, problems: _Collector) -> list[ChapterPlan]:
     value = data.get("chapters")
     if not isinstance(value, LineList) or not value:
-        problems.add(data.line_of("chapters"), "'chapters' must list at least one chapter",
-                     "add 'chapters: [{title: …, segments: [seg-01]}]'")
+        problems.add(
+            data.line_of("chapters"),
+            "'chapters' must list at least one chapter",
+            "add 'chapters: [{title: …, segments: [seg-01]}]'",
+        )
         return []
     chapters: list[ChapterPlan] = []
     seen_ids: dict[str, int] = {}
@@ -241,20 +250,29 @@ def _read_chapters(data: LineDict, problems: _Collector) -> list[ChapterPlan]:
         title = problems.text(item, "title", required=True) or f"Chapter {index + 1}"
         chapter_id = problems.text(item, "id") or slugify(title, f"chapter-{index + 1}")
         if not _ID.match(chapter_id):
-            problems.add(item.line_of("id"), f"chapter id '{chapter_id}' is not a plain id",
-                         "use letters, digits, - and _, starting with a letter")
+            problems.add(
+                item.line_of("id"),
+                f"chapter id '{chapter_id}' is not a plain id",
+                "use letters, digits, - and _, starting with a letter",
+            )
         if chapter_id in seen_ids:
-            problems.add(item.line_of("id"),
-                         f"chapter id '{chapter_id}' is used twice (first on line "
-                         f"{seen_ids[chapter_id]})", "give each chapter its own id")
+            problems.add(
+                item.line_of("id"),
+                f"chapter id '{chapter_id}' is used twice (first on line {seen_ids[chapter_id]})",
+                "give each chapter its own id",
+            )
         seen_ids.setdefault(chapter_id, line)
         segments = item.get("segments")
-        if not isinstance(segments, list) or not segments or not all(
-            isinstance(s, str) for s in segments
+        if (
+            not isinstance(segments, list)
+            or not segments
+            or not all(isinstance(s, str) for s in segments)
         ):
-            problems.add(item.line_of("segments"),
-                         f"chapter '{title}' must list its segments by id",
-                         "add 'segments: [seg-01, seg-02]'")
+            problems.add(
+                item.line_of("segments"),
+                f"chapter '{title}' must list its segments by id",
+                "add 'segments: [seg-01, seg-02]'",
+            )
             segments = []
         chapters.append(ChapterPlan(chapter_id, title, list(segments), line))
     return chapters

@@ -23,8 +23,9 @@ class CoverView:
 class HtmlEdition:
     """Renders the book's documents from the shared layouts; subclasses write one format."""
 
-    def __init__(self, book: Book, layouts: Layouts, media: dict[str, Path],
-                 moment: dt.datetime) -> None:
+    def __init__(
+        self, book: Book, layouts: Layouts, media: dict[str, Path], moment: dt.datetime
+    ) -> None:
         self.book = book
         self.layouts = layouts
         self.media = media
@@ -32,9 +33,9 @@ class HtmlEdition:
         self.view: BookView = book_view(book)
 
     def render(self, template: str, **context: object) -> str:
-        return self.layouts.render(template, book=self.view,
-                                   modified=self.moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                   **context)
+        return self.layouts.render(
+            template, book=self.view, modified=self.moment.strftime("%Y-%m-%dT%H:%M:%SZ"), **context
+        )
 
     def print_html(self) -> str:
         """The whole book as one HTML document, as the print edition lays it out."""

@@ -30,7 +30,7 @@ class _FixedTimeZip(zipfile.ZipFile):
 
     date_time: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
 
-    def writestr(  # type: ignore[override]
+    def writestr(
         self,
         zinfo_or_arcname: str | zipfile.ZipInfo,
         data: Any,
@@ -48,10 +48,19 @@ class _FixedTimeZip(zipfile.ZipFile):
 class _Writer(epub.EpubWriter):  # type: ignore[misc]
     """ebooklib's writer with xml:lang on the package and reproducible zip entries."""
 
-    def __init__(self, target: io.BytesIO, book: epub.EpubBook, language: str,
-                 moment: dt.datetime) -> None:
-        super().__init__(target, book, {"raise_exceptions": True, "mtime": moment,
-                                        "epub2_guide": True, "epub3_landmark": True})
+    def __init__(
+        self, target: io.BytesIO, book: epub.EpubBook, language: str, moment: dt.datetime
+    ) -> None:
+        super().__init__(
+            target,
+            book,
+            {
+                "raise_exceptions": True,
+                "mtime": moment,
+                "epub2_guide": True,
+                "epub3_landmark": True,
+            },
+        )
         self.language = language
         self.moment = moment
 
@@ -75,15 +84,17 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
         ns = {"x": "http://www.w3.org/1999/xhtml"}
         for heading in tree.iterfind(".//x:nav/x:h2", ns):
             heading.tag = "{http://www.w3.org/1999/xhtml}h1"
-        return etree.tostring(tree, encoding="utf-8", xml_declaration=True,
-                              doctype="<!DOCTYPE html>")
+        return etree.tostring(
+            tree, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>"
+        )
 
 
 class EpubEdition(HtmlEdition):
     """Builds the EPUB 3 package from the shared layouts."""
 
-    def __init__(self, book: Book, layouts: Layouts, media: dict[str, Path],
-                 moment: dt.datetime) -> None:
+    def __init__(
+        self, book: Book, layouts: Layouts, media: dict[str, Path], moment: dt.datetime
+    ) -> None:
         super().__init__(book, layouts, media, moment)
         self.package = epub.EpubBook()
         self.documents: dict[str, epub.EpubItem] = {}
@@ -105,8 +116,9 @@ class EpubEdition(HtmlEdition):
         package.add_metadata("DC", "date", book.date.isoformat())
         package.add_metadata("DC", "source", self.view.source_line)
         if book.subtitle:
-            package.add_metadata(None, "meta", book.subtitle,
-                                 {"property": "title-type", "refines": "#subtitle"})
+            package.add_metadata(
+                None, "meta", book.subtitle, {"property": "title-type", "refines": "#subtitle"}
+            )
             package.add_metadata("DC", "title", book.subtitle, {"id": "subtitle"})
         if book.publisher:
             package.add_metadata("DC", "publisher", book.publisher)
@@ -114,8 +126,9 @@ class EpubEdition(HtmlEdition):
             package.add_metadata("DC", "description", book.description)
 
     def _document(self, uid: str, file_name: str, title: str, content: str) -> epub.EpubItem:
-        item = epub.EpubItem(uid=uid, file_name=file_name, media_type=XHTML,
-                             content=content.encode("utf-8"))
+        item = epub.EpubItem(
+            uid=uid, file_name=file_name, media_type=XHTML, content=content.encode("utf-8")
+        )
         item.title = title
         self.package.add_item(item)
         self.documents[uid] = item
@@ -124,25 +137,44 @@ class EpubEdition(HtmlEdition):
     def manifest(self) -> None:
         package = self.package
         for name in ("book.css", "epub.css"):
-            package.add_item(epub.EpubItem(uid=name.replace(".", "-"), file_name=name,
-                                           media_type="text/css",
-                                           content=self.layouts.read(name)))
+            package.add_item(
+                epub.EpubItem(
+                    uid=name.replace(".", "-"),
+                    file_name=name,
+                    media_type="text/css",
+                    content=self.layouts.read(name),
+                )
+            )
         cover_alt = self.cover_alt
         cover_svg = self.render("cover.svg", cover=self.cover_view(), cover_alt=cover_alt)
         package.set_cover("cover.svg", cover_svg.encode("utf-8"), create_page=False)
-        self._document("cover", "cover.xhtml", "Cover",
-                       self.render("epub-cover.xhtml", cover_alt=cover_alt))
+        self._document(
+            "cover", "cover.xhtml", "Cover", self.render("epub-cover.xhtml", cover_alt=cover_alt)
+        )
         self._document("title-page", "title.xhtml", "Title page", self.render("epub-title.xhtml"))
         if self.view.introduction:
-            self._document("introduction", "introduction.xhtml", self.view.introduction.title,
-                           self.render("epub-introduction.xhtml"))
+            self._document(
+                "introduction",
+                "introduction.xhtml",
+                self.view.introduction.title,
+                self.render("epub-introduction.xhtml"),
+            )
         for chapter in self.view.chapters:
-            self._document(f"chapter-{chapter.number:02d}", chapter.file_name, chapter.title,
-                           self.render("epub-chapter.xhtml", chapter=chapter))
+            self._document(
+                f"chapter-{chapter.number:02d}",
+                chapter.file_name,
+                chapter.title,
+                self.render("epub-chapter.xhtml", chapter=chapter),
+            )
         for number, (href, path) in enumerate(sorted(self.media.items()), start=1):
-            package.add_item(epub.EpubItem(uid=f"media-{number}", file_name=href,
-                                           media_type=media_type(href),
-                                           content=path.read_bytes()))
+            package.add_item(
+                epub.EpubItem(
+                    uid=f"media-{number}",
+                    file_name=href,
+                    media_type=media_type(href),
+                    content=path.read_bytes(),
+                )
+            )
         package.add_item(epub.EpubNcx())
         nav = epub.EpubNav(title="Contents")
         nav.add_link(href="book.css", rel="stylesheet", type="text/css")
@@ -157,13 +189,15 @@ class EpubEdition(HtmlEdition):
     def navigation(self) -> None:
         toc: list[Any] = []
         if self.view.introduction:
-            toc.append(epub.Link("introduction.xhtml", self.view.introduction.title,
-                                 "toc-introduction"))
+            toc.append(
+                epub.Link("introduction.xhtml", self.view.introduction.title, "toc-introduction")
+            )
         for chapter in self.view.chapters:
-            section = epub.Section(f"{chapter.number}. {chapter.title}",
-                                   f"{chapter.file_name}")
-            links = [epub.Link(f"{chapter.file_name}#{s.anchor}", s.title, f"toc-{s.anchor}")
-                     for s in chapter.sections]
+            section = epub.Section(f"{chapter.number}. {chapter.title}", f"{chapter.file_name}")
+            links = [
+                epub.Link(f"{chapter.file_name}#{s.anchor}", s.title, f"toc-{s.anchor}")
+                for s in chapter.sections
+            ]
             toc.append((section, links))
         self.package.toc = toc
         first = "introduction.xhtml" if self.view.introduction else self.view.chapters[0].file_name

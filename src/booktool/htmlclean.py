@@ -48,31 +48,50 @@ def _line_of(text: str, needle: str) -> int | None:
 
 
 def _resolve_image(
-    src: str, source_path: Path, manuscript: Path, source_text: str, first_line: int,
+    src: str,
+    source_path: Path,
+    manuscript: Path,
+    source_text: str,
+    first_line: int,
     result: CleanResult,
 ) -> str | None:
     line = _line_of(source_text, src)
     line = line + first_line - 1 if line is not None else None
     parts = urlsplit(src)
     if parts.scheme or parts.netloc or src.startswith(("/", "\\")):
-        result.problems.append(Problem(source_path, line, f"image '{src}' is not a file in the "
-                                       "manuscript", "copy it into manuscript/ and use a "
-                                       "relative path"))
+        result.problems.append(
+            Problem(
+                source_path,
+                line,
+                f"image '{src}' is not a file in the manuscript",
+                "copy it into manuscript/ and use a relative path",
+            )
+        )
         return None
     relative = posixpath.normpath(unquote(parts.path))
     path = (source_path.parent / relative).resolve()
     root = manuscript.resolve()
     if not path.is_relative_to(root):
-        result.problems.append(Problem(source_path, line, f"image '{src}' is outside "
-                                       "manuscript/", "copy it into manuscript/"))
+        result.problems.append(
+            Problem(
+                source_path,
+                line,
+                f"image '{src}' is outside manuscript/",
+                "copy it into manuscript/",
+            )
+        )
         return None
     if not path.is_file():
-        result.problems.append(Problem(source_path, line, f"image '{src}' does not exist",
-                                       "check the file name"))
+        result.problems.append(
+            Problem(source_path, line, f"image '{src}' does not exist", "check the file name")
+        )
         return None
     if media_type(path.name) is None:
-        result.problems.append(Problem(source_path, line, f"image '{src}' is not PNG, JPEG, GIF, "
-                                       "SVG or WebP", "convert it"))
+        result.problems.append(
+            Problem(
+                source_path, line, f"image '{src}' is not PNG, JPEG, GIF, SVG or WebP", "convert it"
+            )
+        )
         return None
     href = MEDIA_PREFIX + path.relative_to(root).as_posix()
     result.media[href] = path

@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from booktool.errors import ProjectExistsError, Problem, input_error
+from booktool.errors import Problem, ProjectExistsError, input_error
 from booktool.text import decode_text, escape_markdown
 from booktool.timecode import format_timecode, parse_timecode
 from booktool.yamlio import dump_yaml
@@ -132,7 +133,7 @@ def _paragraphs_markdown(text: str) -> str:
     return "\n\n".join(escape_markdown(" ".join(p.split())) for p in paragraphs) + "\n"
 
 
-def _front_matter(data: dict[str, object], body: str) -> str:
+def _front_matter(data: Mapping[str, object], body: str) -> str:
     return f"---\n{dump_yaml(data)}---\n\n{body}"
 
 

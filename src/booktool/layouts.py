@@ -43,14 +43,25 @@ class Layouts:
             return self.env.get_template(name).render(**context)
         except jinja2.TemplateSyntaxError as exc:
             path = Path(exc.filename) if exc.filename else None
-            raise input_error(path, exc.lineno, f"template error: {exc.message}",
-                              "fix the template") from exc
+            raise input_error(
+                path, exc.lineno, f"template error: {exc.message}", "fix the template"
+            ) from exc
         except jinja2.TemplateNotFound as exc:
-            raise input_error(None, None, f"template '{exc.name}' not found in layouts",
-                              "restore it or remove the file that extends it") from exc
+            raise input_error(
+                None,
+                None,
+                f"template '{exc.name}' not found in layouts",
+                "restore it or remove the file that extends it",
+            ) from exc
         except jinja2.UndefinedError as exc:
-            raise InputError(Problem(None, None, f"template '{name}': {exc.message}",
-                                     "use only the names booktool gives the template")) from exc
+            raise InputError(
+                Problem(
+                    None,
+                    None,
+                    f"template '{name}': {exc.message}",
+                    "use only the names booktool gives the template",
+                )
+            ) from exc
 
     def find(self, name: str) -> Path | None:
         """The first file called ``name`` in the chain, never a path outside it."""
@@ -68,6 +79,7 @@ class Layouts:
         """The bytes of a static layout file (CSS, font, image)."""
         path = self.find(name)
         if path is None:
-            raise input_error(None, None, f"layout file '{name}' not found",
-                              "restore it in layouts/")
+            raise input_error(
+                None, None, f"layout file '{name}' not found", "restore it in layouts/"
+            )
         return path.read_bytes()

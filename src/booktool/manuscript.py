@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +68,9 @@ def read_text(path: Path, limit: int = MAX_MARKDOWN_BYTES) -> str:
         size = path.stat().st_size
         if size > limit:
             raise input_error(
-                path, None, f"file is {size // 1024} KiB, over the {limit // 1024} KiB limit",
+                path,
+                None,
+                f"file is {size // 1024} KiB, over the {limit // 1024} KiB limit",
                 "split it into smaller files",
             )
         data = path.read_bytes()
@@ -77,7 +80,9 @@ def read_text(path: Path, limit: int = MAX_MARKDOWN_BYTES) -> str:
         return decode_text(data)
     except UnicodeDecodeError as exc:
         raise input_error(
-            path, None, f"not UTF-8 (byte {exc.start}: 0x{data[exc.start]:02x})",
+            path,
+            None,
+            f"not UTF-8 (byte {exc.start}: 0x{data[exc.start]:02x})",
             "save the file as UTF-8",
         ) from exc
 
@@ -99,15 +104,19 @@ def read_markdown_file(path: Path) -> MarkdownFile:
     if not isinstance(data, LineDict):
         raise input_error(path, 2, "front matter must be a mapping of keys to values")
     body_line = text.count("\n", 0, match.end()) + 1
-    return MarkdownFile(path, data, text[match.end():], body_line)
+    return MarkdownFile(path, data, text[match.end() :], body_line)
 
 
 def _check_keys(file: MarkdownFile, known: set[str], problems: list[Problem]) -> None:
     for key in file.meta:
         if key not in known:
             problems.append(
-                Problem(file.path, file.meta.line_of(key), f"unknown front matter key '{key}'",
-                        f"known keys: {', '.join(sorted(known))}")
+                Problem(
+                    file.path,
+                    file.meta.line_of(key),
+                    f"unknown front matter key '{key}'",
+                    f"known keys: {', '.join(sorted(known))}",
+                )
             )
 
 
@@ -122,18 +131,36 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
     before = len(problems)
     seg_id = meta.get("id")
     if not isinstance(seg_id, str) or not _ID.match(seg_id):
-        problems.append(Problem(path, meta.line_of("id"), "segment needs an 'id' (e.g. seg-01)",
-                                "add 'id: …' to the front matter"))
+        problems.append(
+            Problem(
+                path,
+                meta.line_of("id"),
+                "segment needs an 'id' (e.g. seg-01)",
+                "add 'id: …' to the front matter",
+            )
+        )
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
-        problems.append(Problem(path, meta.line_of("title"), "segment needs a 'title'",
-                                "add 'title: …' to the front matter"))
+        problems.append(
+            Problem(
+                path,
+                meta.line_of("title"),
+                "segment needs a 'title'",
+                "add 'title: …' to the front matter",
+            )
+        )
     times: dict[str, int | None] = {"start": None, "end": None}
     for key in times:
         if meta.get(key) is None:
             if key == "start":
-                problems.append(Problem(path, meta.line_of(key), "segment needs a 'start' time",
-                                        'add \'start: "HH:MM:SS"\''))
+                problems.append(
+                    Problem(
+                        path,
+                        meta.line_of(key),
+                        "segment needs a 'start' time",
+                        "add 'start: \"HH:MM:SS\"'",
+                    )
+                )
             continue
         try:
             times[key] = timecode_value(meta[key])
@@ -141,9 +168,14 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
             problems.append(Problem(path, meta.line_of(key), f"'{key}': {exc}"))
     start, end = times["start"], times["end"]
     if start is not None and end is not None and end <= start:
-        problems.append(Problem(path, meta.line_of("end"),
-                                f"end {format_timecode(end)} is not after start "
-                                f"{format_timecode(start)}", "fix the segment's times"))
+        problems.append(
+            Problem(
+                path,
+                meta.line_of("end"),
+                f"end {format_timecode(end)} is not after start {format_timecode(start)}",
+                "fix the segment's times",
+            )
+        )
     if not file.body.strip():
         problems.append(Problem(path, file.body_line, "segment has no text", "write its text"))
     if len(problems) > before or start is None:
@@ -154,8 +186,9 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
 
 def load_manuscript(project: Project) -> Manuscript:
     """Read and check every manuscript file; one InputError lists every problem."""
-    config = read_config(load_yaml(read_text(project.book_file), project.book_file),
-                         project.book_file)
+    config = read_config(
+        load_yaml(read_text(project.book_file), project.book_file), project.book_file
+    )
     problems: list[Problem] = []
     introduction = None
     if config.introduction:
@@ -167,18 +200,26 @@ def load_manuscript(project: Project) -> Manuscript:
             except InputError as exc:
                 problems.extend(exc.problems)
     segments: dict[str, Segment] = {}
+    unreadable = False
     for path in sorted((project.manuscript / "segments").glob("*.md")):
         segment = _read_segment(path, problems)
         if segment is None:
+            unreadable = True
             continue
         if segment.id in segments:
-            problems.append(Problem(path, segment.file.meta.line_of("id"),
-                                    f"segment id '{segment.id}' is also used by "
-                                    f"{segments[segment.id].file.path.name}",
-                                    "give each segment its own id"))
+            problems.append(
+                Problem(
+                    path,
+                    segment.file.meta.line_of("id"),
+                    f"segment id '{segment.id}' is also used by "
+                    f"{segments[segment.id].file.path.name}",
+                    "give each segment its own id",
+                )
+            )
             continue
         segments[segment.id] = segment
-    _check_plan(config, segments, problems)
+    if not unreadable:  # a plan checked against missing segments only repeats the error
+        _check_plan(config, segments, problems)
     if problems:
         raise InputError(*problems)
     return Manuscript(project, config, introduction, _fill_ends(config, segments))
@@ -188,12 +229,24 @@ def _inside(root: Path, name: str, config: BookConfig, problems: list[Problem]) 
     path = (root / name).resolve()
     line = config.line_of.get("introduction")
     if not path.is_relative_to(root.resolve()):
-        problems.append(Problem(config.path, line, f"'{name}' is outside manuscript/",
-                                "name a file inside manuscript/"))
+        problems.append(
+            Problem(
+                config.path,
+                line,
+                f"'{name}' is outside manuscript/",
+                "name a file inside manuscript/",
+            )
+        )
         return None
     if not path.is_file():
-        problems.append(Problem(config.path, line, f"introduction file '{name}' does not exist",
-                                "create it or remove the 'introduction' key"))
+        problems.append(
+            Problem(
+                config.path,
+                line,
+                f"introduction file '{name}' does not exist",
+                "create it or remove the 'introduction' key",
+            )
+        )
         return None
     return path
 
@@ -204,28 +257,48 @@ def _check_plan(config: BookConfig, segments: dict[str, Segment], problems: list
         for seg_id in chapter.segments:
             if seg_id not in segments:
                 known = ", ".join(segments) or "none"
-                problems.append(Problem(config.path, chapter.line,
-                                        f"chapter '{chapter.title}' names segment '{seg_id}', "
-                                        "which does not exist", f"segments found: {known}"))
+                problems.append(
+                    Problem(
+                        config.path,
+                        chapter.line,
+                        f"chapter '{chapter.title}' names segment '{seg_id}', which does not exist",
+                        f"segments found: {known}",
+                    )
+                )
             elif seg_id in used:
-                problems.append(Problem(config.path, chapter.line,
-                                        f"segment '{seg_id}' is in chapter '{used[seg_id]}' "
-                                        f"and again in '{chapter.title}'",
-                                        "put each segment in one chapter"))
+                problems.append(
+                    Problem(
+                        config.path,
+                        chapter.line,
+                        f"segment '{seg_id}' is in chapter '{used[seg_id]}' "
+                        f"and again in '{chapter.title}'",
+                        "put each segment in one chapter",
+                    )
+                )
             else:
                 used[seg_id] = chapter.title
     for seg_id, segment in segments.items():
         if seg_id not in used:
-            problems.append(Problem(segment.file.path, segment.file.meta.line_of("id"),
-                                    f"segment '{seg_id}' is in no chapter",
-                                    "add it to a chapter's segments in book.yaml"))
+            problems.append(
+                Problem(
+                    segment.file.path,
+                    segment.file.meta.line_of("id"),
+                    f"segment '{seg_id}' is in no chapter",
+                    "add it to a chapter's segments in book.yaml",
+                )
+            )
     ordered = sorted(segments.values(), key=lambda s: s.span.start)
-    for previous, current in zip(ordered, ordered[1:], strict=False):
+    for previous, current in itertools.pairwise(ordered):
         if current.span.start == previous.span.start:
-            problems.append(Problem(current.file.path, current.file.meta.line_of("start"),
-                                    f"starts at {format_timecode(current.span.start)}, "
-                                    f"as {previous.file.path.name} does",
-                                    "give each segment its own start time"))
+            problems.append(
+                Problem(
+                    current.file.path,
+                    current.file.meta.line_of("start"),
+                    f"starts at {format_timecode(current.span.start)}, "
+                    f"as {previous.file.path.name} does",
+                    "give each segment its own start time",
+                )
+            )
 
 
 def _fill_ends(config: BookConfig, segments: dict[str, Segment]) -> dict[str, Segment]:
@@ -235,10 +308,14 @@ def _fill_ends(config: BookConfig, segments: dict[str, Segment]) -> dict[str, Se
     for index, segment in enumerate(ordered):
         end = segment.span.end
         if end is None:
-            end = (ordered[index + 1].span.start if index + 1 < len(ordered)
-                   else config.source.duration)
-        filled[segment.id] = Segment(segment.file, segment.id, segment.title,
-                                     SourceSpan(segment.span.start, end))
+            end = (
+                ordered[index + 1].span.start
+                if index + 1 < len(ordered)
+                else config.source.duration
+            )
+        filled[segment.id] = Segment(
+            segment.file, segment.id, segment.title, SourceSpan(segment.span.start, end)
+        )
     return {seg_id: filled[seg_id] for seg_id in segments}
 
 

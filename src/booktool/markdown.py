@@ -80,12 +80,18 @@ def _run_pandoc(markdown: str, paths: Sequence[Path]) -> str:
             timeout=120,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RenderError(Problem(paths[0] if len(paths) == 1 else None, None,
-                                  f"pandoc failed to run: {exc}")) from exc
+        raise RenderError(
+            Problem(paths[0] if len(paths) == 1 else None, None, f"pandoc failed to run: {exc}")
+        ) from exc
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RenderError(Problem(paths[0] if len(paths) == 1 else None, None,
-                                  f"pandoc: {message[-1] if message else 'failed'}"))
+        raise RenderError(
+            Problem(
+                paths[0] if len(paths) == 1 else None,
+                None,
+                f"pandoc: {message[-1] if message else 'failed'}",
+            )
+        )
     return result.stdout.decode("utf-8")
 
 

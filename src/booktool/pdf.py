@@ -22,6 +22,7 @@ class RenderedPdf:
 
     document: Any
     pages: int
+    warnings: list[str]
 
 
 class _Collect(logging.Handler):
@@ -36,8 +37,6 @@ class _Collect(logging.Handler):
 class PdfEdition(HtmlEdition):
     """Lays out and writes the print edition."""
 
-    warnings: list[str] = []
-
     def render_pages(self) -> RenderedPdf:
         import weasyprint  # costs ~1 s: only when a PDF is really rendered
 
@@ -46,18 +45,23 @@ class PdfEdition(HtmlEdition):
         logger = logging.getLogger("weasyprint")
         logger.addHandler(collect)
         try:
-            html = weasyprint.HTML(
-                string=self.print_html(), base_url=BASE_URL, url_fetcher=fetcher
-            )
+            html = weasyprint.HTML(string=self.print_html(), base_url=BASE_URL, url_fetcher=fetcher)
             document = html.render()
         finally:
             logger.removeHandler(collect)
         if fetcher.refused:
-            raise RenderError(*(Problem(None, None, f"refused to load '{url}'",
-                                        "only files in manuscript/ and layouts/ may be used")
-                                for url in fetcher.refused))
-        self.warnings = collect.messages
-        return RenderedPdf(document, len(document.pages))
+            raise RenderError(
+                *(
+                    Problem(
+                        None,
+                        None,
+                        f"refused to load '{url}'",
+                        "only files in manuscript/ and layouts/ may be used",
+                    )
+                    for url in fetcher.refused
+                )
+            )
+        return RenderedPdf(document, len(document.pages), collect.messages)
 
     def pdf_bytes(self, rendered: RenderedPdf) -> bytes:
         identifier = hashlib.sha256(self.book.identifier.encode()).hexdigest()[:32]

@@ -23,7 +23,7 @@ def parse_timecode(text: str) -> int:
 
 
 def timecode_value(value: object) -> int:
-    """Seconds from a YAML value: a timestamp string, or the integer YAML 1.1 reads from 00:05:00."""
+    """Seconds from a YAML value: a timestamp, or the integer YAML 1.1 reads from 01:05:00."""
     if isinstance(value, bool):
         raise ValueError(f"'{value}' is not a timestamp (use \"HH:MM:SS\")")
     if isinstance(value, int):

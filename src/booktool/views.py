@@ -68,7 +68,7 @@ def _section_view(section: Section) -> SectionView:
         title=section.title,
         span_label=section.span.label if section.span else None,
         # The body is pandoc's HTML, cleaned and re-serialised by htmlclean.
-        body=Markup(section.html),  # noqa: S704
+        body=Markup(section.html),
     )
 
 

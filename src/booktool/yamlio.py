@@ -41,14 +41,13 @@ class LineList(list[Any]):
 class _Loader(yaml.SafeLoader):
     """SafeLoader that refuses aliases (no billion laughs) and keeps composing plain nodes."""
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.MarkedYAMLError(
                 None, None, "aliases (*name) are not allowed in booktool files", event.start_mark
             )
-        node: Node = super().compose_node(parent, index)  # type: ignore[no-untyped-call]
-        return node
+        return super().compose_node(parent, index)
 
 
 def _convert(node: Node, path: Path, offset: int) -> Any:
@@ -59,10 +58,14 @@ def _convert(node: Node, path: Path, offset: int) -> Any:
         result.key_lines = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise input_error(path, key_node.start_mark.line + offset, "merge keys (<<) are not allowed")
+                raise input_error(
+                    path, key_node.start_mark.line + offset, "merge keys (<<) are not allowed"
+                )
             key = _convert(key_node, path, offset)
             if not isinstance(key, str | int | float | bool) or key is None:
-                raise input_error(path, key_node.start_mark.line + offset, "keys must be plain text")
+                raise input_error(
+                    path, key_node.start_mark.line + offset, "keys must be plain text"
+                )
             key = str(key)
             if key in result:
                 raise input_error(
@@ -82,33 +85,41 @@ def _convert(node: Node, path: Path, offset: int) -> Any:
     if isinstance(node, ScalarNode):
         loader = _Loader("")
         try:
-            return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+            return loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise input_error(
-                path, line, f"unsupported YAML value: {exc.problem}", "use plain text, numbers, lists"
+                path,
+                line,
+                f"unsupported YAML value: {exc.problem}",
+                "use plain text, numbers, lists",
             ) from exc
     raise input_error(path, line, "unsupported YAML node")  # pragma: no cover
 
 
 def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
-    """Parse ``text`` (read from ``path``, starting at ``first_line``) into plain data with lines."""
+    """Parse ``text`` (from ``path``, starting at ``first_line``) into data with lines."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise input_error(
             path, None, f"YAML is larger than {MAX_YAML_BYTES // 1024} KiB", "split or shorten it"
         )
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()  # type: ignore[no-untyped-call]
+        node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else None
         column = mark.column + 1 if mark else None
         message = (exc.problem or exc.context or "invalid YAML").strip()
-        raise input_error(path, line, f"YAML error: {message}", "fix the YAML syntax", column) from exc
+        if exc.context and exc.problem and exc.context_mark is not None:
+            context = exc.context.removeprefix("while ").strip()
+            message += f" ({context} from line {exc.context_mark.line + first_line})"
+        raise input_error(
+            path, line, f"YAML error: {message}", "fix the YAML syntax", column
+        ) from exc
     except yaml.YAMLError as exc:
         raise input_error(path, None, f"YAML error: {exc}", "fix the YAML syntax") from exc
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     if node is None:
         return None
     return _convert(node, path, first_line)

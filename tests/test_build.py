@@ -1,0 +1,242 @@
+"""`booktool build`: reproducible bytes, safe failures, the layout chain, page sizes, errors."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from booktool.markdown import MarkdownSource, convert_markdown, plan_batches
+
+from .conftest import REPO, copy_repo_project, run_cli
+from .outputs import MM, Epub, pdf_pages
+
+SLUG = "the-great-leap-forward"
+
+
+def outputs(project: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((project / "build").iterdir())}
+
+
+def test_two_builds_in_different_places_are_byte_identical(
+    tmp_path: Path, repo_build: Path
+) -> None:
+    again = copy_repo_project(tmp_path / "elsewhere")
+    result = run_cli("build", str(again))
+    assert result.code == 0, result.err
+    first, second = outputs(repo_build), outputs(again)
+    assert set(first) == {f"{SLUG}.pdf", f"{SLUG}.epub"}
+    assert first == second
+
+
+def test_build_reports_what_it_wrote(tmp_path: Path) -> None:
+    project = copy_repo_project(tmp_path)
+    result = run_cli("build", str(project), "--format", "pdf")
+    assert result.code == 0
+    pages = len(pypdf.PdfReader(project / "build" / f"{SLUG}.pdf").pages)
+    assert re.search(rf"wrote .*{SLUG}\.pdf \({pages} pages, \d+ KB\)", result.out)
+    assert not (project / "build" / f"{SLUG}.epub").exists()
+
+
+def test_source_date_epoch_sets_the_timestamps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = copy_repo_project(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    assert run_cli("build", str(project), "--format", "epub").code == 0
+    book = Epub(project / "build" / f"{SLUG}.epub")
+    modified = book.opf.find(".//{*}meta[@property='dcterms:modified']")
+    assert modified is not None and modified.text == "2023-11-14T22:13:20Z"
+    assert {info.date_time for info in book.zip.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+
+
+def test_a_failed_build_leaves_the_last_good_outputs(tmp_path: Path) -> None:
+    project = copy_repo_project(tmp_path)
+    assert run_cli("build", str(project)).code == 0
+    before = outputs(project)
+    segment = project / "manuscript" / "segments" / "seg-03.md"
+    segment.write_text(segment.read_text().replace("start: 00:10:00", "start: [oops"))
+    result = run_cli("build", str(project))
+    assert result.code == 1
+    assert result.err.count("\n") == 1
+    assert re.match(
+        r"error: .*seg-03\.md:[45]:\d+: YAML error: .*from line 4\); fix the YAML syntax$",
+        result.err.strip(),
+    )
+    assert "Traceback" not in result.err
+    assert outputs(project) == before  # same files, same bytes, no temp files left
+
+
+def test_a_failure_late_in_the_build_writes_nothing(tmp_path: Path) -> None:
+    project = copy_repo_project(tmp_path)
+    assert run_cli("build", str(project)).code == 0
+    before = outputs(project)
+    (project / "layouts" / "_section.html").write_text("{% if %}broken\n")
+    result = run_cli("build", str(project))
+    assert result.code == 1
+    assert re.search(r"layouts/_section\.html:1: template error: .*; fix the template", result.err)
+    assert outputs(project) == before
+
+
+def test_config_errors_are_collected_with_suggestions(tmp_path: Path) -> None:
+    project = copy_repo_project(tmp_path)
+    book = project / "manuscript" / "book.yaml"
+    text = book.read_text().replace("title: The Great", "titel: The Great", 1)
+    text = text.replace("page_size: A4", "page_size: B5").replace("[seg-03]", "[seg-99]")
+    book.write_text(text)
+    result = run_cli("build", str(project))
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert any(
+        re.search(r"book\.yaml:2: unknown key 'titel' in book\.yaml; did you mean 'title'\?", x)
+        for x in lines
+    ), lines
+    assert any("'title' is required" in x for x in lines)
+    assert any(
+        re.search(r"book\.yaml:\d+: page_size 'B5' is not supported; use A4, A5 or Letter", x)
+        for x in lines
+    )
+    assert len(lines) == 3, lines  # the plan is only checked once the config itself is valid
+
+
+def test_plan_errors_name_the_segment(tmp_path: Path) -> None:
+    project = copy_repo_project(tmp_path)
+    book = project / "manuscript" / "book.yaml"
+    book.write_text(book.read_text().replace("[seg-03]", "[seg-99]"))
+    result = run_cli("build", str(project))
+    lines = result.err.strip().splitlines()
+    assert any("names segment 'seg-99', which does not exist" in x for x in lines)
+    assert any(re.search(r"seg-03\.md:2: segment 'seg-03' is in no chapter", x) for x in lines)
+
+
+def test_a_project_without_a_manuscript_is_one_line(tmp_path: Path) -> None:
+    result = run_cli("build", str(tmp_path))
+    assert result.code == 1
+    assert "book.yaml: no manuscript here; run 'booktool import" in result.err
+
+
+def test_project_layouts_override_file_by_file(tmp_path: Path) -> None:
+    project = copy_repo_project(tmp_path)
+    (project / "layouts" / "_section.html").write_text('{% extends "builtin/_section.html" %}\n')
+    (project / "layouts" / "print.css").write_text("@page { size: A5; }\n")
+    assert run_cli("build", str(project), "--format", "html").code == 0
+    html = (project / "build" / f"{SLUG}.html").read_text()
+    assert "For classroom use." in html  # this repo's own title page, extending the built-in
+    assert run_cli("build", str(project), "--format", "pdf").code == 0
+
+
+@pytest.mark.parametrize(
+    ("size", "width", "height"), [("A5", 148 * MM, 210 * MM), ("Letter", 612, 792)]
+)
+def test_page_size_is_selectable(tmp_path: Path, size: str, width: float, height: float) -> None:
+    project = copy_repo_project(tmp_path)
+    book = project / "manuscript" / "book.yaml"
+    book.write_text(book.read_text().replace("page_size: A4", f"page_size: {size}"))
+    assert run_cli("build", str(project), "--format", "pdf").code == 0
+    reader = pypdf.PdfReader(project / "build" / f"{SLUG}.pdf")
+    for page in reader.pages:
+        assert float(page.mediabox.width) == pytest.approx(width, abs=1)
+        assert float(page.mediabox.height) == pytest.approx(height, abs=1)
+    if size == "A5":
+        assert (
+            len(reader.pages) > len(pdf_pages(REPO / "build" / f"{SLUG}.pdf"))
+            if (REPO / "build" / f"{SLUG}.pdf").exists()
+            else True
+        )
+
+
+def test_markdown_is_converted_in_one_batch_when_labels_do_not_clash(tmp_path: Path) -> None:
+    a = MarkdownSource(tmp_path / "a.md", "A text.[^1]\n\n[^1]: Note of A.\n")
+    b = MarkdownSource(tmp_path / "b.md", "B text.[^1]\n\n[^1]: Note of B.\n")
+    c = MarkdownSource(tmp_path / "c.md", "C *text*.\n")
+    assert [[s.path.name for s in batch] for batch in plan_batches([a, b, c])] == [
+        ["a.md", "c.md"],
+        ["b.md"],
+    ]
+    html = convert_markdown([a, b, c])
+    assert "Note of A." in html[a.path] and "Note of B." not in html[a.path]
+    assert "Note of B." in html[b.path] and "Note of A." not in html[b.path]
+    assert html[c.path] == "<p>C <em>text</em>.</p>"
+
+
+def test_a_file_that_swallows_the_marker_is_converted_alone(tmp_path: Path) -> None:
+    a = MarkdownSource(tmp_path / "a.md", "```\nunclosed fence\n")
+    b = MarkdownSource(tmp_path / "b.md", "B text.\n")
+    html = convert_markdown([a, b])
+    assert "unclosed fence" in html[a.path] and "B text" not in html[a.path]
+    assert html[b.path] == "<p>B text.</p>"
+
+
+def test_raw_html_is_not_passed_through(tmp_path: Path) -> None:
+    a = MarkdownSource(
+        tmp_path / "a.md", "Hi <script>alert(1)</script>\n\n```{=html}\n<b>x</b>\n```\n"
+    )
+    html = convert_markdown([a])[a.path]
+    assert "<script" not in html and "<b>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_timestamps_in_front_matter_may_be_unquoted(tmp_path: Path) -> None:
+    project = copy_repo_project(tmp_path)
+    segment = project / "manuscript" / "segments" / "seg-10.md"
+    text = segment.read_text()
+    assert "start: 00:45:00" in text
+    segment.write_text(
+        text.replace("start: 00:45:00", "start: 0:45:00").replace("end: 00:50:00", "end: '50:00'")
+    )
+    assert run_cli("build", str(project), "--format", "html").code == 0
+    html = (project / "build" / f"{SLUG}.html").read_text()
+    assert "Source 00:45:00–00:50:00" in html
+
+
+def test_images_outside_the_manuscript_are_refused(tmp_path: Path) -> None:
+    project = copy_repo_project(tmp_path / "p")
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"\x89PNG\r\n\x1a\n")
+    segment = project / "manuscript" / "segments" / "seg-02.md"
+    segment.write_text(
+        segment.read_text() + "\n![leak](../../../secret.png)\n\n![x](file:///etc/passwd)\n"
+    )
+    result = run_cli("build", str(project))
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert re.search(
+        r"seg-02\.md:\d+: image '\.\./\.\./\.\./secret\.png' is outside manuscript/", lines[0]
+    )
+    assert re.search(
+        r"seg-02\.md:\d+: image 'file:///etc/passwd' is not a file in the manuscript", lines[1]
+    )
+    assert not (project / "build").exists() or not any((project / "build").iterdir())
+
+
+def test_images_inside_the_manuscript_reach_both_editions(tmp_path: Path) -> None:
+    project = copy_repo_project(tmp_path)
+    images = project / "manuscript" / "images"
+    images.mkdir()
+    (images / "dot.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+        '<rect width="10" height="10" fill="red"/></svg>'
+    )
+    segment = project / "manuscript" / "segments" / "seg-02.md"
+    segment.write_text(segment.read_text() + "\n![A red square](../images/dot.svg)\n")
+    result = run_cli("build", str(project))
+    assert result.code == 0, result.err
+    book = Epub(project / "build" / f"{SLUG}.epub")
+    assert "media/images/dot.svg" in [i.get("href") for i in book.manifest().values()]
+    chapter = book.document("chapter-01.xhtml")
+    assert chapter.find(".//{*}img[@src='media/images/dot.svg'][@alt='A red square']") is not None
+
+
+def test_cwd_does_not_matter(tmp_path: Path) -> None:
+    project = copy_repo_project(tmp_path)
+    cwd = os.getcwd()
+    try:
+        os.chdir(project)
+        result = run_cli("build", "--format", "epub")
+    finally:
+        os.chdir(cwd)
+    assert result.code == 0
+    assert "wrote build/the-great-leap-forward.epub" in result.out

@@ -1,0 +1,105 @@
+"""The EPUB 3 edition of this repo's booklet, opened as a zip of XML and checked by EPUBCheck."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from booktool.manuscript import load_manuscript
+from booktool.project import Project
+
+from .conftest import REPO
+from .outputs import NS, Epub, markdown_plain, run_epubcheck, squash
+
+MANUSCRIPT = load_manuscript(Project.open(REPO))
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@pytest.fixture(scope="module")
+def book(repo_epub: Path) -> Epub:
+    return Epub(repo_epub)
+
+
+@pytest.fixture(scope="session")
+def epubcheck_report(repo_epub: Path) -> dict[str, Any]:
+    return run_epubcheck(repo_epub)
+
+
+def test_epubcheck_reports_nothing(epubcheck_report: dict[str, Any]) -> None:
+    checker = epubcheck_report["checker"]
+    messages = [f"{m['ID']} {m['severity']}: {m['message']}" for m in epubcheck_report["messages"]]
+    assert checker["nFatal"] == 0 and checker["nError"] == 0, messages
+    assert checker["nWarning"] == 0, messages
+    assert epubcheck_report["publication"]["ePubVersion"].startswith("3")
+
+
+def test_mimetype_comes_first_and_is_stored(book: Epub) -> None:
+    first = book.zip.infolist()[0]
+    assert first.filename == "mimetype" and first.compress_type == 0
+    assert book.zip.read("mimetype") == b"application/epub+zip"
+
+
+def test_spine_follows_the_chapter_plan(book: Epub) -> None:
+    chapters = MANUSCRIPT.config.chapters
+    assert book.spine_hrefs() == [
+        "cover.xhtml",
+        "title.xhtml",
+        "nav.xhtml",
+        "introduction.xhtml",
+    ] + [f"chapter-{n:02d}.xhtml" for n in range(1, len(chapters) + 1)]
+    for number, chapter in enumerate(chapters, start=1):
+        doc = book.document(f"chapter-{number:02d}.xhtml")
+        sections = doc.findall(".//x:section[@class='segment']", NS)
+        assert [s.get("id") for s in sections] == [f"s-{seg}" for seg in chapter.segments]
+        assert doc.find(".//x:h1", NS) is not None
+        text = squash(book.text(f"chapter-{number:02d}.xhtml"))
+        assert squash(chapter.title) in text
+        for seg_id in chapter.segments:
+            segment = MANUSCRIPT.segments[seg_id]
+            assert squash(markdown_plain(segment.file.body)) in text
+            assert segment.span.label in book.text(f"chapter-{number:02d}.xhtml")
+
+
+def test_package_metadata(book: Epub) -> None:
+    opf = book.opf
+    assert opf.get("version") == "3.0"
+    assert opf.get(XML_LANG) == "en"
+    meta = opf.find("opf:metadata", NS)
+    assert meta.findtext("dc:title", namespaces=NS) == "The Great Leap Forward"
+    assert meta.findtext("dc:language", namespaces=NS) == "en"
+    assert meta.findtext("dc:identifier", namespaces=NS) == MANUSCRIPT.config.identifier
+    assert meta.findtext("dc:creator", namespaces=NS) == "booktool editors"
+    assert meta.findtext("dc:date", namespaces=NS) == "2026-11-29"
+    modified = meta.find("opf:meta[@property='dcterms:modified']", NS)
+    assert modified is not None and modified.text == "2026-11-29T00:00:00Z"
+    cover = [i for i in book.manifest().values() if i.get("properties") == "cover-image"]
+    assert [i.get("href") for i in cover] == ["cover.svg"]
+
+
+def test_nav_has_toc_and_landmarks_and_an_ncx_exists(book: Epub) -> None:
+    nav = book.nav()
+    toc = nav.find(".//x:nav[@epub:type='toc']", NS)
+    labels = ["".join(a.itertext()) for a in toc.iterfind("x:ol/x:li/x:a", NS)]
+    assert labels == ["Introduction"] + [
+        f"{n}. {c.title}" for n, c in enumerate(MANUSCRIPT.config.chapters, 1)
+    ]
+    landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
+    types = [a.get(f"{{{NS['epub']}}}type") for a in landmarks.iterfind(".//x:a", NS)]
+    assert types == ["cover", "toc", "bodymatter"]
+    ncx_items = [
+        i for i in book.manifest().values() if i.get("media-type") == "application/x-dtbncx+xml"
+    ]
+    assert len(ncx_items) == 1
+    ncx = book.document(ncx_items[0].get("href"))
+    assert len(ncx.findall(".//ncx:navPoint", NS)) == 1 + len(MANUSCRIPT.config.chapters) + len(
+        MANUSCRIPT.segments
+    )
+
+
+def test_every_document_declares_its_language(book: Epub) -> None:
+    for item in book.manifest().values():
+        if item.get("media-type") == "application/xhtml+xml":
+            root = book.document(item.get("href"))
+            assert root.get("lang") == "en" and root.get(XML_LANG) == "en", item.get("href")
