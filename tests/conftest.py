@@ -12,7 +12,7 @@ import pytest
 from booktool.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-SEED = REPO.parent / "shared" / "seeds" / "000_fd7ad028365281d0.txt"
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed-000_fd7ad028365281d0.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from booktool.manuscript import load_manuscript
 from booktool.project import Project
+from booktool.typography import smarten
 
 from .conftest import REPO
 from .outputs import NS, Epub, markdown_plain, run_epubcheck, squash
@@ -83,7 +84,7 @@ def test_nav_has_toc_and_landmarks_and_an_ncx_exists(book: Epub) -> None:
     toc = nav.find(".//x:nav[@epub:type='toc']", NS)
     labels = ["".join(a.itertext()) for a in toc.iterfind("x:ol/x:li/x:a", NS)]
     assert labels == ["Introduction"] + [
-        f"{n}. {c.title}" for n, c in enumerate(MANUSCRIPT.config.chapters, 1)
+        f"{n}. {smarten(c.title)}" for n, c in enumerate(MANUSCRIPT.config.chapters, 1)
     ]
     landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
     types = [a.get(f"{{{NS['epub']}}}type") for a in landmarks.iterfind(".//x:a", NS)]

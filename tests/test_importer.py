@@ -46,8 +46,8 @@ def test_imported_seed_builds_both_editions(tmp_path: Path) -> None:
     assert run_cli("import", str(SEED), str(tmp_path)).code == 0
     result = run_cli("build", str(tmp_path))
     assert result.code == 0, result.err
-    assert (tmp_path / "build" / "untitled-booklet.pdf").stat().st_size > 10_000
-    assert (tmp_path / "build" / "untitled-booklet.epub").stat().st_size > 5_000
+    assert (tmp_path / "build" / "seed-000-fd7ad028365281d0.pdf").stat().st_size > 10_000
+    assert (tmp_path / "build" / "seed-000-fd7ad028365281d0.epub").stat().st_size > 5_000
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import pytest
 
 from booktool.manuscript import load_manuscript
 from booktool.project import Project
+from booktool.typography import smarten
 
 from .conftest import REPO
 from .outputs import MM, markdown_plain, pdf_pages, pdf_regions, squash
@@ -45,7 +46,7 @@ def test_title_page_then_contents_with_page_numbers_that_match(repo_pdf: Path) -
     assert contents.startswith("Contents")
     regions = pdf_regions(repo_pdf)
     for chapter in MANUSCRIPT.config.chapters:
-        match = re.search(re.escape(chapter.title) + r"\s*\.{5,}\s*(\d+)", contents)
+        match = re.search(re.escape(smarten(chapter.title)) + r"\s*\.{5,}\s*(\d+)", contents)
         assert match, f"no contents line for {chapter.title}"
         page = int(match.group(1))
         # The page the contents names opens that chapter, and its running head says so.
@@ -74,12 +75,13 @@ def test_bookmarks_mirror_chapters_and_sections(repo_pdf: Path) -> None:
     outline = pypdf.PdfReader(repo_pdf).outline
     titles = [item.title for item in outline if not isinstance(item, list)]
     expected = ["Contents", "Introduction"] + [
-        f"{n}. {c.title}" for n, c in enumerate(MANUSCRIPT.config.chapters, 1)
+        f"{n}. {smarten(c.title)}" for n, c in enumerate(MANUSCRIPT.config.chapters, 1)
     ]
     assert titles == expected
     children = [[s.title for s in item] for item in outline if isinstance(item, list)]
     assert children == [
-        [MANUSCRIPT.segments[s].title for s in c.segments] for c in MANUSCRIPT.config.chapters
+        [smarten(MANUSCRIPT.segments[s].title) for s in c.segments]
+        for c in MANUSCRIPT.config.chapters
     ]
 
 

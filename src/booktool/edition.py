@@ -43,17 +43,17 @@ class HtmlEdition:
 
     @property
     def cover_alt(self) -> str:
-        parts = [f"Cover: {self.book.title}"]
-        if self.book.subtitle:
-            parts.append(self.book.subtitle)
+        parts = [f"Cover: {self.view.title}"]
+        if self.view.subtitle:
+            parts.append(self.view.subtitle)
         return " — ".join(parts)
 
     def cover_view(self) -> CoverView:
-        title_lines = textwrap.wrap(self.book.title, 18) or [""]
-        subtitle_lines = textwrap.wrap(self.book.subtitle or "", 36)
+        title_lines = textwrap.wrap(self.view.title, 16) or [""]
+        subtitle_lines = textwrap.wrap(self.view.subtitle or "", 34)
         return CoverView(
             title_lines=title_lines,
             subtitle_lines=subtitle_lines,
             subtitle_top=700 + len(title_lines) * 120 + 60,
-            source_line=textwrap.shorten(f"Drawn from {self.view.source_line}", 48),
+            source_line=textwrap.shorten(f"Drawn from {self.view.source_line}", 44),
         )

@@ -109,17 +109,17 @@ class EpubEdition(HtmlEdition):
     def metadata(self) -> None:
         book, package = self.book, self.package
         package.set_identifier(book.identifier)
-        package.set_title(book.title)
+        package.set_title(self.view.title)
         package.set_language(book.language)
         for number, author in enumerate(book.authors, start=1):
             package.add_author(author, uid=f"creator{number}")
         package.add_metadata("DC", "date", book.date.isoformat())
         package.add_metadata("DC", "source", self.view.source_line)
-        if book.subtitle:
+        if self.view.subtitle:
             package.add_metadata(
-                None, "meta", book.subtitle, {"property": "title-type", "refines": "#subtitle"}
+                None, "meta", self.view.subtitle, {"property": "title-type", "refines": "#subtitle"}
             )
-            package.add_metadata("DC", "title", book.subtitle, {"id": "subtitle"})
+            package.add_metadata("DC", "title", self.view.subtitle, {"id": "subtitle"})
         if book.publisher:
             package.add_metadata("DC", "publisher", book.publisher)
         if book.description:

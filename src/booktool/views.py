@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from booktool.model import Book, Chapter, Section
+from booktool.typography import smarten
 
 PAGE_SIZES_CSS = {"A4": "A4", "A5": "A5", "Letter": "letter"}
 
@@ -65,7 +66,7 @@ def chapter_file(chapter: Chapter) -> str:
 def _section_view(section: Section) -> SectionView:
     return SectionView(
         anchor=section_anchor(section),
-        title=section.title,
+        title=smarten(section.title),
         span_label=section.span.label if section.span else None,
         # The body is pandoc's HTML, cleaned and re-serialised by htmlclean.
         body=Markup(section.html),
@@ -74,7 +75,7 @@ def _section_view(section: Section) -> SectionView:
 
 def _source_line(book: Book) -> str:
     source = book.source
-    parts = [source.title]
+    parts = [smarten(source.title)]
     details = [d for d in (source.publisher, str(source.year) if source.year else None) if d]
     if details:
         parts.append(f"({', '.join(details)})")
@@ -92,8 +93,8 @@ def _join_names(names: list[str]) -> str | None:
 def book_view(book: Book) -> BookView:
     """The view of the whole book that every template receives as ``book``."""
     return BookView(
-        title=book.title,
-        subtitle=book.subtitle,
+        title=smarten(book.title),
+        subtitle=smarten(book.subtitle) if book.subtitle else None,
         authors=_join_names(book.authors),
         publisher=book.publisher,
         description=book.description,
@@ -109,7 +110,7 @@ def book_view(book: Book) -> BookView:
                 anchor=chapter_anchor(chapter),
                 number=chapter.number,
                 label=f"Chapter {chapter.number}",
-                title=chapter.title,
+                title=smarten(chapter.title),
                 file_name=chapter_file(chapter),
                 sections=[_section_view(s) for s in chapter.sections],
             )

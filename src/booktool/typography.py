@@ -1,0 +1,20 @@
+"""Typographic quotes for the plain-text strings of the manuscript (titles, names).
+
+Bodies get the same treatment from pandoc's ``smart`` extension; this keeps titles consistent.
+"""
+
+from __future__ import annotations
+
+import re
+
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_OPEN_DOUBLE = re.compile(r'(^|[\s(\[{—–-])"')
+_OPEN_SINGLE = re.compile(r"(^|[\s(\[{—–-])'")
+
+
+def smarten(text: str) -> str:
+    """Curly quotes and apostrophes in place of straight ones."""
+    text = _APOSTROPHE.sub("’", text)
+    text = _OPEN_DOUBLE.sub(r"\1“", text)
+    text = _OPEN_SINGLE.sub(r"\1‘", text)
+    return text.replace('"', "”").replace("'", "’")
