@@ -240,3 +240,23 @@ def test_cwd_does_not_matter(tmp_path: Path) -> None:
         os.chdir(cwd)
     assert result.code == 0
     assert "wrote build/the-great-leap-forward.epub" in result.out
+
+
+def test_pandoc_runs_once_for_the_whole_book(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    import booktool.markdown
+
+    calls: list[list[str]] = []
+    real_run = subprocess.run
+
+    def counting_run(args: list[str], **kwargs: object) -> object:
+        calls.append(args)
+        return real_run(args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(booktool.markdown.subprocess, "run", counting_run)
+    project = copy_repo_project(tmp_path)
+    assert run_cli("build", str(project), "--format", "html").code == 0
+    assert len(calls) == 1 and "pandoc" in Path(calls[0][0]).name
