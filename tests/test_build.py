@@ -63,7 +63,8 @@ def test_a_failed_build_leaves_the_last_good_outputs(tmp_path: Path) -> None:
     assert result.code == 1
     assert result.err.count("\n") == 1
     assert re.match(
-        r"error: .*seg-03\.md:[45]:\d+: YAML error: .*from line 4\); fix the YAML syntax$",
+        r".*seg-03\.md:[45]:\d+: error\[yaml-syntax\]: YAML error: .*from line 4\); "
+        r"fix the YAML syntax$",
         result.err.strip(),
     )
     assert "Traceback" not in result.err
@@ -77,7 +78,10 @@ def test_a_failure_late_in_the_build_writes_nothing(tmp_path: Path) -> None:
     (project / "layouts" / "_section.html").write_text("{% if %}broken\n")
     result = run_cli("build", str(project))
     assert result.code == 1
-    assert re.search(r"layouts/_section\.html:1: template error: .*; fix the template", result.err)
+    assert re.search(
+        r"layouts/_section\.html:1: error\[template-syntax\]: template error: .*; fix the template",
+        result.err,
+    )
     assert outputs(project) == before
 
 
@@ -91,12 +95,20 @@ def test_config_errors_are_collected_with_suggestions(tmp_path: Path) -> None:
     assert result.code == 1
     lines = result.err.strip().splitlines()
     assert any(
-        re.search(r"book\.yaml:2: unknown key 'titel' in book\.yaml; did you mean 'title'\?", x)
+        re.search(
+            r"book\.yaml:2: error\[unknown-key\]: unknown key 'titel' in book\.yaml; "
+            r"did you mean 'title'\?",
+            x,
+        )
         for x in lines
     ), lines
     assert any("'title' is required" in x for x in lines)
     assert any(
-        re.search(r"book\.yaml:\d+: page_size 'B5' is not supported; use A4, A5 or Letter", x)
+        re.search(
+            r"book\.yaml:\d+: error\[config\]: page_size 'B5' is not supported; "
+            r"use A4, A5 or Letter",
+            x,
+        )
         for x in lines
     )
     assert len(lines) == 3, lines  # the plan is only checked once the config itself is valid
@@ -109,13 +121,18 @@ def test_plan_errors_name_the_segment(tmp_path: Path) -> None:
     result = run_cli("build", str(project))
     lines = result.err.strip().splitlines()
     assert any("names segment 'seg-99', which does not exist" in x for x in lines)
-    assert any(re.search(r"seg-03\.md:2: segment 'seg-03' is in no chapter", x) for x in lines)
+    assert any(
+        re.search(
+            r"seg-03\.md:2: error\[plan-unplaced-segment\]: segment 'seg-03' is in no chapter", x
+        )
+        for x in lines
+    )
 
 
 def test_a_project_without_a_manuscript_is_one_line(tmp_path: Path) -> None:
     result = run_cli("build", str(tmp_path))
     assert result.code == 1
-    assert "book.yaml: no manuscript here; run 'booktool import" in result.err
+    assert "book.yaml: error[no-manuscript]: no manuscript here; run 'booktool import" in result.err
 
 
 def test_project_layouts_override_file_by_file(tmp_path: Path) -> None:
@@ -204,10 +221,14 @@ def test_images_outside_the_manuscript_are_refused(tmp_path: Path) -> None:
     assert result.code == 1
     lines = result.err.strip().splitlines()
     assert re.search(
-        r"seg-02\.md:\d+: image '\.\./\.\./\.\./secret\.png' is outside manuscript/", lines[0]
+        r"seg-02\.md:\d+: error\[outside-project\]: image '\.\./\.\./\.\./secret\.png' "
+        r"is outside manuscript/",
+        lines[0],
     )
     assert re.search(
-        r"seg-02\.md:\d+: image 'file:///etc/passwd' is not a file in the manuscript", lines[1]
+        r"seg-02\.md:\d+: error\[not-local\]: image 'file:///etc/passwd' is not a file "
+        r"in the manuscript",
+        lines[1],
     )
     assert not (project / "build").exists() or not any((project / "build").iterdir())
 

@@ -27,11 +27,20 @@ def test_first_line_offsets_front_matter_lines() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("a: 1\nb: 2\na: 3\n", r"book\.yaml:3: duplicate key 'a' \(first on line 1\)"),
-        ("a: &x [1]\nb: *x\n", r"book\.yaml:2:\d+: YAML error: aliases \(\*name\) are not allowed"),
-        ("a: !!python/object:os.system x\n", r"book\.yaml:1: unsupported YAML value"),
+        (
+            "a: 1\nb: 2\na: 3\n",
+            r"book\.yaml:3: error\[yaml-duplicate-key\]: duplicate key 'a' \(first on line 1\)",
+        ),
+        (
+            "a: &x [1]\nb: *x\n",
+            r"book\.yaml:2:\d+: error\[yaml-syntax\]: YAML error: aliases \(\*name\) are not",
+        ),
+        (
+            "a: !!python/object:os.system x\n",
+            r"book\.yaml:1: error\[yaml-unsafe\]: unsupported YAML value",
+        ),
         ("base: &b {x: 1}\nc:\n  <<: *b\n", r"aliases"),
-        ("a: [1, 2\n", r"book\.yaml:2:1: YAML error: expected ',' or ']'"),
+        ("a: [1, 2\n", r"book\.yaml:2:1: error\[yaml-syntax\]: YAML error: expected ',' or ']'"),
     ],
 )
 def test_unsafe_or_ambiguous_yaml_is_refused(text: str, message: str) -> None:

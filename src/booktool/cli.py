@@ -92,7 +92,7 @@ def main(
         if args.debug:
             traceback.print_exc(file=err)
         for problem in exc.problems:
-            err.write(f"error: {problem}\n")
+            err.write(problem.format() + "\n")
         return exc.exit_code
     except KeyboardInterrupt:
         err.write("interrupted\n")

@@ -94,21 +94,23 @@ class _Collector:
         self.path = path
         self.problems: list[Problem] = []
 
-    def add(self, line: int | None, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, line, message, hint))
+    def add(self, line: int | None, message: str, hint: str = "", code: str = "config") -> None:
+        self.problems.append(Problem(self.path, line, message, hint, code=code))
 
     def unknown_keys(self, data: LineDict, known: dict[str, str], where: str) -> None:
         for key in data:
             if key not in known:
                 close = difflib.get_close_matches(key, list(known), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
-                self.add(data.line_of(key), f"unknown key '{key}' in {where}", hint)
+                self.add(data.line_of(key), f"unknown key '{key}' in {where}", hint, "unknown-key")
 
     def text(self, data: LineDict, key: str, *, required: bool = False) -> str | None:
         value = data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
-                self.add(data.line_of(key), f"'{key}' is required", f"add '{key}: …'")
+                self.add(
+                    data.line_of(key), f"'{key}' is required", f"add '{key}: …'", "missing-key"
+                )
             return None
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.add(data.line_of(key), f"'{key}' must be text")

@@ -15,20 +15,30 @@ class Problem:
     message: str
     hint: str = ""
     column: int | None = None
+    #: A stable code for the kind of problem (e.g. ``yaml-syntax``), for docs and filters.
+    code: str = ""
+
+    @property
+    def location(self) -> str:
+        """``path:line:column`` as far as known, or empty."""
+        if self.path is None:
+            return ""
+        where = display_path(self.path)
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
+
+    def format(self, severity: str = "error") -> str:
+        """``path:line[:col]: severity[code]: message; hint``: the one line a user sees."""
+        label = f"{severity}[{self.code}]" if self.code else severity
+        prefix = f"{self.location}: " if self.location else ""
+        return f"{prefix}{label}: {self}"
 
     def __str__(self) -> str:
-        where = ""
-        if self.path is not None:
-            where = display_path(self.path)
-            if self.line is not None:
-                where += f":{self.line}"
-                if self.column is not None:
-                    where += f":{self.column}"
-            where += ": "
-        text = f"{where}{self.message}"
-        if self.hint:
-            text += f"; {self.hint}"
-        return text
+        """The message and what to do, without the location."""
+        return f"{self.message}; {self.hint}" if self.hint else self.message
 
 
 def display_path(path: Path) -> str:
@@ -46,7 +56,7 @@ class BooktoolError(Exception):
 
     def __init__(self, *problems: Problem) -> None:
         self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in problems))
+        super().__init__("\n".join(p.format() for p in problems))
 
 
 class InputError(BooktoolError):
@@ -67,6 +77,7 @@ def input_error(
     message: str,
     hint: str = "",
     column: int | None = None,
+    code: str = "",
 ) -> InputError:
     """Shorthand for an InputError with a single problem."""
-    return InputError(Problem(path, line, message, hint, column))
+    return InputError(Problem(path, line, message, hint, column, code))

@@ -47,6 +47,12 @@ def _line_of(text: str, needle: str) -> int | None:
     return text.count("\n", 0, index) + 1 if index >= 0 else None
 
 
+def _refuse(
+    result: CleanResult, path: Path, line: int | None, message: str, hint: str, code: str
+) -> None:
+    result.problems.append(Problem(path, line, message, hint, code=code))
+
+
 def _resolve_image(
     src: str,
     source_path: Path,
@@ -59,38 +65,46 @@ def _resolve_image(
     line = line + first_line - 1 if line is not None else None
     parts = urlsplit(src)
     if parts.scheme or parts.netloc or src.startswith(("/", "\\")):
-        result.problems.append(
-            Problem(
-                source_path,
-                line,
-                f"image '{src}' is not a file in the manuscript",
-                "copy it into manuscript/ and use a relative path",
-            )
+        _refuse(
+            result,
+            source_path,
+            line,
+            f"image '{src}' is not a file in the manuscript",
+            "copy it into manuscript/ and use a relative path",
+            "not-local",
         )
         return None
     relative = posixpath.normpath(unquote(parts.path))
     path = (source_path.parent / relative).resolve()
     root = manuscript.resolve()
     if not path.is_relative_to(root):
-        result.problems.append(
-            Problem(
-                source_path,
-                line,
-                f"image '{src}' is outside manuscript/",
-                "copy it into manuscript/",
-            )
+        _refuse(
+            result,
+            source_path,
+            line,
+            f"image '{src}' is outside manuscript/",
+            "copy it into manuscript/",
+            "outside-project",
         )
         return None
     if not path.is_file():
-        result.problems.append(
-            Problem(source_path, line, f"image '{src}' does not exist", "check the file name")
+        _refuse(
+            result,
+            source_path,
+            line,
+            f"image '{src}' does not exist",
+            "check the file name",
+            "missing-file",
         )
         return None
     if media_type(path.name) is None:
-        result.problems.append(
-            Problem(
-                source_path, line, f"image '{src}' is not PNG, JPEG, GIF, SVG or WebP", "convert it"
-            )
+        _refuse(
+            result,
+            source_path,
+            line,
+            f"image '{src}' is not PNG, JPEG, GIF, SVG or WebP",
+            "convert it",
+            "image-type",
         )
         return None
     href = MEDIA_PREFIX + path.relative_to(root).as_posix()

@@ -58,7 +58,7 @@ def parse_summary(data: bytes, path: Path) -> SummaryText:
         text = decode_text(data)
     except UnicodeDecodeError as exc:
         raise input_error(
-            path, None, f"not UTF-8 (byte {exc.start})", "save the file as UTF-8"
+            path, None, f"not UTF-8 (byte {exc.start})", "save the file as UTF-8", code="not-utf8"
         ) from exc
     summary_lines: list[str] = []
     segments: list[Segment] = []
@@ -70,7 +70,13 @@ def parse_summary(data: bytes, path: Path) -> SummaryText:
         if current is not None:
             body = " ".join(part.strip() for part in current if part.strip())
             if not body:
-                raise input_error(path, current_line, "a segment has no text", "write its text")
+                raise input_error(
+                    path,
+                    current_line,
+                    "a segment has no text",
+                    "write its text",
+                    code="empty-segment",
+                )
             segments.append(Segment(current_start, body, current_line))
 
     for number, line in enumerate(text.split("\n"), start=1):
@@ -81,7 +87,7 @@ def parse_summary(data: bytes, path: Path) -> SummaryText:
             try:
                 current_start = parse_timecode(timed.group(1))
             except ValueError as exc:
-                raise input_error(path, number, str(exc)) from exc
+                raise input_error(path, number, str(exc), code="bad-timestamp") from exc
             if segments and current_start <= segments[-1].start:
                 what = "repeats" if current_start == segments[-1].start else "comes before"
                 raise input_error(
@@ -90,12 +96,17 @@ def parse_summary(data: bytes, path: Path) -> SummaryText:
                     f"timestamp {format_timecode(current_start)} {what} the previous segment's "
                     f"{format_timecode(segments[-1].start)} (line {segments[-1].line})",
                     "put the segments in time order, each with its own start",
+                    code="timestamp-order",
                 )
             current = [timed.group(2)]
             current_line = number
         elif bullet and current is not None:
             raise input_error(
-                path, number, "a bullet without a timestamp", "start it with HH:MM:SS"
+                path,
+                number,
+                "a bullet without a timestamp",
+                "start it with HH:MM:SS",
+                code="bad-timestamp",
             )
         elif current is not None:
             current.append(line)
@@ -104,7 +115,11 @@ def parse_summary(data: bytes, path: Path) -> SummaryText:
     close()
     if not segments:
         raise input_error(
-            path, None, "no segments found", "add lines like '• 00:05:00 What happens here'"
+            path,
+            None,
+            "no segments found",
+            "add lines like '• 00:05:00 What happens here'",
+            code="no-segments",
         )
     summary = "\n".join(summary_lines).strip()
     return SummaryText(summary=summary, segments=segments)
@@ -149,12 +164,18 @@ def import_summary(
     try:
         data = source.read_bytes()
     except OSError as exc:
-        raise input_error(source, None, f"cannot read: {exc.strerror}") from exc
+        raise input_error(source, None, f"cannot read: {exc.strerror}", code="unreadable") from exc
     parsed = parse_summary(data, source)
     manuscript = target / "manuscript"
     if manuscript.exists() and any(manuscript.iterdir()) and not force:
         raise ProjectExistsError(
-            Problem(manuscript, None, "already holds a manuscript", "use --force to replace it")
+            Problem(
+                manuscript,
+                None,
+                "already holds a manuscript",
+                "use --force to replace it",
+                code="manuscript-exists",
+            )
         )
     if force and manuscript.exists():
         for old in [*manuscript.glob("segments/*.md"), manuscript / "summary.md"]:

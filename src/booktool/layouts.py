@@ -44,7 +44,11 @@ class Layouts:
         except jinja2.TemplateSyntaxError as exc:
             path = Path(exc.filename) if exc.filename else None
             raise input_error(
-                path, exc.lineno, f"template error: {exc.message}", "fix the template"
+                path,
+                exc.lineno,
+                f"template error: {exc.message}",
+                "fix the template",
+                code="template-syntax",
             ) from exc
         except jinja2.TemplateNotFound as exc:
             raise input_error(

@@ -72,10 +72,11 @@ def read_text(path: Path, limit: int = MAX_MARKDOWN_BYTES) -> str:
                 None,
                 f"file is {size // 1024} KiB, over the {limit // 1024} KiB limit",
                 "split it into smaller files",
+                code="file-too-large",
             )
         data = path.read_bytes()
     except OSError as exc:
-        raise input_error(path, None, f"cannot read: {exc.strerror}") from exc
+        raise input_error(path, None, f"cannot read: {exc.strerror}", code="unreadable") from exc
     try:
         return decode_text(data)
     except UnicodeDecodeError as exc:
@@ -84,6 +85,7 @@ def read_text(path: Path, limit: int = MAX_MARKDOWN_BYTES) -> str:
             None,
             f"not UTF-8 (byte {exc.start}: 0x{data[exc.start]:02x})",
             "save the file as UTF-8",
+            code="not-utf8",
         ) from exc
 
 
@@ -93,7 +95,13 @@ def read_markdown_file(path: Path) -> MarkdownFile:
     match = _FRONT.match(text)
     if not match:
         if text.startswith("---"):
-            raise input_error(path, 1, "front matter is not closed", "end it with a '---' line")
+            raise input_error(
+                path,
+                1,
+                "front matter is not closed",
+                "end it with a '---' line",
+                code="front-matter",
+            )
         meta = LineDict()
         meta.line, meta.key_lines = 1, {}
         return MarkdownFile(path, meta, text, 1)
@@ -102,7 +110,9 @@ def read_markdown_file(path: Path) -> MarkdownFile:
         data = LineDict()
         data.line, data.key_lines = 1, {}
     if not isinstance(data, LineDict):
-        raise input_error(path, 2, "front matter must be a mapping of keys to values")
+        raise input_error(
+            path, 2, "front matter must be a mapping of keys to values", code="front-matter"
+        )
     body_line = text.count("\n", 0, match.end()) + 1
     return MarkdownFile(path, data, text[match.end() :], body_line)
 
@@ -116,6 +126,7 @@ def _check_keys(file: MarkdownFile, known: set[str], problems: list[Problem]) ->
                     file.meta.line_of(key),
                     f"unknown front matter key '{key}'",
                     f"known keys: {', '.join(sorted(known))}",
+                    code="unknown-key",
                 )
             )
 
@@ -137,6 +148,7 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
                 meta.line_of("id"),
                 "segment needs an 'id' (e.g. seg-01)",
                 "add 'id: …' to the front matter",
+                code="segment-front-matter",
             )
         )
     title = meta.get("title")
@@ -147,6 +159,7 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
                 meta.line_of("title"),
                 "segment needs a 'title'",
                 "add 'title: …' to the front matter",
+                code="segment-front-matter",
             )
         )
     times: dict[str, int | None] = {"start": None, "end": None}
@@ -159,6 +172,7 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
                         meta.line_of(key),
                         "segment needs a 'start' time",
                         "add 'start: \"HH:MM:SS\"'",
+                        code="segment-front-matter",
                     )
                 )
             continue
@@ -174,10 +188,15 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
                 meta.line_of("end"),
                 f"end {format_timecode(end)} is not after start {format_timecode(start)}",
                 "fix the segment's times",
+                code="segment-times",
             )
         )
     if not file.body.strip():
-        problems.append(Problem(path, file.body_line, "segment has no text", "write its text"))
+        problems.append(
+            Problem(
+                path, file.body_line, "segment has no text", "write its text", code="empty-segment"
+            )
+        )
     if len(problems) > before or start is None:
         return None
     assert isinstance(seg_id, str) and isinstance(title, str)
@@ -214,6 +233,7 @@ def load_manuscript(project: Project) -> Manuscript:
                     f"segment id '{segment.id}' is also used by "
                     f"{segments[segment.id].file.path.name}",
                     "give each segment its own id",
+                    code="duplicate-id",
                 )
             )
             continue
@@ -235,6 +255,7 @@ def _inside(root: Path, name: str, config: BookConfig, problems: list[Problem]) 
                 line,
                 f"'{name}' is outside manuscript/",
                 "name a file inside manuscript/",
+                code="outside-project",
             )
         )
         return None
@@ -245,6 +266,7 @@ def _inside(root: Path, name: str, config: BookConfig, problems: list[Problem]) 
                 line,
                 f"introduction file '{name}' does not exist",
                 "create it or remove the 'introduction' key",
+                code="missing-file",
             )
         )
         return None
@@ -263,6 +285,7 @@ def _check_plan(config: BookConfig, segments: dict[str, Segment], problems: list
                         chapter.line,
                         f"chapter '{chapter.title}' names segment '{seg_id}', which does not exist",
                         f"segments found: {known}",
+                        code="plan-unknown-segment",
                     )
                 )
             elif seg_id in used:
@@ -273,6 +296,7 @@ def _check_plan(config: BookConfig, segments: dict[str, Segment], problems: list
                         f"segment '{seg_id}' is in chapter '{used[seg_id]}' "
                         f"and again in '{chapter.title}'",
                         "put each segment in one chapter",
+                        code="plan-duplicate-segment",
                     )
                 )
             else:
@@ -285,6 +309,7 @@ def _check_plan(config: BookConfig, segments: dict[str, Segment], problems: list
                     segment.file.meta.line_of("id"),
                     f"segment '{seg_id}' is in no chapter",
                     "add it to a chapter's segments in book.yaml",
+                    code="plan-unplaced-segment",
                 )
             )
     ordered = sorted(segments.values(), key=lambda s: s.span.start)
@@ -297,6 +322,7 @@ def _check_plan(config: BookConfig, segments: dict[str, Segment], problems: list
                     f"starts at {format_timecode(current.span.start)}, "
                     f"as {previous.file.path.name} does",
                     "give each segment its own start time",
+                    code="segment-times",
                 )
             )
 

@@ -40,5 +40,6 @@ class Project:
                 None,
                 "no manuscript here",
                 "run 'booktool import SUMMARY.txt DIR' to start one, or name the project folder",
+                code="no-manuscript",
             )
         return project

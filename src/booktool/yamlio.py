@@ -59,12 +59,18 @@ def _convert(node: Node, path: Path, offset: int) -> Any:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise input_error(
-                    path, key_node.start_mark.line + offset, "merge keys (<<) are not allowed"
+                    path,
+                    key_node.start_mark.line + offset,
+                    "merge keys (<<) are not allowed",
+                    code="yaml-unsafe",
                 )
             key = _convert(key_node, path, offset)
             if not isinstance(key, str | int | float | bool) or key is None:
                 raise input_error(
-                    path, key_node.start_mark.line + offset, "keys must be plain text"
+                    path,
+                    key_node.start_mark.line + offset,
+                    "keys must be plain text",
+                    code="yaml-unsafe",
                 )
             key = str(key)
             if key in result:
@@ -73,6 +79,7 @@ def _convert(node: Node, path: Path, offset: int) -> Any:
                     key_node.start_mark.line + offset,
                     f"duplicate key '{key}' (first on line {result.key_lines[key]})",
                     "keep one of them",
+                    code="yaml-duplicate-key",
                 )
             result.key_lines[key] = key_node.start_mark.line + offset
             result[key] = _convert(value_node, path, offset)
@@ -92,6 +99,7 @@ def _convert(node: Node, path: Path, offset: int) -> Any:
                 line,
                 f"unsupported YAML value: {exc.problem}",
                 "use plain text, numbers, lists",
+                code="yaml-unsafe",
             ) from exc
     raise input_error(path, line, "unsupported YAML node")  # pragma: no cover
 
@@ -100,7 +108,11 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
     """Parse ``text`` (from ``path``, starting at ``first_line``) into data with lines."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise input_error(
-            path, None, f"YAML is larger than {MAX_YAML_BYTES // 1024} KiB", "split or shorten it"
+            path,
+            None,
+            f"YAML is larger than {MAX_YAML_BYTES // 1024} KiB",
+            "split or shorten it",
+            code="file-too-large",
         )
     loader = _Loader(text)
     try:
@@ -114,10 +126,12 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
             context = exc.context.removeprefix("while ").strip()
             message += f" ({context} from line {exc.context_mark.line + first_line})"
         raise input_error(
-            path, line, f"YAML error: {message}", "fix the YAML syntax", column
+            path, line, f"YAML error: {message}", "fix the YAML syntax", column, "yaml-syntax"
         ) from exc
     except yaml.YAMLError as exc:
-        raise input_error(path, None, f"YAML error: {exc}", "fix the YAML syntax") from exc
+        raise input_error(
+            path, None, f"YAML error: {exc}", "fix the YAML syntax", code="yaml-syntax"
+        ) from exc
     finally:
         loader.dispose()
     if node is None:
