@@ -46,6 +46,15 @@ def repo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def repo_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This repo's print HTML (``--format html``), built once in its own copy."""
+    project = copy_repo_project(tmp_path_factory.mktemp("repo-html"))
+    result = run_cli("build", str(project), "--format", "html")
+    assert result.code == 0, result.err
+    return project / "build" / "the-great-leap-forward.html"
+
+
+@pytest.fixture(scope="session")
 def repo_pdf(repo_build: Path) -> Path:
     return repo_build / "build" / "the-great-leap-forward.pdf"
 

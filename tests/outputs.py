@@ -117,3 +117,23 @@ def run_epubcheck(path: Path) -> dict[str, Any]:
     assert start >= 0, f"EPUBCheck gave no report: {result.stderr[-2000:]}"
     report: dict[str, Any] = json.loads(result.stdout[start:])
     return report
+
+
+def print_html_texts(path: Path) -> tuple[list[str], list[str]]:
+    """The paragraphs of the print HTML's body text (footnotes taken out), and the footnotes."""
+    import copy
+
+    import lxml.html
+
+    root = lxml.html.parse(str(path)).getroot()
+    paragraphs, notes = [], []
+    for p in root.iter("p", "li", "dd", "dt", "figcaption", "td", "th"):
+        clone = copy.deepcopy(p)
+        for note in clone.xpath(".//span[@class='footnote']"):
+            notes.append(note.text_content())
+            note.tail = f"{len(notes)}{note.tail or ''}"  # the call, as the PDF prints it
+            note.drop_tree()
+        text = clone.text_content().strip()
+        if text and not p.xpath("ancestor::nav") and "figure-summary" not in (p.get("class") or ""):
+            paragraphs.append(text)
+    return paragraphs, notes

@@ -12,7 +12,7 @@ from booktool.project import Project
 from booktool.typography import smarten
 
 from .conftest import REPO
-from .outputs import NS, Epub, markdown_plain, run_epubcheck, squash
+from .outputs import NS, Epub, print_html_texts, run_epubcheck, squash
 
 MANUSCRIPT = load_manuscript(Project.open(REPO))
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -44,12 +44,10 @@ def test_mimetype_comes_first_and_is_stored(book: Epub) -> None:
 
 def test_spine_follows_the_chapter_plan(book: Epub) -> None:
     chapters = MANUSCRIPT.config.chapters
-    assert book.spine_hrefs() == [
-        "cover.xhtml",
-        "title.xhtml",
-        "nav.xhtml",
-        "introduction.xhtml",
-    ] + [f"chapter-{n:02d}.xhtml" for n in range(1, len(chapters) + 1)]
+    front = ["cover.xhtml", "title.xhtml", "nav.xhtml", "figures-list.xhtml", "introduction.xhtml"]
+    back = ["chronology.xhtml", "figures.xhtml", "sources.xhtml"]
+    chapter_files = [f"chapter-{n:02d}.xhtml" for n in range(1, len(chapters) + 1)]
+    assert book.spine_hrefs() == front + chapter_files + back
     for number, chapter in enumerate(chapters, start=1):
         doc = book.document(f"chapter-{number:02d}.xhtml")
         sections = doc.findall(".//x:section[@class='segment']", NS)
@@ -59,8 +57,17 @@ def test_spine_follows_the_chapter_plan(book: Epub) -> None:
         assert squash(chapter.title) in text
         for seg_id in chapter.segments:
             segment = MANUSCRIPT.segments[seg_id]
-            assert squash(markdown_plain(segment.file.body)) in text
+            assert squash(segment.title) in text
             assert segment.span.label in book.text(f"chapter-{number:02d}.xhtml")
+
+
+def test_epub_holds_every_paragraph_and_note(book: Epub, repo_html: Path) -> None:
+    text = squash("".join(book.text(href) for href in book.spine_hrefs()))
+    paragraphs, notes = print_html_texts(repo_html)
+    for paragraph in paragraphs:
+        assert squash(paragraph) in text, paragraph[:60]
+    for note in notes:
+        assert squash(note) in text, note[:60]
 
 
 def test_package_metadata(book: Epub) -> None:
@@ -83,20 +90,21 @@ def test_nav_has_toc_and_landmarks_and_an_ncx_exists(book: Epub) -> None:
     nav = book.nav()
     toc = nav.find(".//x:nav[@epub:type='toc']", NS)
     labels = ["".join(a.itertext()) for a in toc.iterfind("x:ol/x:li/x:a", NS)]
-    assert labels == ["Introduction"] + [
-        f"{n}. {smarten(c.title)}" for n, c in enumerate(MANUSCRIPT.config.chapters, 1)
-    ]
+    chapters = [f"{n}. {smarten(c.title)}" for n, c in enumerate(MANUSCRIPT.config.chapters, 1)]
+    back = ["Chronology", "Appendix A: Figures", "Sources and Notes"]
+    assert labels == ["List of Figures", "Introduction", *chapters, *back]
     landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
     types = [a.get(f"{{{NS['epub']}}}type") for a in landmarks.iterfind(".//x:a", NS)]
-    assert types == ["cover", "toc", "bodymatter"]
+    assert types == ["cover", "toc", "bodymatter", "bibliography"]
     ncx_items = [
         i for i in book.manifest().values() if i.get("media-type") == "application/x-dtbncx+xml"
     ]
     assert len(ncx_items) == 1
     ncx = book.document(ncx_items[0].get("href"))
-    assert len(ncx.findall(".//ncx:navPoint", NS)) == 1 + len(MANUSCRIPT.config.chapters) + len(
-        MANUSCRIPT.segments
-    )
+    front_and_back = 2 + 3  # list of figures, introduction; chronology, figures, sources
+    assert len(ncx.findall(".//ncx:navPoint", NS)) == front_and_back + len(
+        MANUSCRIPT.config.chapters
+    ) + len(MANUSCRIPT.segments)
 
 
 def test_every_document_declares_its_language(book: Epub) -> None:

@@ -14,22 +14,35 @@ from booktool.project import Project
 from booktool.typography import smarten
 
 from .conftest import REPO
-from .outputs import MM, markdown_plain, pdf_pages, pdf_regions, squash
+from .outputs import MM, markdown_plain, pdf_pages, pdf_regions, print_html_texts, squash
 
 MANUSCRIPT = load_manuscript(Project.open(REPO))
 
 
-def test_pdf_holds_every_chapter_title_and_every_segment_text(repo_pdf: Path) -> None:
-    body = squash("".join(region["body"] for region in pdf_regions(repo_pdf)))
+def test_pdf_holds_every_chapter_title_and_every_paragraph(repo_pdf: Path, repo_html: Path) -> None:
+    text = "".join(region["body"] for region in pdf_regions(repo_pdf))
+    body = squash(re.sub(r",\s*p\.\s*\d+", "", text))  # page numbers the print edition adds
     for chapter in MANUSCRIPT.config.chapters:
         assert squash(chapter.title) in body, chapter.title
     for segment in MANUSCRIPT.segments.values():
         assert squash(segment.title) in body, segment.title
+    paragraphs, notes = print_html_texts(repo_html)
+    assert len(paragraphs) > 100 and len(notes) == 2
+    for paragraph in paragraphs:
+        assert squash(paragraph) in body, paragraph[:60]
+    everything = squash("".join(pdf_pages(repo_pdf)))
+    for note in notes:
+        assert squash(note) in everything, note[:60]
+
+
+def test_segment_words_reach_the_print_html(repo_html: Path) -> None:
+    html = squash(" ".join(print_html_texts(repo_html)[0]))
+    for segment in MANUSCRIPT.segments.values():
         for paragraph in segment.file.body.split("\n\n"):
-            if paragraph.strip():
-                assert squash(markdown_plain(paragraph)) in body, paragraph[:60]
-    assert MANUSCRIPT.introduction is not None
-    assert squash(markdown_plain(MANUSCRIPT.introduction.body)) in body
+            plain = re.sub(r"\[-?@[^\]]+\]|\[\^\w+\]:?.*|\(\[@[^)]*\)", "", paragraph)
+            for sentence in re.split(r"(?<=[.!?])\s", markdown_plain(plain)):
+                if len(sentence) > 20:
+                    assert squash(sentence[:40]) in html, sentence[:60]
 
 
 def test_every_section_shows_its_source_span(repo_pdf: Path) -> None:
@@ -74,15 +87,14 @@ def test_each_chapter_starts_a_new_page(repo_pdf: Path) -> None:
 def test_bookmarks_mirror_chapters_and_sections(repo_pdf: Path) -> None:
     outline = pypdf.PdfReader(repo_pdf).outline
     titles = [item.title for item in outline if not isinstance(item, list)]
-    expected = ["Contents", "Introduction"] + [
-        f"{n}. {smarten(c.title)}" for n, c in enumerate(MANUSCRIPT.config.chapters, 1)
-    ]
-    assert titles == expected
+    chapters = [f"{n}. {smarten(c.title)}" for n, c in enumerate(MANUSCRIPT.config.chapters, 1)]
+    back = ["Chronology", "Appendix A: Figures", "Sources and Notes"]
+    assert titles == ["Contents", "List of Figures", "Introduction", *chapters, *back]
     children = [[s.title for s in item] for item in outline if isinstance(item, list)]
     assert children == [
         [smarten(MANUSCRIPT.segments[s].title) for s in c.segments]
         for c in MANUSCRIPT.config.chapters
-    ]
+    ] + [["Bibliography"]]
 
 
 def test_metadata_language_and_embedded_fonts(repo_pdf: Path) -> None:

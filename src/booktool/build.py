@@ -22,6 +22,7 @@ from booktool.model import Book
 from booktool.output import write_atomic
 from booktool.pdf import PdfEdition
 from booktool.project import Project
+from booktool.xrefs import check_references, targets
 
 FORMATS = ("pdf", "epub", "html")
 
@@ -47,20 +48,20 @@ class BuildReport:
 def build(project: Project, formats: Sequence[str] = ("pdf", "epub")) -> BuildReport:
     """Build the requested editions of ``project`` into its ``build/`` folder."""
     manuscript = load_manuscript(project)
-    book, media = convert(manuscript)
+    book = convert(manuscript)
     layouts = Layouts(project.layouts)
     moment = build_moment(book)
     target = project.build_dir / book.slug
     report = BuildReport()
     made: list[tuple[Output, bytes]] = []
     if "html" in formats:
-        html = PdfEdition(book, layouts, media, moment).print_html().encode("utf-8")
+        html = PdfEdition(book, layouts, moment).print_html().encode("utf-8")
         made.append((Output("html", target.with_suffix(".html"), len(html)), html))
     if "epub" in formats:
-        data = EpubEdition(book, layouts, media, moment).epub_bytes()
+        data = EpubEdition(book, layouts, moment).epub_bytes()
         made.append((Output("epub", target.with_suffix(".epub"), len(data)), data))
     if "pdf" in formats:
-        edition = PdfEdition(book, layouts, media, moment)
+        edition = PdfEdition(book, layouts, moment)
         rendered = edition.render_pages()
         data = edition.pdf_bytes(rendered)
         made.append((Output("pdf", target.with_suffix(".pdf"), len(data), rendered.pages), data))
@@ -72,17 +73,27 @@ def build(project: Project, formats: Sequence[str] = ("pdf", "epub")) -> BuildRe
     return report
 
 
-def convert(manuscript: Manuscript) -> tuple[Book, dict[str, Path]]:
-    """Every Markdown file through pandoc in one batch, cleaned, assembled into the model."""
+def convert(manuscript: Manuscript) -> Book:
+    """Every Markdown file through pandoc in one batch, cleaned, checked, assembled."""
     files = manuscript.markdown_files
     sources = [MarkdownSource(f.path, f.body, f.body_line) for f in files]
-    html = convert_markdown(sources)
+    apparatus = manuscript.apparatus
+    html = convert_markdown(sources, apparatus.references, apparatus.sources_path)
     cleaned = clean_fragments(
         html, manuscript.project.manuscript, {s.path: (s.text, s.first_line) for s in sources}
     )
     if cleaned.problems:
         raise InputError(*cleaned.problems)
-    return assemble_book(manuscript, cleaned.html), cleaned.media
+    media = {href: path.read_bytes() for href, path in cleaned.media.items()}
+    book = assemble_book(manuscript, cleaned.html, media)
+    problems = check_references(
+        ((s.path, cleaned.html[s.path], s.text, s.first_line) for s in sources),
+        targets(book),
+        {str(ref["id"]) for ref in apparatus.references},
+    )
+    if problems:
+        raise InputError(*problems)
+    return book
 
 
 def build_moment(book: Book) -> dt.datetime:

@@ -33,6 +33,8 @@ class ChapterPlan:
     title: str
     segments: list[str]
     line: int
+    key_terms: list[tuple[str, str]] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ CHAPTER_KEYS: dict[str, str] = {
     "id": "The chapter's id, for file names and cross-references (default: from the title).",
     "title": "The chapter's title. Required.",
     "segments": "The ids of the segments the chapter gathers, in reading order. Required.",
+    "key_terms": "Study aid: the terms the chapter teaches, as 'term: definition' pairs.",
+    "questions": "Study aid: discussion questions for the chapter's end, a list.",
 }
 
 
@@ -276,5 +280,34 @@ def _read_chapters(data: LineDict, problems: _Collector) -> list[ChapterPlan]:
                 "add 'segments: [seg-01, seg-02]'",
             )
             segments = []
-        chapters.append(ChapterPlan(chapter_id, title, list(segments), line))
+        key_terms = _read_key_terms(item, problems)
+        questions = item.get("questions") or []
+        if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+            problems.add(
+                item.line_of("questions"),
+                "'questions' must be a list of questions",
+                "write '- Why …?' items",
+            )
+            questions = []
+        chapters.append(
+            ChapterPlan(
+                chapter_id, title, list(segments), line, key_terms, [q.strip() for q in questions]
+            )
+        )
     return chapters
+
+
+def _read_key_terms(item: LineDict, problems: _Collector) -> list[tuple[str, str]]:
+    terms = item.get("key_terms")
+    if terms is None:
+        return []
+    if not isinstance(terms, LineDict) or not all(
+        isinstance(v, str) and v.strip() for v in terms.values()
+    ):
+        problems.add(
+            item.line_of("key_terms"),
+            "'key_terms' must map each term to its definition",
+            "write 'Term: what it means'",
+        )
+        return []
+    return [(term, definition.strip()) for term, definition in terms.items()]

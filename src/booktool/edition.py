@@ -1,15 +1,18 @@
-"""The shared HTML base of both editions: the book's view and the layout chain."""
+"""The shared HTML base of both editions: the book's view, the layouts, the media."""
 
 from __future__ import annotations
 
 import datetime as dt
 import textwrap
 from dataclasses import dataclass
-from pathlib import Path
+from functools import cached_property
+
+from lxml import etree
 
 from booktool.layouts import Layouts
 from booktool.model import Book
 from booktool.views import BookView, book_view
+from booktool.xrefs import Target, parse_fragment, resolve, serialise_fragment, targets
 
 
 @dataclass(frozen=True)
@@ -21,25 +24,62 @@ class CoverView:
 
 
 class HtmlEdition:
-    """Renders the book's documents from the shared layouts; subclasses write one format."""
+    """Renders the book's documents from the shared layouts; subclasses write one format.
 
-    def __init__(
-        self, book: Book, layouts: Layouts, media: dict[str, Path], moment: dt.datetime
-    ) -> None:
+    A subclass decides how it links (``href``) and how a section's HTML is finished for it
+    (``finish_tree``: notes and cross-references).
+    """
+
+    #: Whether cross-references print the target's page number (the print edition).
+    page_references = False
+
+    def __init__(self, book: Book, layouts: Layouts, moment: dt.datetime) -> None:
         self.book = book
         self.layouts = layouts
-        self.media = media
         self.moment = moment
-        self.view: BookView = book_view(book)
+        self.targets = targets(book)
+        self.next_note = 1
+
+    @cached_property
+    def view(self) -> BookView:
+        return book_view(self.book, self)
+
+    def href(self, file: str, anchor: str) -> str:
+        raise NotImplementedError
+
+    def target_href(self, target: Target) -> str:
+        return self.href(target.file, target.anchor)
+
+    def finish(self, html: str) -> str:
+        """A section's HTML with its notes and cross-references made for this edition."""
+        if not html:
+            return html
+        root = parse_fragment(html)
+        resolve(root, self.targets, self.target_href, self.page_references)
+        self.finish_notes(root)
+        return serialise_fragment(root)
+
+    def finish_notes(self, root: etree._Element) -> None:
+        raise NotImplementedError
 
     def render(self, template: str, **context: object) -> str:
         return self.layouts.render(
-            template, book=self.view, modified=self.moment.strftime("%Y-%m-%dT%H:%M:%SZ"), **context
+            template,
+            book=self.view,
+            modified=self.moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            **context,
         )
 
-    def print_html(self) -> str:
-        """The whole book as one HTML document, as the print edition lays it out."""
-        return self.render("print.html")
+    @cached_property
+    def media(self) -> dict[str, bytes]:
+        """Every file the edition carries: the manuscript's images and the drawn charts."""
+        media = dict(self.book.media)
+        for figure in self.view.figures:
+            if figure.chart is not None and figure.image:
+                media[figure.image] = self.render(
+                    "chart.svg", chart=figure.chart, figure=figure
+                ).encode("utf-8")
+        return media
 
     @property
     def cover_alt(self) -> str:

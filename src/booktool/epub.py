@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from pathlib import Path
 from typing import Any
 
 from ebooklib import epub
@@ -17,12 +16,18 @@ from lxml import etree
 
 from booktool.edition import HtmlEdition
 from booktool.errors import Problem, RenderError
-from booktool.htmlclean import media_type
 from booktool.layouts import Layouts
+from booktool.media import MEDIA_TYPES
 from booktool.model import Book
+from booktool.notes import epub_notes
+from booktool.views import INTRODUCTION_FILE, LOF_FILE, SOURCES_FILE
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XHTML = "application/xhtml+xml"
+
+
+def media_type(href: str) -> str:
+    return MEDIA_TYPES[href[href.rfind(".") :].lower()]
 
 
 class _FixedTimeZip(zipfile.ZipFile):
@@ -92,12 +97,16 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
 class EpubEdition(HtmlEdition):
     """Builds the EPUB 3 package from the shared layouts."""
 
-    def __init__(
-        self, book: Book, layouts: Layouts, media: dict[str, Path], moment: dt.datetime
-    ) -> None:
-        super().__init__(book, layouts, media, moment)
+    def __init__(self, book: Book, layouts: Layouts, moment: dt.datetime) -> None:
+        super().__init__(book, layouts, moment)
         self.package = epub.EpubBook()
         self.documents: dict[str, epub.EpubItem] = {}
+
+    def href(self, file: str, anchor: str) -> str:
+        return f"{file}#{anchor}"
+
+    def finish_notes(self, root: etree._Element) -> None:
+        self.next_note = epub_notes(root, self.next_note)
 
     def epub_bytes(self) -> bytes:
         self.metadata()
@@ -107,35 +116,34 @@ class EpubEdition(HtmlEdition):
         return self.write_package()
 
     def metadata(self) -> None:
-        book, package = self.book, self.package
+        book, view, package = self.book, self.view, self.package
         package.set_identifier(book.identifier)
-        package.set_title(self.view.title)
+        package.set_title(view.title)
         package.set_language(book.language)
         for number, author in enumerate(book.authors, start=1):
             package.add_author(author, uid=f"creator{number}")
         package.add_metadata("DC", "date", book.date.isoformat())
-        package.add_metadata("DC", "source", self.view.source_line)
-        if self.view.subtitle:
+        package.add_metadata("DC", "source", view.source_line)
+        if view.subtitle:
+            package.add_metadata("DC", "title", view.subtitle, {"id": "subtitle"})
             package.add_metadata(
-                None, "meta", self.view.subtitle, {"property": "title-type", "refines": "#subtitle"}
+                None, "meta", "subtitle", {"property": "title-type", "refines": "#subtitle"}
             )
-            package.add_metadata("DC", "title", self.view.subtitle, {"id": "subtitle"})
         if book.publisher:
             package.add_metadata("DC", "publisher", book.publisher)
         if book.description:
             package.add_metadata("DC", "description", book.description)
 
-    def _document(self, uid: str, file_name: str, title: str, content: str) -> epub.EpubItem:
+    def _document(self, uid: str, file_name: str, title: str, content: str) -> None:
         item = epub.EpubItem(
             uid=uid, file_name=file_name, media_type=XHTML, content=content.encode("utf-8")
         )
         item.title = title
         self.package.add_item(item)
         self.documents[uid] = item
-        return item
 
     def manifest(self) -> None:
-        package = self.package
+        package, view = self.package, self.view
         for name in ("book.css", "epub.css"):
             package.add_item(
                 epub.EpubItem(
@@ -152,27 +160,43 @@ class EpubEdition(HtmlEdition):
             "cover", "cover.xhtml", "Cover", self.render("epub-cover.xhtml", cover_alt=cover_alt)
         )
         self._document("title-page", "title.xhtml", "Title page", self.render("epub-title.xhtml"))
-        if self.view.introduction:
+        if view.figures:
+            self._document(
+                "figures-list",
+                LOF_FILE,
+                "List of Figures",
+                self.render(
+                    "epub-part.xhtml", part="_list_of_figures.html", title="List of Figures"
+                ),
+            )
+        if view.introduction:
             self._document(
                 "introduction",
-                "introduction.xhtml",
-                self.view.introduction.title,
+                INTRODUCTION_FILE,
+                view.introduction.title,
                 self.render("epub-introduction.xhtml"),
             )
-        for chapter in self.view.chapters:
+        for chapter in view.chapters:
             self._document(
                 f"chapter-{chapter.number:02d}",
                 chapter.file_name,
                 chapter.title,
                 self.render("epub-chapter.xhtml", chapter=chapter),
             )
-        for number, (href, path) in enumerate(sorted(self.media.items()), start=1):
+        for key, part in view.parts.items():
+            self._document(
+                key,
+                part.file_name,
+                part.title,
+                self.render("epub-part.xhtml", part=part.template, title=part.title),
+            )
+        for number, (href, data) in enumerate(sorted(self.media.items()), start=1):
             package.add_item(
                 epub.EpubItem(
                     uid=f"media-{number}",
                     file_name=href,
                     media_type=media_type(href),
-                    content=path.read_bytes(),
+                    content=data,
                 )
             )
         package.add_item(epub.EpubNcx())
@@ -182,30 +206,36 @@ class EpubEdition(HtmlEdition):
 
     def spine(self) -> None:
         docs = self.documents
-        order: list[Any] = [(docs["cover"], "no"), docs["title-page"], "nav"]
-        order += [item for uid, item in docs.items() if uid not in ("cover", "title-page")]
-        self.package.spine = order
+        front = [(docs["cover"], "no"), docs["title-page"], "nav"]
+        rest = [item for uid, item in docs.items() if uid not in ("cover", "title-page")]
+        self.package.spine = front + rest
 
     def navigation(self) -> None:
+        view = self.view
         toc: list[Any] = []
-        if self.view.introduction:
-            toc.append(
-                epub.Link("introduction.xhtml", self.view.introduction.title, "toc-introduction")
-            )
-        for chapter in self.view.chapters:
-            section = epub.Section(f"{chapter.number}. {chapter.title}", f"{chapter.file_name}")
+        if view.figures:
+            toc.append(epub.Link(LOF_FILE, "List of Figures", "toc-figures-list"))
+        if view.introduction:
+            toc.append(epub.Link(INTRODUCTION_FILE, view.introduction.title, "toc-introduction"))
+        for chapter in view.chapters:
+            section = epub.Section(f"{chapter.number}. {chapter.title}", chapter.file_name)
             links = [
                 epub.Link(f"{chapter.file_name}#{s.anchor}", s.title, f"toc-{s.anchor}")
                 for s in chapter.sections
             ]
             toc.append((section, links))
+        for part in view.parts.values():
+            toc.append(epub.Link(part.file_name, part.title, f"toc-{part.anchor}"))
         self.package.toc = toc
-        first = "introduction.xhtml" if self.view.introduction else self.view.chapters[0].file_name
-        self.package.guide = [
+        first = INTRODUCTION_FILE if view.introduction else view.chapters[0].file_name
+        guide = [
             {"href": "cover.xhtml", "title": "Cover", "type": "cover"},
             {"href": "nav.xhtml", "title": "Contents", "type": "toc"},
             {"href": first, "title": "Start of content", "type": "text"},
         ]
+        if "sources" in view.parts:
+            guide.append({"href": SOURCES_FILE, "title": "Bibliography", "type": "bibliography"})
+        self.package.guide = guide
 
     def write_package(self) -> bytes:
         target = io.BytesIO()

@@ -8,7 +8,6 @@ URLs, and refuses everything else (``file://``, other hosts), recording what it 
 from __future__ import annotations
 
 import mimetypes
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -22,7 +21,7 @@ BASE_URL = "https://booktool.invalid/"
 class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
     """A WeasyPrint URL fetcher confined to the project's layouts and manuscript media."""
 
-    def __init__(self, layouts: Layouts, media: dict[str, Path]) -> None:
+    def __init__(self, layouts: Layouts, media: dict[str, bytes]) -> None:
         super().__init__(allowed_protocols=("data",), allow_redirects=False)
         self.layouts = layouts
         self.media = media
@@ -33,11 +32,11 @@ class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
             return super().fetch(url, headers)
         if url.startswith(BASE_URL):
             name = unquote(urlsplit(url).path).lstrip("/")
-            path = self.media.get(name) or self.layouts.find(name)
-            if path is not None:
-                content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                return URLFetcherResponse(
-                    url, path.read_bytes(), headers={"Content-Type": content_type}
-                )
+            data = self.media.get(name)
+            if data is None and (path := self.layouts.find(name)) is not None:
+                data = path.read_bytes()
+            if data is not None:
+                content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+                return URLFetcherResponse(url, data, headers={"Content-Type": content_type})
         self.refused.append(url)
         raise ValueError(f"booktool does not load {url}")

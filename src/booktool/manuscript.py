@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from booktool.apparatus import Apparatus, load_apparatus
 from booktool.config import BookConfig, read_config
 from booktool.errors import InputError, Problem, input_error
-from booktool.model import Book, Chapter, Section, SourceSpan
+from booktool.model import Book, Chapter, KeyTerm, Section, SourceSpan
 from booktool.project import Project
 from booktool.text import decode_text
 from booktool.timecode import format_timecode, timecode_value
 from booktool.yamlio import LineDict, load_yaml
 
 MAX_MARKDOWN_BYTES = 4 * 1024 * 1024
-SEGMENT_KEYS = {"id", "title", "start", "end"}
+SEGMENT_KEYS = {"id", "title", "start", "end", "notes"}
 INTRO_KEYS = {"title"}
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -45,6 +46,7 @@ class Segment:
     id: str
     title: str
     span: SourceSpan
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Manuscript:
     config: BookConfig
     introduction: MarkdownFile | None
     segments: dict[str, Segment]
+    apparatus: Apparatus
 
     @property
     def markdown_files(self) -> list[MarkdownFile]:
@@ -197,10 +200,25 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
                 path, file.body_line, "segment has no text", "write its text", code="empty-segment"
             )
         )
+    notes = meta.get("notes") or []
+    if isinstance(notes, str):
+        notes = [notes]
+    if not isinstance(notes, list) or not all(isinstance(n, str) for n in notes):
+        problems.append(
+            Problem(
+                path,
+                meta.line_of("notes"),
+                "'notes' must be a list of editorial notes",
+                "write '- The transcript spells …'",
+                code="segment-front-matter",
+            )
+        )
     if len(problems) > before or start is None:
         return None
     assert isinstance(seg_id, str) and isinstance(title, str)
-    return Segment(file, seg_id, title.strip(), SourceSpan(start, end))
+    return Segment(
+        file, seg_id, title.strip(), SourceSpan(start, end), [" ".join(n.split()) for n in notes]
+    )
 
 
 def load_manuscript(project: Project) -> Manuscript:
@@ -240,9 +258,12 @@ def load_manuscript(project: Project) -> Manuscript:
         segments[segment.id] = segment
     if not unreadable:  # a plan checked against missing segments only repeats the error
         _check_plan(config, segments, problems)
+    # With a segment unreadable, references to it would only repeat that error.
+    known = None if unreadable else set(segments)
+    apparatus = load_apparatus(project.manuscript, known, problems, read_text)
     if problems:
         raise InputError(*problems)
-    return Manuscript(project, config, introduction, _fill_ends(config, segments))
+    return Manuscript(project, config, introduction, _fill_ends(config, segments), apparatus)
 
 
 def _inside(root: Path, name: str, config: BookConfig, problems: list[Problem]) -> Path | None:
@@ -339,15 +360,13 @@ def _fill_ends(config: BookConfig, segments: dict[str, Segment]) -> dict[str, Se
                 if index + 1 < len(ordered)
                 else config.source.duration
             )
-        filled[segment.id] = Segment(
-            segment.file, segment.id, segment.title, SourceSpan(segment.span.start, end)
-        )
+        filled[segment.id] = replace(segment, span=SourceSpan(segment.span.start, end))
     return {seg_id: filled[seg_id] for seg_id in segments}
 
 
-def assemble_book(manuscript: Manuscript, html: dict[Path, str]) -> Book:
+def assemble_book(manuscript: Manuscript, html: dict[Path, str], media: dict[str, bytes]) -> Book:
     """The book model from a checked manuscript and each Markdown file's converted HTML."""
-    config = manuscript.config
+    config, apparatus = manuscript.config, manuscript.apparatus
     introduction = None
     if manuscript.introduction is not None:
         meta: dict[str, Any] = manuscript.introduction.meta
@@ -359,17 +378,22 @@ def assemble_book(manuscript: Manuscript, html: dict[Path, str]) -> Book:
         )
     chapters = []
     for number, plan in enumerate(config.chapters, start=1):
-        sections = [
-            Section(
-                id=seg_id,
-                title=manuscript.segments[seg_id].title,
-                html=html[manuscript.segments[seg_id].file.path],
-                source_path=manuscript.segments[seg_id].file.path,
-                span=manuscript.segments[seg_id].span,
+        sections = []
+        for seg_id in plan.segments:
+            segment = manuscript.segments[seg_id]
+            sections.append(
+                Section(
+                    id=seg_id,
+                    title=segment.title,
+                    html=html[segment.file.path],
+                    source_path=segment.file.path,
+                    span=segment.span,
+                    editorial_notes=segment.notes,
+                )
             )
-            for seg_id in plan.segments
-        ]
-        chapters.append(Chapter(plan.id, number, plan.title, sections))
+        key_terms = [KeyTerm(term, definition) for term, definition in plan.key_terms]
+        chapters.append(Chapter(plan.id, number, plan.title, sections, key_terms, plan.questions))
+    bibliography = html.get(apparatus.sources_path, "") if apparatus.sources_path else ""
     return Book(
         title=config.title,
         subtitle=config.subtitle,
@@ -384,4 +408,8 @@ def assemble_book(manuscript: Manuscript, html: dict[Path, str]) -> Book:
         source=config.source,
         introduction=introduction,
         chapters=chapters,
+        chronology=apparatus.chronology,
+        figures=apparatus.figures,
+        bibliography_html=bibliography,
+        media={**media, **apparatus.figure_media},
     )

@@ -3,23 +3,32 @@
 Files are joined with marker paragraphs (a token that occurs in none of them), converted in one
 call, and split again. Files whose footnote or link labels would clash are put in separate
 batches, so joining never changes what a file means. Raw HTML is not passed through.
+
+Cross-references (``[@fig:id]``) become ``<span class="xref">`` through a Lua filter; other
+citations are formatted by citeproc from the book's sources, whose bibliography comes back
+as one more piece of the batch.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pypandoc
 
 from booktool.errors import Problem, RenderError
 
 PANDOC_FROM = "markdown-raw_html-raw_attribute-raw_tex-tex_math_dollars-tex_math_single_backslash"
+FILTERS = Path(__file__).parent / "filters"
 PANDOC_ARGS = (
+    f"--lua-filter={FILTERS / 'crossref.lua'}",
+    "--citeproc",
     "--to=html5",
     "--wrap=none",
     "--shift-heading-level-by=2",
@@ -95,9 +104,16 @@ def _run_pandoc(markdown: str, paths: Sequence[Path]) -> str:
     return result.stdout.decode("utf-8")
 
 
-def _convert_batch(batch: Sequence[MarkdownSource]) -> dict[Path, str] | None:
+def _metadata(references: Sequence[dict[str, Any]], bibliography: bool) -> str:
+    meta: dict[str, Any] = {"references": list(references), "nocite": "@*"}
+    if not bibliography:
+        meta["suppress-bibliography"] = True
+    return f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n\n"
+
+
+def _convert_batch(batch: Sequence[MarkdownSource], metadata: str) -> dict[Path, str] | None:
     token = _token(batch)
-    parts = []
+    parts = [metadata.rstrip("\n")]
     for index, source in enumerate(batch):
         parts.append(source.text.rstrip("\n"))
         parts.append(f"{token}{index}")
@@ -109,15 +125,29 @@ def _convert_batch(batch: Sequence[MarkdownSource]) -> dict[Path, str] | None:
     return {source.path: pieces[2 * i].strip() for i, source in enumerate(batch)}
 
 
-def convert_markdown(sources: Sequence[MarkdownSource]) -> dict[Path, str]:
-    """HTML fragments for every source, by path, from as few pandoc runs as possible."""
+def convert_markdown(
+    sources: Sequence[MarkdownSource],
+    references: Sequence[dict[str, Any]] = (),
+    bibliography_path: Path | None = None,
+) -> dict[Path, str]:
+    """HTML fragments for every source, by path, from as few pandoc runs as possible.
+
+    With ``bibliography_path``, the bibliography of ``references`` comes back under that path.
+    """
     html: dict[Path, str] = {}
-    for batch in plan_batches(sources):
-        converted = _convert_batch(batch) if len(batch) > 1 else None
+    batches = plan_batches(sources)
+    if bibliography_path is not None:
+        refs = MarkdownSource(bibliography_path, "::: {#refs}\n:::\n")
+        batches = [*batches[:-1], [*batches[-1], refs]] if batches else [[refs]]
+    for batch in batches:
+        has_refs = bibliography_path is not None and batch[-1].path == bibliography_path
+        metadata = _metadata(references, has_refs)
+        converted = _convert_batch(batch, metadata)
         if converted is None:
             # A file that swallows the marker (an unclosed fence or div) is converted alone.
             for source in batch:
-                html[source.path] = _run_pandoc(source.text, [source.path]).strip()
+                alone = _metadata(references, source.path == bibliography_path)
+                html[source.path] = _run_pandoc(alone + source.text, [source.path]).strip()
         else:
             html.update(converted)
     return html

@@ -47,6 +47,16 @@ class Section:
     html: str
     source_path: Path
     span: SourceSpan | None = None
+    #: Editorial notes on how the source was treated (e.g. a name's spelling normalised).
+    editorial_notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class KeyTerm:
+    """A term a chapter teaches, with its definition."""
+
+    term: str
+    definition: str
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,74 @@ class Chapter:
     number: int
     title: str
     sections: list[Section]
+    key_terms: list[KeyTerm] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, order=True)
+class HistoricalDate:
+    """A date as historians write it: a year, a month, a day, a range, or circa."""
+
+    start: tuple[int, int, int]
+    end: tuple[int, int, int] | None = None
+    precision: str = "year"  # year, month or day
+    circa: bool = False
+
+    @property
+    def years(self) -> list[int]:
+        """Every year the date covers."""
+        last = self.end[0] if self.end else self.start[0]
+        return list(range(self.start[0], last + 1))
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    """An event in the chronology and the sections that discuss it."""
+
+    id: str
+    date: HistoricalDate
+    label: str
+    event: str
+    section_ids: list[str]
+
+
+@dataclass(frozen=True)
+class DataPoint:
+    """One bar of a chart: a label, a value and where the source gives it."""
+
+    label: str
+    value: float
+    at: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A numbered figure of the appendix: a chart, a table or an image."""
+
+    id: str
+    number: str
+    kind: str  # chart, table or image
+    title: str
+    alt: str
+    source: str
+    unit: str = ""
+    points: list[DataPoint] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    image: str | None = None  # a media href
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone the booklet names, with the spellings met in the transcript."""
+
+    name: str
+    role: str = ""
+    dates: str = ""
+    variants: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -76,6 +154,13 @@ class Book:
     description: str | None = None
     page_size: str = "A4"
     introduction: Section | None = None
+    chronology: list[ChronologyEntry] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    #: The bibliography as rendered by pandoc's citeproc (an HTML fragment), if any.
+    bibliography_html: str = ""
+    #: Generated and manuscript files the editions carry, by href (``media/...``).
+    media: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def sections(self) -> list[Section]:

@@ -11,9 +11,13 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from lxml import etree
+
 from booktool.edition import HtmlEdition
 from booktool.errors import Problem, RenderError
 from booktool.fetcher import BASE_URL, ConfinedFetcher
+from booktool.notes import print_notes
+from booktool.pagerefs import anchor_pages, number_pages
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,10 @@ class RenderedPdf:
     document: Any
     pages: int
     warnings: list[str]
+
+
+#: Layouts of the print edition at most: placeholders, real numbers, and one to settle.
+MAX_PASSES = 3
 
 
 class _Collect(logging.Handler):
@@ -35,7 +43,19 @@ class _Collect(logging.Handler):
 
 
 class PdfEdition(HtmlEdition):
-    """Lays out and writes the print edition."""
+    """Lays out and writes the print edition: one HTML document, notes at the page foot."""
+
+    page_references = True
+
+    def href(self, file: str, anchor: str) -> str:
+        return f"#{anchor}"
+
+    def finish_notes(self, root: etree._Element) -> None:
+        print_notes(root)
+
+    def print_html(self) -> str:
+        """The whole book as one HTML document, as the print edition lays it out."""
+        return self.render("print.html")
 
     def render_pages(self) -> RenderedPdf:
         import weasyprint  # costs ~1 s: only when a PDF is really rendered
@@ -44,9 +64,18 @@ class PdfEdition(HtmlEdition):
         collect = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(collect)
+        source = self.print_html()
         try:
-            html = weasyprint.HTML(string=self.print_html(), base_url=BASE_URL, url_fetcher=fetcher)
-            document = html.render()
+            pages: dict[str, int] | None = None
+            for _ in range(MAX_PASSES):
+                html = number_pages(source, pages)
+                document = weasyprint.HTML(
+                    string=html, base_url=BASE_URL, url_fetcher=fetcher
+                ).render()
+                laid_out = anchor_pages(document)
+                if laid_out == pages:
+                    break
+                pages = laid_out
         finally:
             logger.removeHandler(collect)
         if fetcher.refused:
