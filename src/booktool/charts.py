@@ -70,8 +70,7 @@ def chart_view(figure: Figure) -> ChartView:
         )
     axis_y = TOP + len(bars) * (BAR_HEIGHT + GAP)
     ticks = [
-        Tick(LABEL_WIDTH + i * step * scale, f"{i * step:g}")
-        for i in range(int(round(top / step)) + 1)
+        Tick(LABEL_WIDTH + i * step * scale, f"{i * step:g}") for i in range(round(top / step) + 1)
     ]
     return ChartView(
         WIDTH,

@@ -218,6 +218,7 @@ _MENTION = re.compile(
     rf"(?:{_YEAR}\s*(?:–|—|-|to)\s*{_YEAR}|{_YEAR}s|{_YEAR}))\b",
     re.IGNORECASE,
 )
+_REFERENCE = re.compile(r"\[[^\]\n]*@[^\]\n]*\]")
 _COUNTED = re.compile(r"\s+(?!was\b|has\b|as\b|is\b|does\b)(?:[a-z]+s|people|men|women)\b")
 _SENTENCE = re.compile(r"[^.!?]*(?:[.!?]+|$)")
 
@@ -236,6 +237,8 @@ def dated_statements(
 ) -> list[DatedStatement]:
     """Every sentence of ``text`` that mentions a year, a range or a decade."""
     found: list[DatedStatement] = []
+    # Citations and cross-references ([@chr:harvest-1959]) name ids, not dates.
+    text = _REFERENCE.sub(lambda m: " " * len(m.group(0)), text)
     for sentence_match in _SENTENCE.finditer(text):
         sentence = " ".join(sentence_match.group(0).split())
         chunk = sentence_match.group(0)

@@ -44,6 +44,17 @@ def _parser() -> argparse.ArgumentParser:
         default="all",
         help="which edition to build (default: all = pdf and epub)",
     )
+    chron = commands.add_parser(
+        "chronology", help="show the chronology, or suggest entries from dated statements"
+    )
+    chron.add_argument(
+        "directory", type=Path, nargs="?", default=Path("."), help="the project folder (default: .)"
+    )
+    chron.add_argument(
+        "--suggest",
+        action="store_true",
+        help="list the segments' dated statements, marking those not yet covered",
+    )
     return parser
 
 
@@ -78,6 +89,32 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _chronology(args: argparse.Namespace, out: TextIO) -> int:
+    from booktool.chronology import dated_statements, years_covered
+    from booktool.manuscript import load_manuscript
+    from booktool.project import Project
+
+    manuscript = load_manuscript(Project.open(args.directory))
+    entries = manuscript.apparatus.chronology
+    if not args.suggest:
+        for entry in entries:
+            out.write(f"{entry.label:<18} {entry.event} [{', '.join(entry.section_ids)}]\n")
+        return 0
+    covered = years_covered(entries)
+    new = 0
+    for segment in sorted(manuscript.segments.values(), key=lambda s: s.span.start):
+        file = segment.file
+        for found in dated_statements(segment.id, file.path, file.body, file.body_line):
+            missing = [y for y in found.years if y not in covered]
+            mark = "new" if missing else "in chronology"
+            new += bool(missing)
+            out.write(
+                f"{display_path(found.path)}:{found.line}: {found.date} [{mark}] {found.sentence}\n"
+            )
+    out.write(f"{new} dated statement(s) name years the chronology does not cover\n")
+    return 0
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -85,7 +122,7 @@ def main(
     out = out or sys.stdout
     err = err or sys.stderr
     args = _parser().parse_args(argv)
-    commands = {"import": _import, "build": _build}
+    commands = {"import": _import, "build": _build, "chronology": _chronology}
     try:
         return commands[args.command](args, out)
     except BooktoolError as exc:

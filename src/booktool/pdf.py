@@ -17,7 +17,6 @@ from booktool.edition import HtmlEdition
 from booktool.errors import Problem, RenderError
 from booktool.fetcher import BASE_URL, ConfinedFetcher
 from booktool.notes import print_notes
-from booktool.pagerefs import anchor_pages, number_pages
 
 
 @dataclass(frozen=True)
@@ -27,10 +26,6 @@ class RenderedPdf:
     document: Any
     pages: int
     warnings: list[str]
-
-
-#: Layouts of the print edition at most: placeholders, real numbers, and one to settle.
-MAX_PASSES = 3
 
 
 class _Collect(logging.Handler):
@@ -64,18 +59,9 @@ class PdfEdition(HtmlEdition):
         collect = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(collect)
-        source = self.print_html()
         try:
-            pages: dict[str, int] | None = None
-            for _ in range(MAX_PASSES):
-                html = number_pages(source, pages)
-                document = weasyprint.HTML(
-                    string=html, base_url=BASE_URL, url_fetcher=fetcher
-                ).render()
-                laid_out = anchor_pages(document)
-                if laid_out == pages:
-                    break
-                pages = laid_out
+            html = weasyprint.HTML(string=self.print_html(), base_url=BASE_URL, url_fetcher=fetcher)
+            document = html.render()
         finally:
             logger.removeHandler(collect)
         if fetcher.refused:

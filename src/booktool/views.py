@@ -68,6 +68,8 @@ class ChronologyView:
     label: str
     event: str
     sections: list[LinkView]
+    #: False for the second and later events of the same date, printed under one heading.
+    first_of_date: bool = True
 
 
 @dataclass(frozen=True)
@@ -188,14 +190,17 @@ def _chronology(
     entries: list[ChronologyEntry], chapters: list[ChapterView]
 ) -> list[ChronologyView]:
     sections = {s.anchor: s for c in chapters for s in c.sections}
-    views = []
+    views: list[ChronologyView] = []
     for entry in entries:
         links = [
             LinkView(sections[f"s-{sid}"].href, sections[f"s-{sid}"].title)
             for sid in entry.section_ids
             if f"s-{sid}" in sections
         ]
-        views.append(ChronologyView(f"chr-{entry.id}", entry.label, smarten(entry.event), links))
+        first = not views or views[-1].label != entry.label
+        views.append(
+            ChronologyView(f"chr-{entry.id}", entry.label, smarten(entry.event), links, first)
+        )
     return views
 
 
