@@ -38,20 +38,25 @@ class Output:
 
 @dataclass
 class BuildReport:
-    """What a build wrote and what it warned about."""
+    """What a build wrote and what it warned about (each warning with its file:line)."""
 
     outputs: list[Output] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
-def build(project: Project, formats: Sequence[str] = ("pdf", "epub")) -> BuildReport:
-    """Build the requested editions of ``project`` into its ``build/`` folder."""
+def build(
+    project: Project, formats: Sequence[str] = ("pdf", "epub"), *, strict: bool = False
+) -> BuildReport:
+    """Build the requested editions of ``project`` into its ``build/`` folder.
+
+    With ``strict``, any warning fails the build (InputError) and nothing is written.
+    """
+    report = BuildReport()
     manuscript = load_manuscript(project)
-    book, media = convert(manuscript)
+    book, media = convert(manuscript, report.warnings)
     layouts = Layouts(project.layouts)
     moment = build_moment(book)
     target = project.build_dir / book.slug
-    report = BuildReport()
     made: list[tuple[Output, bytes]] = []
     if "html" in formats:
         html = PdfEdition(book, layouts, media, moment).print_html().encode("utf-8")
@@ -60,11 +65,12 @@ def build(project: Project, formats: Sequence[str] = ("pdf", "epub")) -> BuildRe
         data = EpubEdition(book, layouts, media, moment).epub_bytes()
         made.append((Output("epub", target.with_suffix(".epub"), len(data)), data))
     if "pdf" in formats:
-        edition = PdfEdition(book, layouts, media, moment)
-        rendered = edition.render_pages()
-        data = edition.pdf_bytes(rendered)
-        made.append((Output("pdf", target.with_suffix(".pdf"), len(data), rendered.pages), data))
+        rendered = PdfEdition(book, layouts, media, moment).render_pdf(manuscript.config.limits)
+        pdf = Output("pdf", target.with_suffix(".pdf"), len(rendered.data), rendered.pages)
+        made.append((pdf, rendered.data))
         report.warnings.extend(rendered.warnings)
+    if strict and report.warnings:
+        raise InputError(*report.warnings)
     # Nothing is written until every edition has been made: a failure leaves build/ as it was.
     for output, data in made:
         write_atomic(output.path, data)
@@ -72,8 +78,13 @@ def build(project: Project, formats: Sequence[str] = ("pdf", "epub")) -> BuildRe
     return report
 
 
-def convert(manuscript: Manuscript) -> tuple[Book, dict[str, Path]]:
-    """Every Markdown file through pandoc in one batch, cleaned, assembled into the model."""
+def convert(
+    manuscript: Manuscript, warnings: list[Problem] | None = None
+) -> tuple[Book, dict[str, Path]]:
+    """Every Markdown file through pandoc in one batch, cleaned, assembled into the model.
+
+    What the cleaning removed (unsafe raw HTML) is appended to ``warnings``.
+    """
     files = manuscript.markdown_files
     sources = [MarkdownSource(f.path, f.body, f.body_line) for f in files]
     html = convert_markdown(sources)
@@ -82,6 +93,8 @@ def convert(manuscript: Manuscript) -> tuple[Book, dict[str, Path]]:
     )
     if cleaned.problems:
         raise InputError(*cleaned.problems)
+    if warnings is not None:
+        warnings.extend(cleaned.warnings)
     return assemble_book(manuscript, cleaned.html), cleaned.media
 
 

@@ -17,7 +17,7 @@ from lxml import etree
 
 from booktool.edition import HtmlEdition
 from booktool.errors import Problem, RenderError
-from booktool.htmlclean import media_type
+from booktool.images import media_type
 from booktool.layouts import Layouts
 from booktool.model import Book
 

@@ -1,7 +1,8 @@
 """The layout chain: a project's ``layouts/`` first, then booktool's built-in layout.
 
 A project overrides the built-in layout file by file; a template that overrides one may extend
-the original as ``builtin/NAME`` (as Sphinx themes extend ``!NAME``).
+the original as ``builtin/NAME`` (as Sphinx themes extend ``!NAME``). Nothing is read from
+outside the chain: a name with ``..`` or a symlink that leads out of a folder is not found.
 """
 
 from __future__ import annotations
@@ -14,6 +15,22 @@ import jinja2
 from booktool.errors import InputError, Problem, input_error
 
 BUILTIN_LAYOUTS = Path(__file__).parent / "layouts"
+TEXT_SUFFIXES = frozenset({".html", ".xhtml", ".css", ".svg"})
+
+
+class LayoutOutsideError(jinja2.TemplateNotFound):
+    """A template name that resolves outside its layouts folder (through a symlink)."""
+
+
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that refuses templates that are symlinks out of their folder."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not any(real.is_relative_to(Path(d).resolve()) for d in self.searchpath):
+            raise LayoutOutsideError(filename)
+        return source, filename, uptodate
 
 
 class Layouts:
@@ -26,8 +43,8 @@ class Layouts:
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(
                 [
-                    jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(BUILTIN_LAYOUTS)}),
-                    jinja2.FileSystemLoader([str(d) for d in self.directories]),
+                    jinja2.PrefixLoader({"builtin": _ConfinedLoader(BUILTIN_LAYOUTS)}),
+                    _ConfinedLoader([str(d) for d in self.directories]),
                 ]
             ),
             autoescape=True,
@@ -49,6 +66,14 @@ class Layouts:
                 f"template error: {exc.message}",
                 "fix the template",
                 code="template-syntax",
+            ) from exc
+        except LayoutOutsideError as exc:
+            raise input_error(
+                Path(str(exc.name)),
+                None,
+                "layout is a link to a file outside layouts/",
+                "copy the file into layouts/ instead of linking to it",
+                code="outside-project",
             ) from exc
         except jinja2.TemplateNotFound as exc:
             raise input_error(
@@ -77,6 +102,35 @@ class Layouts:
             candidate = (directory / name).resolve()
             if candidate.is_relative_to(directory) and candidate.is_file():
                 return candidate
+        return None
+
+    @property
+    def project_directory(self) -> Path | None:
+        """The project's own layouts folder, if it has one."""
+        return self.directories[0] if len(self.directories) > 1 else None
+
+    def leads_outside(self, name: str) -> bool:
+        """Whether ``name`` exists in a layouts folder but resolves outside it (a symlink)."""
+        for directory in self.directories:
+            candidate = directory / name
+            if candidate.exists() and not candidate.resolve().is_relative_to(directory):
+                return True
+        return False
+
+    def locate(self, needle: str) -> tuple[Path, int] | None:
+        """The project layout file (and line) whose text mentions ``needle``, if any."""
+        folder = self.project_directory
+        if folder is None or not needle:
+            return None
+        for path in sorted(folder.rglob("*")):
+            if path.suffix.lower() not in TEXT_SUFFIXES or not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(folder):  # never read through a symlink out
+                continue
+            text = path.read_text("utf-8", "replace")
+            index = text.find(needle)
+            if index >= 0:
+                return path, text.count("\n", 0, index) + 1
         return None
 
     def read(self, name: str) -> bytes:
