@@ -18,6 +18,7 @@ from lxml import etree
 from booktool.edition import HtmlEdition
 from booktool.errors import Problem, RenderError
 from booktool.images import media_type
+from booktool.layoutcheck import check_document, check_stylesheet, check_svg
 from booktool.layouts import Layouts
 from booktool.model import Book
 
@@ -125,7 +126,11 @@ class EpubEdition(HtmlEdition):
         if book.description:
             package.add_metadata("DC", "description", book.description)
 
-    def _document(self, uid: str, file_name: str, title: str, content: str) -> epub.EpubItem:
+    def _document(
+        self, uid: str, file_name: str, title: str, template: str, **context: object
+    ) -> epub.EpubItem:
+        content = self.render(template, **context)
+        check_document(self.layouts, template, content)
         item = epub.EpubItem(
             uid=uid, file_name=file_name, media_type=XHTML, content=content.encode("utf-8")
         )
@@ -137,34 +142,33 @@ class EpubEdition(HtmlEdition):
     def manifest(self) -> None:
         package = self.package
         for name in ("book.css", "epub.css"):
+            css = self.layouts.read(name)
+            check_stylesheet(self.layouts, name, css.decode("utf-8", "replace"))
             package.add_item(
                 epub.EpubItem(
-                    uid=name.replace(".", "-"),
-                    file_name=name,
-                    media_type="text/css",
-                    content=self.layouts.read(name),
+                    uid=name.replace(".", "-"), file_name=name, media_type="text/css", content=css
                 )
             )
         cover_alt = self.cover_alt
         cover_svg = self.render("cover.svg", cover=self.cover_view(), cover_alt=cover_alt)
+        check_svg(self.layouts, "cover.svg", cover_svg)
         package.set_cover("cover.svg", cover_svg.encode("utf-8"), create_page=False)
-        self._document(
-            "cover", "cover.xhtml", "Cover", self.render("epub-cover.xhtml", cover_alt=cover_alt)
-        )
-        self._document("title-page", "title.xhtml", "Title page", self.render("epub-title.xhtml"))
+        self._document("cover", "cover.xhtml", "Cover", "epub-cover.xhtml", cover_alt=cover_alt)
+        self._document("title-page", "title.xhtml", "Title page", "epub-title.xhtml")
         if self.view.introduction:
             self._document(
                 "introduction",
                 "introduction.xhtml",
                 self.view.introduction.title,
-                self.render("epub-introduction.xhtml"),
+                "epub-introduction.xhtml",
             )
         for chapter in self.view.chapters:
             self._document(
                 f"chapter-{chapter.number:02d}",
                 chapter.file_name,
                 chapter.title,
-                self.render("epub-chapter.xhtml", chapter=chapter),
+                "epub-chapter.xhtml",
+                chapter=chapter,
             )
         for number, (href, path) in enumerate(sorted(self.media.items()), start=1):
             package.add_item(

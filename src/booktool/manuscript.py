@@ -325,6 +325,17 @@ def _check_plan(config: BookConfig, segments: dict[str, Segment], problems: list
                     code="segment-times",
                 )
             )
+        elif previous.span.end is not None and previous.span.end > current.span.start:
+            problems.append(
+                Problem(
+                    previous.file.path,
+                    previous.file.meta.line_of("end"),
+                    f"ends at {format_timecode(previous.span.end)}, after "
+                    f"{current.file.path.name} starts at {format_timecode(current.span.start)}",
+                    "make segments follow each other without overlapping",
+                    code="segment-times",
+                )
+            )
 
 
 def _fill_ends(config: BookConfig, segments: dict[str, Segment]) -> dict[str, Segment]:
