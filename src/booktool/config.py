@@ -86,7 +86,7 @@ BOOK_KEYS: dict[str, str] = {
 }
 LIMIT_KEYS: dict[str, str] = {
     "render_seconds": "Seconds the PDF render may take before it is stopped (default 300).",
-    "render_memory_mb": "MiB of memory the PDF render may use (default 2048; at least 256).",
+    "render_memory_mb": "MiB of memory the PDF render may use (default 2048; at least 384).",
 }
 SOURCE_KEYS: dict[str, str] = {
     "title": "The documentary's title. Required.",
@@ -274,7 +274,7 @@ def _read_limits(data: LineDict, problems: _Collector) -> RenderLimits:
     problems.unknown_keys(value, LIMIT_KEYS, "limits")
     default = RenderLimits()
     seconds = problems.checked(value, "render_seconds", _as_bounded(1, 86400, float))
-    memory = problems.checked(value, "render_memory_mb", _as_bounded(256, 1048576, int))
+    memory = problems.checked(value, "render_memory_mb", _as_bounded(384, 1048576, int))
     return RenderLimits(
         render_seconds=default.render_seconds if seconds is None else seconds,
         render_memory_mb=default.render_memory_mb if memory is None else memory,

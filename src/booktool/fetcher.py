@@ -31,8 +31,10 @@ def font_fault(data: bytes) -> str | None:
 
     try:
         font = TTFont(io.BytesIO(data), fontNumber=0, lazy=False)
+        missing = [table for table in ("cmap", "head", "hhea", "maxp") if table not in font]
+        if missing:
+            return f"it has no '{missing[0]}' table"
         font["cmap"].getBestCmap()
-        font["head"]
     except ImportError:  # a WOFF2 without brotli installed: leave it to WeasyPrint
         return None
     except (TTLibError, Exception) as exc:  # a corrupt file raises almost anything

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from booktool.errors import InputError, Problem, input_error
 
@@ -18,19 +19,26 @@ BUILTIN_LAYOUTS = Path(__file__).parent / "layouts"
 TEXT_SUFFIXES = frozenset({".html", ".xhtml", ".css", ".svg"})
 
 
-class LayoutOutsideError(jinja2.TemplateNotFound):
+class LayoutOutsideError(Exception):
     """A template name that resolves outside its layouts folder (through a symlink)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
 
 class _ConfinedLoader(jinja2.FileSystemLoader):
     """A FileSystemLoader that refuses templates that are symlinks out of their folder."""
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
-        source, filename, uptodate = super().get_source(environment, template)
-        real = Path(filename).resolve()
-        if not any(real.is_relative_to(Path(d).resolve()) for d in self.searchpath):
-            raise LayoutOutsideError(filename)
-        return source, filename, uptodate
+        pieces = split_template_path(template)  # refuses '..'
+        for folder in self.searchpath:
+            candidate = Path(folder, *pieces)
+            if candidate.is_file():
+                if not candidate.resolve().is_relative_to(Path(folder).resolve()):
+                    raise LayoutOutsideError(str(candidate))
+                break
+        return super().get_source(environment, template)
 
 
 class Layouts:
@@ -100,7 +108,11 @@ class Layouts:
             directories = self.directories
         for directory in directories:
             candidate = (directory / name).resolve()
-            if candidate.is_relative_to(directory) and candidate.is_file():
+            if not candidate.is_relative_to(directory):
+                if (directory / name).exists():
+                    return None  # a symlink out: refused, not replaced by the next folder
+                continue
+            if candidate.is_file():
                 return candidate
         return None
 
@@ -136,6 +148,14 @@ class Layouts:
     def read(self, name: str) -> bytes:
         """The bytes of a static layout file (CSS, font, image)."""
         path = self.find(name)
+        if path is None and self.leads_outside(name):
+            raise input_error(
+                self.directories[0] / name,
+                None,
+                "layout is a link to a file outside layouts/",
+                "copy the file into layouts/ instead of linking to it",
+                code="outside-project",
+            )
         if path is None:
             raise input_error(
                 None, None, f"layout file '{name}' not found", "restore it in layouts/"

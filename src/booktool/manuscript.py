@@ -236,6 +236,7 @@ def load_manuscript(project: Project) -> Manuscript:
                     code="duplicate-id",
                 )
             )
+            unreadable = True
             continue
         segments[segment.id] = segment
     if not unreadable:  # a plan checked against missing segments only repeats the error

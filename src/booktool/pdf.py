@@ -83,18 +83,22 @@ class PdfEdition(HtmlEdition):
                 "use a plain SVG drawing, or a PNG",
                 code="unsafe-svg",
             )
-        if refusal.kind in ("missing", "outside"):
-            what = (
-                "is not a file in layouts/"
-                if refusal.kind == "missing"
-                else ("leads outside layouts/")
+        if refusal.kind == "outside":
+            folder = self.layouts.project_directory
+            return Problem(
+                folder / name if folder else None,
+                None,
+                f"'{name}' leads outside layouts/",
+                "copy the file into layouts/ instead of linking to it",
+                code="outside-project",
             )
+        if refusal.kind == "missing":
             return Problem(
                 path,
                 line,
-                f"'{refusal.path}' {what}",
+                f"'{name}' is not a file in layouts/",
                 "put the file in layouts/ and refer to it by a relative path",
-                code="missing-file" if refusal.kind == "missing" else "outside-project",
+                code="missing-file",
             )
         return Problem(
             path,

@@ -112,7 +112,7 @@ def render_in_child(job: RenderJob, limits: RenderLimits) -> RenderResult:
                     None,
                     None,
                     f"the PDF render ran out of memory (limit {memory} MiB)",
-                    "raise limits.render_memory_mb in book.yaml, or split huge tables and files",
+                    "raise limits.render_memory_mb in book.yaml, or shrink huge images and tables",
                     code="render-memory",
                 )
             )

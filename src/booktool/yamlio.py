@@ -50,8 +50,19 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 def _convert(node: Node, path: Path, offset: int) -> Any:
     line = node.start_mark.line + offset
+    if isinstance(node, MappingNode | SequenceNode) and node.tag not in _PLAIN_TAGS:
+        raise input_error(
+            path,
+            line,
+            f"unsupported YAML tag '{node.tag}'",
+            "use plain text, numbers, lists",
+            code="yaml-unsafe",
+        )
     if isinstance(node, MappingNode):
         result = LineDict()
         result.line = line
