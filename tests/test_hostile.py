@@ -394,6 +394,33 @@ CASES = [
         ],
     ),
     Case("word-too-long-for-a-table-cell", {SEG2: segment(2, TABLE)}, "built", []),
+    Case(
+        "script-in-an-epub-layout",
+        {
+            "layouts/epub-chapter.xhtml": builtin("epub-chapter.xhtml").replace(
+                "{% endblock %}\n{% block body_class %}",
+                '<script src="https://example.com/track.js"></script>\n'
+                "{% endblock %}\n{% block body_class %}",
+            )
+        },
+        "error",
+        [
+            "layouts/epub-chapter.xhtml:6: error[unsafe-layout]: <script> in a layout: books "
+            "carry no scripts; remove it from the layout",
+            "layouts/epub-chapter.xhtml:6: error[unsafe-layout]: 'https://example.com/track.js' "
+            "would be loaded from outside the book; remove it from the layout",
+        ],
+    ),
+    Case(
+        "remote-font-in-the-epub-stylesheet",
+        {"layouts/epub.css": "@import 'https://example.com/fonts.css';\n"},
+        "error",
+        [
+            "layouts/epub.css:1: error[unsafe-layout]: 'https://example.com/fonts.css' in a "
+            "stylesheet: the EPUB carries no files for it; keep url() and @import for print.css "
+            "only"
+        ],
+    ),
     # --- resource limits -----------------------------------------------------------------------
     Case(
         "render-timeout",

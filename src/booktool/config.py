@@ -254,7 +254,7 @@ def _as_bounded(low: float, high: float, kind: type[int] | type[float]) -> Calla
     def convert(value: Any) -> Any:
         number = isinstance(value, int | float) and not isinstance(value, bool)
         if not number or not low <= value <= high:
-            raise ValueError(f"'{value}' is not a number from {low:g} to {high:g}")
+            raise ValueError(f"'{value}' is not a number from {low:.0f} to {high:.0f}")
         return kind(value)
 
     return convert

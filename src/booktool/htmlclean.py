@@ -31,9 +31,9 @@ MEDIA_PREFIX = "media/"
 MAX_DEPTH = 40
 
 _ALLOWED = """a abbr article aside b bdi bdo blockquote br caption cite code col colgroup dd del
-dfn div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6 header hr i img ins kbd li mark ol p
-pre q rp rt ruby s samp section small span strong sub sup table tbody td tfoot th thead time tr u
-ul var wbr"""
+dfn div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6 header hr i img ins kbd label li mark
+ol p pre q rp rt ruby s samp section small span strong sub sup table tbody td tfoot th thead time
+tr u ul var wbr"""
 ALLOWED_ELEMENTS = frozenset(_ALLOWED.split())
 #: Removed with everything inside them, and why.
 REMOVED_ELEMENTS: dict[str, str] = {
@@ -168,7 +168,7 @@ class _Cleaner:
                 )
             elif name == "style" and _UNSAFE_STYLE.search(value):
                 self.warn(
-                    self.locate.line(r"\bstyle\s*="),
+                    self.locate.literal(value) or self.locate.line(r"\bstyle\s*="),
                     f"removed style '{value}' from <{tag}>: it could load files",
                     "put styles in layouts/",
                     "unsafe-html",

@@ -125,7 +125,16 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
             "split or shorten it",
             code="file-too-large",
         )
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader checks every character at once
+    except yaml.reader.ReaderError as exc:
+        raise input_error(
+            path,
+            text.count("\n", 0, exc.position) + first_line,
+            f"YAML error: character U+{exc.character:04X} is not allowed",
+            "remove the control character",
+            code="yaml-syntax",
+        ) from exc
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:

@@ -1,0 +1,61 @@
+"""Nothing lost: every paragraph of the manuscript, as converted, is in the PDF and the EPUB.
+
+Each project in PROJECTS is built once; adding a project is one line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from booktool.build import convert
+from booktool.manuscript import load_manuscript
+from booktool.project import Project
+
+from .conftest import SEED, copy_repo_project, run_cli
+from .outputs import Epub, pdf_regions, squash
+
+
+def _imported_seed(target: Path) -> Path:
+    assert run_cli("import", str(SEED), str(target)).code == 0
+    return target
+
+
+PROJECTS: dict[str, Callable[[Path], Path]] = {
+    "repo-booklet": copy_repo_project,
+    "imported-seed": _imported_seed,
+}
+
+
+@pytest.fixture(scope="module", params=sorted(PROJECTS))
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = PROJECTS[request.param](tmp_path_factory.mktemp(request.param))
+    result = run_cli("build", str(project))
+    assert result.code == 0, result.err
+    return project
+
+
+def paragraphs(project: Path) -> list[str]:
+    """The text of every <p> of every Markdown file, after pandoc and cleaning."""
+    book, _ = convert(load_manuscript(Project.open(project)))
+    texts = []
+    for section in book.sections:
+        if section.html:
+            root = lxml.html.fragment_fromstring(section.html, create_parent="div")
+            texts += [p.text_content() for p in root.iter("p") if p.text_content().strip()]
+    return texts
+
+
+def test_every_paragraph_is_in_the_pdf_and_the_epub(built: Path) -> None:
+    texts = paragraphs(built)
+    assert len(texts) >= 12
+    pdf = next((built / "build").glob("*.pdf"))
+    pdf_text = squash("".join(region["body"] for region in pdf_regions(pdf)))
+    book = Epub(next((built / "build").glob("*.epub")))
+    epub_text = squash("".join(book.text(href) for href in book.spine_hrefs()))
+    for text in texts:
+        assert squash(text) in pdf_text, f"not in the PDF: {text[:80]}"
+        assert squash(text) in epub_text, f"not in the EPUB: {text[:80]}"
