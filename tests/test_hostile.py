@@ -223,6 +223,15 @@ CASES = [
         ],
     ),
     Case(
+        "symlinked-segment",
+        {"../passwords.md": "secret\n", "manuscript/segments/seg-03.md": Link("passwords.md")},
+        "error",
+        [
+            "manuscript/segments/seg-03.md: error[outside-project]: is a link to a file outside "
+            "manuscript/; copy the file into manuscript/ instead of linking to it"
+        ],
+    ),
+    Case(
         "file-url-image",
         {SEG2: segment(2, "Text.\n\n![x](file:///etc/hostname)\n")},
         "error",

@@ -205,10 +205,13 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
 
 def load_manuscript(project: Project) -> Manuscript:
     """Read and check every manuscript file; one InputError lists every problem."""
+    problems: list[Problem] = []
+    _check_confined(project.book_file, project.manuscript, problems)
+    if problems:
+        raise InputError(*problems)
     config = read_config(
         load_yaml(read_text(project.book_file), project.book_file), project.book_file
     )
-    problems: list[Problem] = []
     introduction = None
     if config.introduction:
         intro_path = _inside(project.manuscript, config.introduction, config, problems)
@@ -221,6 +224,9 @@ def load_manuscript(project: Project) -> Manuscript:
     segments: dict[str, Segment] = {}
     unreadable = False
     for path in sorted((project.manuscript / "segments").glob("*.md")):
+        if not _check_confined(path, project.manuscript, problems):
+            unreadable = True
+            continue
         segment = _read_segment(path, problems)
         if segment is None:
             unreadable = True
@@ -244,6 +250,22 @@ def load_manuscript(project: Project) -> Manuscript:
     if problems:
         raise InputError(*problems)
     return Manuscript(project, config, introduction, _fill_ends(config, segments))
+
+
+def _check_confined(path: Path, root: Path, problems: list[Problem]) -> bool:
+    """Whether ``path`` stays inside ``root`` once symlinks are followed; a problem if not."""
+    if path.resolve().is_relative_to(root.resolve()):
+        return True
+    problems.append(
+        Problem(
+            path,
+            None,
+            "is a link to a file outside manuscript/",
+            "copy the file into manuscript/ instead of linking to it",
+            code="outside-project",
+        )
+    )
+    return False
 
 
 def _inside(root: Path, name: str, config: BookConfig, problems: list[Problem]) -> Path | None:
