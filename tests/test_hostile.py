@@ -335,6 +335,18 @@ CASES = [
         ],
     ),
     Case(
+        "corrupt-image",
+        {
+            SEG2: segment(2, "Text.\n\n![A photo](../images/photo.png)\n"),
+            "manuscript/images/photo.png": b"\x89PNG\r\n\x1a\n" + b"garbage" * 20,
+        },
+        "built",
+        [
+            "manuscript/images/photo.png: warning[image-corrupt]: image cannot be decoded, so "
+            "the PDF leaves it out; export the image again"
+        ],
+    ),
+    Case(
         "svg-external-entity",
         {
             SEG2: segment(2, "Text.\n\n![x](../images/x.svg)\n"),

@@ -181,7 +181,8 @@ def test_the_build_process_never_imports_weasyprint() -> None:
 
 
 def test_the_fetcher_serves_only_the_chain_and_media(tmp_path: Path) -> None:
-    from booktool.fetcher import BASE_URL, ConfinedFetcher
+    from booktool.fetcher import ConfinedFetcher
+    from booktool.render_process import BASE_URL
 
     layouts_dir = tmp_path / "layouts"
     layouts_dir.mkdir()

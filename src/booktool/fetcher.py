@@ -19,9 +19,8 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from booktool.images import svg_fault
 from booktool.layouts import Layouts
-from booktool.render_process import Refusal
+from booktool.render_process import BASE_URL, Refusal
 
-BASE_URL = "https://booktool.invalid/"
 FONT_SUFFIXES = frozenset({".ttf", ".otf", ".woff", ".woff2", ".ttc"})
 
 

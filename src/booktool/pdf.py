@@ -12,14 +12,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from booktool.config import RenderLimits
 from booktool.edition import HtmlEdition
 from booktool.errors import Problem, RenderError
-from booktool.render_process import Refusal, RenderJob, render_in_child
+from booktool.render_process import BASE_URL, Refusal, RenderJob, render_in_child
 from booktool.text import decode_text
 
 MAX_LISTED_CHARACTERS = 8
+_SERVED = re.compile(re.escape(BASE_URL) + r"([^'\"\s]+)")
 
 
 @dataclass(frozen=True)
@@ -56,11 +58,28 @@ class PdfEdition(HtmlEdition):
         warnings += self._glyph_warnings(result.missing_glyphs)
         explained = re.compile(r"Font-face .* cannot be loaded") if refusals else None
         warnings += [
-            Problem(None, None, message, code="weasyprint")
+            self._log_problem(message)
             for message in result.log
             if not (explained and explained.search(message))
         ]
         return RenderedPdf(result.pdf, result.pages, warnings)
+
+    def _log_problem(self, message: str) -> Problem:
+        """A WeasyPrint warning, at the media or layout file it names if it names one."""
+        match = _SERVED.search(message)
+        name = unquote(match.group(1)) if match else ""
+        path = self.media.get(name) or (self.layouts.find(name) if name else None)
+        if path is not None and message.startswith("Failed to load image"):
+            detail = message.split(": ", 1)[1].strip() if ": " in message else ""
+            return Problem(
+                path,
+                None,
+                "image cannot be decoded, so the PDF leaves it out"
+                + (f" ({detail})" if detail else ""),
+                "export the image again",
+                code="image-corrupt",
+            )
+        return Problem(path, None, message.replace(BASE_URL, ""), code="weasyprint")
 
     def _refusal_problem(self, refusal: Refusal) -> Problem:
         """One refused load as a problem, at the layout file and line that asked for it."""

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from booktool.render_process import RenderJob, RenderResult
+from booktool.render_process import BASE_URL, RenderJob, RenderResult
 
 _NOTDEF = ".notdef glyph rendered"
 
@@ -53,7 +53,7 @@ def render(job: RenderJob) -> RenderResult:
     """Lay out and write the PDF; what the fetcher refused is reported, not raised."""
     import weasyprint
 
-    from booktool.fetcher import BASE_URL, ConfinedFetcher
+    from booktool.fetcher import ConfinedFetcher
     from booktool.layouts import Layouts
 
     layouts = Layouts(Path(job.project_layouts) if job.project_layouts else None)

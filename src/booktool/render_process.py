@@ -20,6 +20,10 @@ from typing import Any
 from booktool.config import RenderLimits
 from booktool.errors import Problem, RenderError
 
+#: Documents are rendered against this reserved host, which cannot resolve; only the confined
+#: fetcher answers for it (see :mod:`booktool.fetcher`).
+BASE_URL = "https://booktool.invalid/"
+
 
 @dataclass(frozen=True)
 class Refusal:
