@@ -377,7 +377,7 @@ CASES = [
         "error",
         [
             f"{SEG2}: error[too-deep]: the text is nested 401 levels deep (quotes, lists or "
-            "blocks inside each other), over the limit of 40; flatten the nesting"
+            "blocks inside each other), over the limit of 64; flatten the nesting"
         ],
     ),
     # --- layouts, fonts and text the fonts cannot draw -----------------------------------------

@@ -26,9 +26,9 @@ from booktool.errors import Problem
 from booktool.images import image_fault
 
 MEDIA_PREFIX = "media/"
-#: Deeper nesting than this (quotes in quotes, lists in lists) is refused: the layout engine
-#: recurses once per level, and a reader cannot follow it anyway.
-MAX_DEPTH = 40
+#: Deeper nesting than this (quotes in quotes, lists in lists) is refused: WeasyPrint's layout
+#: recurses per level and gives out between 120 and 190 levels, and no reader could follow it.
+MAX_DEPTH = 64
 
 _ALLOWED = """a abbr article aside b bdi bdo blockquote br caption cite code col colgroup dd del
 dfn div dl dt em figcaption figure footer h1 h2 h3 h4 h5 h6 header hr i img ins kbd label li mark

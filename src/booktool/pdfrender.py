@@ -90,9 +90,7 @@ def main() -> int:
     except MemoryError:
         result = RenderResult(error={"kind": "memory", "message": "out of memory"})
     except RecursionError:
-        result = RenderResult(
-            error={"kind": "crash", "message": "the layout nests too deeply (RecursionError)"}
-        )
+        result = RenderResult(error={"kind": "depth", "message": "RecursionError"})
     except Exception as exc:  # a WeasyPrint bug on odd input: report it, do not hang
         result = RenderResult(error={"kind": "crash", "message": f"{type(exc).__name__}: {exc}"})
     out.write(result.encode())

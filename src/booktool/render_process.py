@@ -57,7 +57,7 @@ class RenderResult:
     missing_glyphs: list[int] = field(default_factory=list)
     #: What the fetcher refused, as :class:`Refusal` fields.
     refused: list[dict[str, Any]] = field(default_factory=list)
-    #: ``{"kind": "memory" | "crash", "message": ...}`` if the render failed.
+    #: ``{"kind": "memory" | "depth" | "crash", "message": ...}`` if the render failed.
     error: dict[str, str] | None = None
     pdf: bytes = b""
 
@@ -118,6 +118,16 @@ def render_in_child(job: RenderJob, limits: RenderLimits) -> RenderResult:
                     f"the PDF render ran out of memory (limit {memory} MiB)",
                     "raise limits.render_memory_mb in book.yaml, or shrink huge images and tables",
                     code="render-memory",
+                )
+            )
+        if result.error["kind"] == "depth":
+            raise RenderError(
+                Problem(
+                    None,
+                    None,
+                    "the PDF layout nests too deeply for WeasyPrint",
+                    "flatten deeply nested quotes, lists or tables, or nesting in the layouts",
+                    code="too-deep",
                 )
             )
         detail = result.error["message"]
