@@ -9,6 +9,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from booktool.htmlclean import clean_fragments
 from booktool.markdown import MarkdownSource, convert_markdown, plan_batches
 
 from .conftest import REPO, copy_repo_project, run_cli
@@ -187,13 +188,18 @@ def test_a_file_that_swallows_the_marker_is_converted_alone(tmp_path: Path) -> N
     assert html[b.path] == "<p>B text.</p>"
 
 
-def test_raw_html_is_not_passed_through(tmp_path: Path) -> None:
-    a = MarkdownSource(
-        tmp_path / "a.md", "Hi <script>alert(1)</script>\n\n```{=html}\n<b>x</b>\n```\n"
-    )
-    html = convert_markdown([a])[a.path]
-    assert "<script" not in html and "<b>" not in html
-    assert "&lt;script&gt;" in html
+def test_raw_html_is_cleaned_and_raw_attributes_stay_off(tmp_path: Path) -> None:
+    text = "Hi <script>alert(1)</script> and <b>bold</b>\n\n```{=html}\n<i>x</i>\n```\n"
+    a = MarkdownSource(tmp_path / "a.md", text)
+    html = convert_markdown([a])
+    cleaned = clean_fragments(html, tmp_path, {a.path: (text, 1)})
+    assert "<script" not in cleaned.html[a.path] and "alert" not in cleaned.html[a.path]
+    assert "<b>bold</b>" in cleaned.html[a.path]
+    assert "<i>" not in cleaned.html[a.path] and "&lt;i&gt;" in cleaned.html[a.path]
+    assert [w.format("warning") for w in cleaned.warnings] == [
+        f"{a.path}:1: warning[unsafe-html]: removed raw HTML <script>: books carry no scripts; "
+        "write it in Markdown or remove it"
+    ]
 
 
 def test_timestamps_in_front_matter_may_be_unquoted(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ class Apparatus:
 
     chronology: list[ChronologyEntry] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
-    figure_media: dict[str, bytes] = field(default_factory=dict)
+    figure_media: dict[str, Path] = field(default_factory=dict)
     references: list[dict[str, Any]] = field(default_factory=list)
     sources_path: Path | None = None
 

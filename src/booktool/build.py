@@ -39,20 +39,25 @@ class Output:
 
 @dataclass
 class BuildReport:
-    """What a build wrote and what it warned about."""
+    """What a build wrote and what it warned about (each warning with its file:line)."""
 
     outputs: list[Output] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
-def build(project: Project, formats: Sequence[str] = ("pdf", "epub")) -> BuildReport:
-    """Build the requested editions of ``project`` into its ``build/`` folder."""
+def build(
+    project: Project, formats: Sequence[str] = ("pdf", "epub"), *, strict: bool = False
+) -> BuildReport:
+    """Build the requested editions of ``project`` into its ``build/`` folder.
+
+    With ``strict``, any warning fails the build (InputError) and nothing is written.
+    """
+    report = BuildReport()
     manuscript = load_manuscript(project)
-    book = convert(manuscript)
+    book = convert(manuscript, report.warnings)
     layouts = Layouts(project.layouts)
     moment = build_moment(book)
     target = project.build_dir / book.slug
-    report = BuildReport()
     made: list[tuple[Output, bytes]] = []
     if "html" in formats:
         html = PdfEdition(book, layouts, moment).print_html().encode("utf-8")
@@ -61,11 +66,12 @@ def build(project: Project, formats: Sequence[str] = ("pdf", "epub")) -> BuildRe
         data = EpubEdition(book, layouts, moment).epub_bytes()
         made.append((Output("epub", target.with_suffix(".epub"), len(data)), data))
     if "pdf" in formats:
-        edition = PdfEdition(book, layouts, moment)
-        rendered = edition.render_pages()
-        data = edition.pdf_bytes(rendered)
-        made.append((Output("pdf", target.with_suffix(".pdf"), len(data), rendered.pages), data))
+        rendered = PdfEdition(book, layouts, moment).render_pdf(manuscript.config.limits)
+        pdf = Output("pdf", target.with_suffix(".pdf"), len(rendered.data), rendered.pages)
+        made.append((pdf, rendered.data))
         report.warnings.extend(rendered.warnings)
+    if strict and report.warnings:
+        raise InputError(*report.warnings)
     # Nothing is written until every edition has been made: a failure leaves build/ as it was.
     for output, data in made:
         write_atomic(output.path, data)
@@ -73,8 +79,11 @@ def build(project: Project, formats: Sequence[str] = ("pdf", "epub")) -> BuildRe
     return report
 
 
-def convert(manuscript: Manuscript) -> Book:
-    """Every Markdown file through pandoc in one batch, cleaned, checked, assembled."""
+def convert(manuscript: Manuscript, warnings: list[Problem] | None = None) -> Book:
+    """Every Markdown file through pandoc in one batch, cleaned, checked, assembled.
+
+    What the cleaning removed (unsafe raw HTML) is appended to ``warnings``.
+    """
     files = manuscript.markdown_files
     sources = [MarkdownSource(f.path, f.body, f.body_line) for f in files]
     apparatus = manuscript.apparatus
@@ -84,8 +93,9 @@ def convert(manuscript: Manuscript) -> Book:
     )
     if cleaned.problems:
         raise InputError(*cleaned.problems)
-    media = {href: path.read_bytes() for href, path in cleaned.media.items()}
-    book = assemble_book(manuscript, cleaned.html, media)
+    if warnings is not None:
+        warnings.extend(cleaned.warnings)
+    book = assemble_book(manuscript, cleaned.html, cleaned.media)
     problems = check_references(
         ((s.path, cleaned.html[s.path], s.text, s.first_line) for s in sources),
         targets(book),

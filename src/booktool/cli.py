@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
         default="all",
         help="which edition to build (default: all = pdf and epub)",
     )
+    bld.add_argument(
+        "--strict", action="store_true", help="treat warnings as errors: fail and write nothing"
+    )
     chron = commands.add_parser(
         "chronology", help="show the chronology, or suggest entries from dated statements"
     )
@@ -79,9 +82,9 @@ def _build(args: argparse.Namespace, out: TextIO) -> int:
 
     started = time.perf_counter()
     formats = ("pdf", "epub") if args.format == "all" else (args.format,)
-    report = build(Project.open(args.directory), formats)
+    report = build(Project.open(args.directory), formats, strict=args.strict)
     for warning in report.warnings:
-        out.write(f"warning: {warning}\n")
+        out.write(warning.format("warning") + "\n")
     for output in report.outputs:
         pages = f"{output.pages} pages, " if output.pages is not None else ""
         out.write(f"wrote {display_path(output.path)} ({pages}{_human_size(output.size)})\n")

@@ -38,6 +38,16 @@ class ChapterPlan:
 
 
 @dataclass(frozen=True)
+class RenderLimits:
+    """Bounds on the PDF render, which runs in a child process; defaults suit a 300-page book."""
+
+    #: Wall-clock seconds the render may take before it is stopped.
+    render_seconds: float = 300
+    #: Address space the render process may use, in MiB.
+    render_memory_mb: int = 2048
+
+
+@dataclass(frozen=True)
 class BookConfig:
     """The validated contents of ``book.yaml``."""
 
@@ -55,6 +65,7 @@ class BookConfig:
     slug: str = "book"
     page_size: str = "A4"
     introduction: str | None = None
+    limits: RenderLimits = RenderLimits()
     line_of: dict[str, int] = field(default_factory=dict)
 
 
@@ -73,6 +84,11 @@ BOOK_KEYS: dict[str, str] = {
     "source": "The documentary: title (required), kind, url, publisher, year, duration.",
     "introduction": "Markdown file (in manuscript/) that opens the book, e.g. summary.md.",
     "chapters": "The chapter plan: a list of {id, title, segments: [segment ids]}.",
+    "limits": "Bounds on the PDF render: render_seconds (300), render_memory_mb (2048).",
+}
+LIMIT_KEYS: dict[str, str] = {
+    "render_seconds": "Seconds the PDF render may take before it is stopped (default 300).",
+    "render_memory_mb": "MiB of memory the PDF render may use (default 2048; at least 384).",
 }
 SOURCE_KEYS: dict[str, str] = {
     "title": "The documentary's title. Required.",
@@ -189,6 +205,7 @@ def read_config(data: Any, path: Path) -> BookConfig:
     source = _read_source(data, problems)
     chapters = _read_chapters(data, problems)
     introduction = problems.text(data, "introduction")
+    limits = _read_limits(data, problems)
     if problems.problems:
         raise InputError(*problems.problems)
     assert title and identifier and language and date and source is not None
@@ -207,6 +224,7 @@ def read_config(data: Any, path: Path) -> BookConfig:
         source=source,
         introduction=introduction,
         chapters=chapters,
+        limits=limits,
         line_of=dict(data.key_lines),
     )
 
@@ -233,6 +251,37 @@ def _read_source(data: LineDict, problems: _Collector) -> Source | None:
         publisher=problems.text(value, "publisher"),
         year=year,
         duration=duration,
+    )
+
+
+def _as_bounded(low: float, high: float, kind: type[int] | type[float]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not low <= value <= high:
+            raise ValueError(f"'{value}' is not a number from {low:.0f} to {high:.0f}")
+        return kind(value)
+
+    return convert
+
+
+def _read_limits(data: LineDict, problems: _Collector) -> RenderLimits:
+    value = data.get("limits")
+    if value is None:
+        return RenderLimits()
+    if not isinstance(value, LineDict):
+        problems.add(
+            data.line_of("limits"),
+            "'limits' must be a mapping",
+            "e.g. 'limits: {render_seconds: 300, render_memory_mb: 2048}'",
+        )
+        return RenderLimits()
+    problems.unknown_keys(value, LIMIT_KEYS, "limits")
+    default = RenderLimits()
+    seconds = problems.checked(value, "render_seconds", _as_bounded(1, 86400, float))
+    memory = problems.checked(value, "render_memory_mb", _as_bounded(384, 1048576, int))
+    return RenderLimits(
+        render_seconds=default.render_seconds if seconds is None else seconds,
+        render_memory_mb=default.render_memory_mb if memory is None else memory,
     )
 
 

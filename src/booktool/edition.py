@@ -71,15 +71,18 @@ class HtmlEdition:
         )
 
     @cached_property
-    def media(self) -> dict[str, bytes]:
-        """Every file the edition carries: the manuscript's images and the drawn charts."""
-        media = dict(self.book.media)
-        for figure in self.view.figures:
-            if figure.chart is not None and figure.image:
-                media[figure.image] = self.render(
-                    "chart.svg", chart=figure.chart, figure=figure
-                ).encode("utf-8")
-        return media
+    def generated(self) -> dict[str, bytes]:
+        """The files booktool draws for the edition: the charts of the figures appendix."""
+        return {
+            figure.image: self.render("chart.svg", chart=figure.chart, figure=figure).encode()
+            for figure in self.view.figures
+            if figure.chart is not None and figure.image
+        }
+
+    def media_bytes(self) -> dict[str, bytes]:
+        """Every file the edition carries, by href: the manuscript's images and the charts."""
+        media = {href: path.read_bytes() for href, path in self.book.media.items()}
+        return media | self.generated
 
     @property
     def cover_alt(self) -> str:

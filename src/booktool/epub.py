@@ -16,18 +16,15 @@ from lxml import etree
 
 from booktool.edition import HtmlEdition
 from booktool.errors import Problem, RenderError
+from booktool.images import media_type
+from booktool.layoutcheck import check_document, check_stylesheet, check_svg
 from booktool.layouts import Layouts
-from booktool.media import MEDIA_TYPES
 from booktool.model import Book
 from booktool.notes import epub_notes
 from booktool.views import INTRODUCTION_FILE, LOF_FILE, SOURCES_FILE
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XHTML = "application/xhtml+xml"
-
-
-def media_type(href: str) -> str:
-    return MEDIA_TYPES[href[href.rfind(".") :].lower()]
 
 
 class _FixedTimeZip(zipfile.ZipFile):
@@ -134,63 +131,68 @@ class EpubEdition(HtmlEdition):
         if book.description:
             package.add_metadata("DC", "description", book.description)
 
-    def _document(self, uid: str, file_name: str, title: str, content: str) -> None:
+    def _document(
+        self, uid: str, file_name: str, label: str, template: str, **context: object
+    ) -> None:
+        content = self.render(template, **context)
+        check_document(self.layouts, template, content)
         item = epub.EpubItem(
             uid=uid, file_name=file_name, media_type=XHTML, content=content.encode("utf-8")
         )
-        item.title = title
+        item.title = label
         self.package.add_item(item)
         self.documents[uid] = item
 
     def manifest(self) -> None:
         package, view = self.package, self.view
         for name in ("book.css", "epub.css"):
+            css = self.layouts.read(name)
+            check_stylesheet(self.layouts, name, css.decode("utf-8", "replace"))
             package.add_item(
                 epub.EpubItem(
-                    uid=name.replace(".", "-"),
-                    file_name=name,
-                    media_type="text/css",
-                    content=self.layouts.read(name),
+                    uid=name.replace(".", "-"), file_name=name, media_type="text/css", content=css
                 )
             )
         cover_alt = self.cover_alt
         cover_svg = self.render("cover.svg", cover=self.cover_view(), cover_alt=cover_alt)
+        check_svg(self.layouts, "cover.svg", cover_svg)
         package.set_cover("cover.svg", cover_svg.encode("utf-8"), create_page=False)
-        self._document(
-            "cover", "cover.xhtml", "Cover", self.render("epub-cover.xhtml", cover_alt=cover_alt)
-        )
-        self._document("title-page", "title.xhtml", "Title page", self.render("epub-title.xhtml"))
+        self._document("cover", "cover.xhtml", "Cover", "epub-cover.xhtml", cover_alt=cover_alt)
+        self._document("title-page", "title.xhtml", "Title page", "epub-title.xhtml")
         if view.figures:
             self._document(
                 "figures-list",
                 LOF_FILE,
                 "List of Figures",
-                self.render(
-                    "epub-part.xhtml", part="_list_of_figures.html", title="List of Figures"
-                ),
+                "epub-part.xhtml",
+                part="_list_of_figures.html",
+                title="List of Figures",
             )
         if view.introduction:
             self._document(
                 "introduction",
                 INTRODUCTION_FILE,
                 view.introduction.title,
-                self.render("epub-introduction.xhtml"),
+                "epub-introduction.xhtml",
             )
         for chapter in view.chapters:
             self._document(
                 f"chapter-{chapter.number:02d}",
                 chapter.file_name,
                 chapter.title,
-                self.render("epub-chapter.xhtml", chapter=chapter),
+                "epub-chapter.xhtml",
+                chapter=chapter,
             )
         for key, part in view.parts.items():
             self._document(
                 key,
                 part.file_name,
                 part.title,
-                self.render("epub-part.xhtml", part=part.template, title=part.title),
+                "epub-part.xhtml",
+                part=part.template,
+                title=part.title,
             )
-        for number, (href, data) in enumerate(sorted(self.media.items()), start=1):
+        for number, (href, data) in enumerate(sorted(self.media_bytes().items()), start=1):
             package.add_item(
                 epub.EpubItem(
                     uid=f"media-{number}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,8 @@ class Problem:
 def display_path(path: Path) -> str:
     """A path relative to the working directory where that is shorter."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        # Lexically absolute, not resolved: a symlink is named as the user wrote it.
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
 

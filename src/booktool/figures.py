@@ -36,7 +36,7 @@ POINT_KEYS = {"label", "value", "at", "note"}
 
 def read_figures(
     data: Any, path: Path, manuscript: Path, problems: list[Problem]
-) -> tuple[list[Figure], dict[str, bytes]]:
+) -> tuple[list[Figure], dict[str, Path]]:
     """Checked figures, numbered A.1, A.2 …, and the image files they carry."""
     if data is None:
         return [], {}
@@ -52,7 +52,7 @@ def read_figures(
         )
         return [], {}
     figures: list[Figure] = []
-    media: dict[str, bytes] = {}
+    media: dict[str, Path] = {}
     seen: dict[str, int] = {}
     for index, item in enumerate(data):
         line = data.line_of(index)
@@ -113,7 +113,7 @@ def _read_figure(
     path: Path,
     manuscript: Path,
     problems: list[Problem],
-    media: dict[str, bytes],
+    media: dict[str, Path],
 ) -> Figure | None:
     before = len(problems)
     for key in item:
@@ -154,7 +154,7 @@ def _read_figure(
         if file:
             try:
                 href, real = resolve_local(file, manuscript, manuscript)
-                media[href] = real.read_bytes()
+                media[href] = real
                 fields["image"] = href
             except Refusal as refusal:
                 problems.append(

@@ -1,7 +1,8 @@
 """The layout chain: a project's ``layouts/`` first, then booktool's built-in layout.
 
 A project overrides the built-in layout file by file; a template that overrides one may extend
-the original as ``builtin/NAME`` (as Sphinx themes extend ``!NAME``).
+the original as ``builtin/NAME`` (as Sphinx themes extend ``!NAME``). Nothing is read from
+outside the chain: a name with ``..`` or a symlink that leads out of a folder is not found.
 """
 
 from __future__ import annotations
@@ -10,10 +11,34 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 
 from booktool.errors import InputError, Problem, input_error
 
 BUILTIN_LAYOUTS = Path(__file__).parent / "layouts"
+TEXT_SUFFIXES = frozenset({".html", ".xhtml", ".css", ".svg"})
+
+
+class LayoutOutsideError(Exception):
+    """A template name that resolves outside its layouts folder (through a symlink)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+class _ConfinedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that refuses templates that are symlinks out of their folder."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        pieces = split_template_path(template)  # refuses '..'
+        for folder in self.searchpath:
+            candidate = Path(folder, *pieces)
+            if candidate.is_file():
+                if not candidate.resolve().is_relative_to(Path(folder).resolve()):
+                    raise LayoutOutsideError(str(candidate))
+                break
+        return super().get_source(environment, template)
 
 
 class Layouts:
@@ -26,8 +51,8 @@ class Layouts:
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(
                 [
-                    jinja2.PrefixLoader({"builtin": jinja2.FileSystemLoader(BUILTIN_LAYOUTS)}),
-                    jinja2.FileSystemLoader([str(d) for d in self.directories]),
+                    jinja2.PrefixLoader({"builtin": _ConfinedLoader(BUILTIN_LAYOUTS)}),
+                    _ConfinedLoader([str(d) for d in self.directories]),
                 ]
             ),
             autoescape=True,
@@ -49,6 +74,14 @@ class Layouts:
                 f"template error: {exc.message}",
                 "fix the template",
                 code="template-syntax",
+            ) from exc
+        except LayoutOutsideError as exc:
+            raise input_error(
+                Path(str(exc.name)),
+                None,
+                "layout is a link to a file outside layouts/",
+                "copy the file into layouts/ instead of linking to it",
+                code="outside-project",
             ) from exc
         except jinja2.TemplateNotFound as exc:
             raise input_error(
@@ -75,13 +108,54 @@ class Layouts:
             directories = self.directories
         for directory in directories:
             candidate = (directory / name).resolve()
-            if candidate.is_relative_to(directory) and candidate.is_file():
+            if not candidate.is_relative_to(directory):
+                if (directory / name).exists():
+                    return None  # a symlink out: refused, not replaced by the next folder
+                continue
+            if candidate.is_file():
                 return candidate
+        return None
+
+    @property
+    def project_directory(self) -> Path | None:
+        """The project's own layouts folder, if it has one."""
+        return self.directories[0] if len(self.directories) > 1 else None
+
+    def leads_outside(self, name: str) -> bool:
+        """Whether ``name`` exists in a layouts folder but resolves outside it (a symlink)."""
+        for directory in self.directories:
+            candidate = directory / name
+            if candidate.exists() and not candidate.resolve().is_relative_to(directory):
+                return True
+        return False
+
+    def locate(self, needle: str) -> tuple[Path, int] | None:
+        """The project layout file (and line) whose text mentions ``needle``, if any."""
+        folder = self.project_directory
+        if folder is None or not needle:
+            return None
+        for path in sorted(folder.rglob("*")):
+            if path.suffix.lower() not in TEXT_SUFFIXES or not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(folder):  # never read through a symlink out
+                continue
+            text = path.read_text("utf-8", "replace")
+            index = text.find(needle)
+            if index >= 0:
+                return path, text.count("\n", 0, index) + 1
         return None
 
     def read(self, name: str) -> bytes:
         """The bytes of a static layout file (CSS, font, image)."""
         path = self.find(name)
+        if path is None and self.leads_outside(name):
+            raise input_error(
+                self.directories[0] / name,
+                None,
+                "layout is a link to a file outside layouts/",
+                "copy the file into layouts/ instead of linking to it",
+                code="outside-project",
+            )
         if path is None:
             raise input_error(
                 None, None, f"layout file '{name}' not found", "restore it in layouts/"

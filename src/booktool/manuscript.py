@@ -223,10 +223,13 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
 
 def load_manuscript(project: Project) -> Manuscript:
     """Read and check every manuscript file; one InputError lists every problem."""
+    problems: list[Problem] = []
+    _check_confined(project.book_file, project.manuscript, problems)
+    if problems:
+        raise InputError(*problems)
     config = read_config(
         load_yaml(read_text(project.book_file), project.book_file), project.book_file
     )
-    problems: list[Problem] = []
     introduction = None
     if config.introduction:
         intro_path = _inside(project.manuscript, config.introduction, config, problems)
@@ -239,6 +242,9 @@ def load_manuscript(project: Project) -> Manuscript:
     segments: dict[str, Segment] = {}
     unreadable = False
     for path in sorted((project.manuscript / "segments").glob("*.md")):
+        if not _check_confined(path, project.manuscript, problems):
+            unreadable = True
+            continue
         segment = _read_segment(path, problems)
         if segment is None:
             unreadable = True
@@ -254,6 +260,7 @@ def load_manuscript(project: Project) -> Manuscript:
                     code="duplicate-id",
                 )
             )
+            unreadable = True
             continue
         segments[segment.id] = segment
     if not unreadable:  # a plan checked against missing segments only repeats the error
@@ -264,6 +271,22 @@ def load_manuscript(project: Project) -> Manuscript:
     if problems:
         raise InputError(*problems)
     return Manuscript(project, config, introduction, _fill_ends(config, segments), apparatus)
+
+
+def _check_confined(path: Path, root: Path, problems: list[Problem]) -> bool:
+    """Whether ``path`` stays inside ``root`` once symlinks are followed; a problem if not."""
+    if path.resolve().is_relative_to(root.resolve()):
+        return True
+    problems.append(
+        Problem(
+            path,
+            None,
+            "is a link to a file outside manuscript/",
+            "copy the file into manuscript/ instead of linking to it",
+            code="outside-project",
+        )
+    )
+    return False
 
 
 def _inside(root: Path, name: str, config: BookConfig, problems: list[Problem]) -> Path | None:
@@ -346,6 +369,17 @@ def _check_plan(config: BookConfig, segments: dict[str, Segment], problems: list
                     code="segment-times",
                 )
             )
+        elif previous.span.end is not None and previous.span.end > current.span.start:
+            problems.append(
+                Problem(
+                    previous.file.path,
+                    previous.file.meta.line_of("end"),
+                    f"ends at {format_timecode(previous.span.end)}, after "
+                    f"{current.file.path.name} starts at {format_timecode(current.span.start)}",
+                    "make segments follow each other without overlapping",
+                    code="segment-times",
+                )
+            )
 
 
 def _fill_ends(config: BookConfig, segments: dict[str, Segment]) -> dict[str, Segment]:
@@ -364,7 +398,7 @@ def _fill_ends(config: BookConfig, segments: dict[str, Segment]) -> dict[str, Se
     return {seg_id: filled[seg_id] for seg_id in segments}
 
 
-def assemble_book(manuscript: Manuscript, html: dict[Path, str], media: dict[str, bytes]) -> Book:
+def assemble_book(manuscript: Manuscript, html: dict[Path, str], media: dict[str, Path]) -> Book:
     """The book model from a checked manuscript and each Markdown file's converted HTML."""
     config, apparatus = manuscript.config, manuscript.apparatus
     introduction = None

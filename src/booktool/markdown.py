@@ -2,7 +2,9 @@
 
 Files are joined with marker paragraphs (a token that occurs in none of them), converted in one
 call, and split again. Files whose footnote or link labels would clash are put in separate
-batches, so joining never changes what a file means. Raw HTML is not passed through.
+batches, so joining never changes what a file means. Raw HTML passes through to
+:mod:`booktool.htmlclean`, which keeps a safe subset; raw attributes and raw TeX are off, and
+pandoc runs with ``--sandbox`` (it reads no file but its input).
 
 Cross-references (``[@fig:id]``) become ``<span class="xref">`` through a Lua filter; other
 citations are formatted by citeproc from the book's sources, whose bibliography comes back
@@ -24,7 +26,7 @@ import pypandoc
 
 from booktool.errors import Problem, RenderError
 
-PANDOC_FROM = "markdown-raw_html-raw_attribute-raw_tex-tex_math_dollars-tex_math_single_backslash"
+PANDOC_FROM = "markdown-raw_attribute-raw_tex-tex_math_dollars-tex_math_single_backslash"
 FILTERS = Path(__file__).parent / "filters"
 PANDOC_ARGS = (
     f"--lua-filter={FILTERS / 'crossref.lua'}",

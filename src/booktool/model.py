@@ -159,8 +159,8 @@ class Book:
     people: list[Person] = field(default_factory=list)
     #: The bibliography as rendered by pandoc's citeproc (an HTML fragment), if any.
     bibliography_html: str = ""
-    #: Generated and manuscript files the editions carry, by href (``media/...``).
-    media: dict[str, bytes] = field(default_factory=dict)
+    #: The manuscript's files (images) that the editions carry, by href (``media/...``).
+    media: dict[str, Path] = field(default_factory=dict)
 
     @property
     def sections(self) -> list[Section]:

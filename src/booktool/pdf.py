@@ -1,40 +1,44 @@
-"""The print edition: the book's HTML laid out by WeasyPrint, then written as PDF.
+"""The print edition: the book's HTML laid out by WeasyPrint in a child process, as a PDF.
 
-Rendering and writing are separate steps (as in WeasyPrint's own ``render()`` and
-``write_pdf()``), so the laid-out pages can be inspected before the file is written.
+The render runs under the book's limits (:mod:`booktool.render_process`); what it reports is
+turned into problems here: refused loads are errors naming the layout file that asked for them,
+corrupt fonts and characters no font can draw are warnings naming the files.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import logging
+import re
+import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from urllib.parse import unquote
 
 from lxml import etree
 
+from booktool.config import RenderLimits
 from booktool.edition import HtmlEdition
 from booktool.errors import Problem, RenderError
-from booktool.fetcher import BASE_URL, ConfinedFetcher
 from booktool.notes import print_notes
+from booktool.render_process import BASE_URL, Refusal, RenderJob, render_in_child
+from booktool.text import decode_text
+
+MAX_LISTED_CHARACTERS = 8
+_SERVED = re.compile(re.escape(BASE_URL) + r"([^'\"\s]+)")
 
 
 @dataclass(frozen=True)
 class RenderedPdf:
-    """A laid-out print edition, ready to be written."""
+    """A written print edition and what its render warned about."""
 
-    document: Any
+    data: bytes
     pages: int
-    warnings: list[str]
+    warnings: list[Problem]
 
 
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+def _describe(char: str) -> str:
+    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
 
 
 class PdfEdition(HtmlEdition):
@@ -52,33 +56,122 @@ class PdfEdition(HtmlEdition):
         """The whole book as one HTML document, as the print edition lays it out."""
         return self.render("print.html")
 
-    def render_pages(self) -> RenderedPdf:
-        import weasyprint  # costs ~1 s: only when a PDF is really rendered
+    def render_pdf(self, limits: RenderLimits) -> RenderedPdf:
+        folder = self.layouts.project_directory
+        job = RenderJob(
+            html=self.print_html(),
+            project_layouts=str(folder) if folder else None,
+            media={href: str(path) for href, path in self.book.media.items()},
+            generated={
+                href: base64.b64encode(data).decode("ascii")
+                for href, data in self.generated.items()
+            },
+            pdf_identifier=hashlib.sha256(self.book.identifier.encode()).hexdigest()[:32],
+            memory_mb=limits.render_memory_mb,
+        )
+        result = render_in_child(job, limits)
+        refusals = result.refusals
+        errors = [self._refusal_problem(r) for r in refusals if r.kind != "font"]
+        if errors:
+            raise RenderError(*errors)
+        warnings = [self._refusal_problem(r) for r in refusals]
+        warnings += self._glyph_warnings(result.missing_glyphs)
+        explained = re.compile(r"Font-face .* cannot be loaded") if refusals else None
+        warnings += [
+            self._log_problem(message)
+            for message in result.log
+            if not (explained and explained.search(message))
+        ]
+        return RenderedPdf(result.pdf, result.pages, warnings)
 
-        fetcher = ConfinedFetcher(self.layouts, self.media)
-        collect = _Collect()
-        logger = logging.getLogger("weasyprint")
-        logger.addHandler(collect)
-        try:
-            html = weasyprint.HTML(string=self.print_html(), base_url=BASE_URL, url_fetcher=fetcher)
-            document = html.render()
-        finally:
-            logger.removeHandler(collect)
-        if fetcher.refused:
-            raise RenderError(
-                *(
-                    Problem(
-                        None,
-                        None,
-                        f"refused to load '{url}'",
-                        "only files in manuscript/ and layouts/ may be used",
-                    )
-                    for url in fetcher.refused
-                )
+    def _log_problem(self, message: str) -> Problem:
+        """A WeasyPrint warning, at the media or layout file it names if it names one."""
+        match = _SERVED.search(message)
+        name = unquote(match.group(1)) if match else ""
+        path = self.book.media.get(name) or (self.layouts.find(name) if name else None)
+        if path is not None and message.startswith("Failed to load image"):
+            detail = message.split(": ", 1)[1].strip() if ": " in message else ""
+            return Problem(
+                path,
+                None,
+                "image cannot be decoded, so the PDF leaves it out"
+                + (f" ({detail})" if detail else ""),
+                "export the image again",
+                code="image-corrupt",
             )
-        return RenderedPdf(document, len(document.pages), collect.messages)
+        return Problem(path, None, message.replace(BASE_URL, ""), code="weasyprint")
 
-    def pdf_bytes(self, rendered: RenderedPdf) -> bytes:
-        identifier = hashlib.sha256(self.book.identifier.encode()).hexdigest()[:32]
-        data: bytes = rendered.document.write_pdf(pdf_identifier=identifier.encode("ascii"))
-        return data
+    def _refusal_problem(self, refusal: Refusal) -> Problem:
+        """One refused load as a problem, at the layout file and line that asked for it."""
+        name = refusal.path or refusal.url
+        where = self.layouts.locate(refusal.url) or self.layouts.locate(name.rsplit("/", 1)[-1])
+        path, line = where if where else (None, None)
+        if refusal.kind == "font":
+            return Problem(
+                Path(name),
+                None,
+                f"font cannot be read ({refusal.reason}); its text falls back to another font",
+                "replace the font file",
+                code="font-corrupt",
+            )
+        if refusal.kind == "svg":
+            return Problem(
+                Path(name),
+                None,
+                f"SVG refused: {refusal.reason}",
+                "use a plain SVG drawing, or a PNG",
+                code="unsafe-svg",
+            )
+        if refusal.kind == "outside":
+            folder = self.layouts.project_directory
+            return Problem(
+                folder / name if folder else None,
+                None,
+                f"'{name}' leads outside layouts/",
+                "copy the file into layouts/ instead of linking to it",
+                code="outside-project",
+            )
+        if refusal.kind == "missing":
+            return Problem(
+                path,
+                line,
+                f"'{name}' is not a file in layouts/",
+                "put the file in layouts/ and refer to it by a relative path",
+                code="missing-file",
+            )
+        return Problem(
+            path,
+            line,
+            f"refused to load '{refusal.url}'",
+            "only files in manuscript/ and layouts/ may be used",
+            code="not-local",
+        )
+
+    def _glyph_warnings(self, codepoints: list[int]) -> list[Problem]:
+        """Which characters no font can draw, by the manuscript file that holds them."""
+        left = {chr(c) for c in codepoints}
+        warnings = []
+        for section in self.book.sections:
+            text = decode_text(section.source_path.read_bytes())
+            found = sorted(c for c in left if c in text)
+            if not found:
+                continue
+            left -= set(found)
+            line = min(text.count("\n", 0, text.index(c)) + 1 for c in found)
+            warnings.append(self._glyph_problem(section.source_path, line, found))
+        if left:
+            warnings.append(self._glyph_problem(None, None, sorted(left)))
+        return warnings
+
+    @staticmethod
+    def _glyph_problem(path: Path | None, line: int | None, chars: list[str]) -> Problem:
+        listed = ", ".join(_describe(c) for c in chars[:MAX_LISTED_CHARACTERS])
+        if len(chars) > MAX_LISTED_CHARACTERS:
+            listed += f" and {len(chars) - MAX_LISTED_CHARACTERS} more"
+        return Problem(
+            path,
+            line,
+            f"no font can draw {listed}",
+            "add a font that has them to layouts/ (@font-face in print.css)",
+            code="missing-glyphs",
+        )

@@ -50,8 +50,19 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 def _convert(node: Node, path: Path, offset: int) -> Any:
     line = node.start_mark.line + offset
+    if isinstance(node, MappingNode | SequenceNode) and node.tag not in _PLAIN_TAGS:
+        raise input_error(
+            path,
+            line,
+            f"unsupported YAML tag '{node.tag}'",
+            "use plain text, numbers, lists",
+            code="yaml-unsafe",
+        )
     if isinstance(node, MappingNode):
         result = LineDict()
         result.line = line
@@ -114,7 +125,16 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
             "split or shorten it",
             code="file-too-large",
         )
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)  # the reader checks every character at once
+    except yaml.reader.ReaderError as exc:
+        raise input_error(
+            path,
+            text.count("\n", 0, exc.position) + first_line,
+            f"YAML error: character U+{exc.character:04X} is not allowed",
+            "remove the control character",
+            code="yaml-syntax",
+        ) from exc
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:

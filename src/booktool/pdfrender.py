@@ -1,0 +1,105 @@
+"""The child side of the PDF render: ``python -m booktool.pdfrender``.
+
+Reads a :class:`~booktool.render_process.RenderJob` as JSON on stdin, limits its own address
+space, lays the HTML out with WeasyPrint through the confined fetcher, and writes a
+:class:`~booktool.render_process.RenderResult` to stdout. Anything WeasyPrint prints goes to
+stderr, so stdout carries only the result.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from booktool.render_process import BASE_URL, RenderJob, RenderResult
+
+_NOTDEF = ".notdef glyph rendered"
+
+
+class _Collect(logging.Handler):
+    """Keeps WeasyPrint's warnings; missing glyphs are kept as code points."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+        self.missing: set[int] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if isinstance(record.msg, str) and record.msg.startswith(_NOTDEF) and record.args:
+            self.missing.add(int(record.args[-1]))  # type: ignore[index, call-overload]
+            return
+        message = record.getMessage()
+        if message not in self.messages:
+            self.messages.append(message)
+
+
+def limit_memory(megabytes: int) -> None:
+    """Cap this process's address space; allocations beyond it fail (MemoryError)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not POSIX: no limit
+        return
+    limit = megabytes * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def render(job: RenderJob) -> RenderResult:
+    """Lay out and write the PDF; what the fetcher refused is reported, not raised."""
+    import weasyprint
+
+    from booktool.fetcher import ConfinedFetcher
+    from booktool.layouts import Layouts
+
+    layouts = Layouts(Path(job.project_layouts) if job.project_layouts else None)
+    media = {href: Path(path).read_bytes() for href, path in job.media.items()}
+    media.update({href: base64.b64decode(data) for href, data in job.generated.items()})
+    fetcher = ConfinedFetcher(layouts, media)
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    try:
+        html = weasyprint.HTML(string=job.html, base_url=BASE_URL, url_fetcher=fetcher)
+        document = html.render()
+        pdf = b""
+        if all(refusal.kind == "font" for refusal in fetcher.refused):
+            pdf = document.write_pdf(pdf_identifier=job.pdf_identifier.encode("ascii"))
+    finally:
+        logger.removeHandler(collect)
+    return RenderResult(
+        pages=len(document.pages),
+        log=collect.messages,
+        missing_glyphs=sorted(collect.missing),
+        refused=[vars(refusal) for refusal in fetcher.refused],
+        pdf=pdf,
+    )
+
+
+def main() -> int:
+    """Run one job from stdin; always answer with a result unless the process is killed."""
+    out = sys.stdout.buffer
+    sys.stdout = sys.stderr
+    raw: dict[str, Any] = json.loads(sys.stdin.buffer.read())
+    job = RenderJob(**raw)
+    limit_memory(job.memory_mb)
+    try:
+        result = render(job)
+    except MemoryError:
+        result = RenderResult(error={"kind": "memory", "message": "out of memory"})
+    except RecursionError:
+        result = RenderResult(error={"kind": "depth", "message": "RecursionError"})
+    except Exception as exc:  # a WeasyPrint bug on odd input: report it, do not hang
+        result = RenderResult(error={"kind": "crash", "message": f"{type(exc).__name__}: {exc}"})
+    out.write(result.encode())
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,496 @@
+"""The corpus of broken and hostile manuscripts, each with its exact outcome.
+
+Every case is a base project (tests/hostile.py) with a few files changed, a command, and the
+lines booktool must print: for ``error`` the whole of stderr (exit code 1, nothing built, no
+traceback); for ``built`` every warning line on stdout (exit code 0, both editions written).
+The commands run in the project folder, so paths print relative to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from .conftest import run_cli
+from .hostile import (
+    BOOK_YAML,
+    Content,
+    Lazy,
+    Link,
+    Sparse,
+    builtin,
+    huge_png,
+    segment,
+    write_project,
+)
+
+SEG1 = "manuscript/segments/seg-01.md"
+SEG2 = "manuscript/segments/seg-02.md"
+BOOK = "manuscript/book.yaml"
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE svg [
+<!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">
+]>
+<svg xmlns="http://www.w3.org/2000/svg"><text>&c;</text></svg>
+"""
+EXTERNAL_ENTITY = """<?xml version="1.0"?>
+<!DOCTYPE svg [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<svg xmlns="http://www.w3.org/2000/svg"><text>&secret;</text></svg>
+"""
+NO_SEGMENTS = "A summary paragraph and nothing else.\n"
+OUT_OF_ORDER = "Summary.\n\n• 00:05:00 Second part.\n• 00:01:00 First part.\n"
+DEEP = ">" * 400 + " deep\n"
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 8
+TABLE = f"| Term | Meaning |\n|---|---|\n| {LONG_WORD} | a lung disease |\n"
+CELL = "<br/>".join(f"line {i}" for i in range(1500))
+UNSPLITTABLE = f"| a | b |\n|---|---|\n| {CELL} | x |\n"
+ATTACHMENT_TITLE = (
+    '{% extends "builtin/_title_page.html" %}\n{% block title_page_extra %}\n'
+    '<p><a rel="attachment" href="file:///etc/passwd">notes</a></p>\n{% endblock %}\n'
+)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    files: dict[str, Content]
+    outcome: str  # "error" or "built"
+    lines: list[str]
+    args: tuple[str, ...] = ("build", ".")
+    notes: dict[str, str] = field(default_factory=dict)
+
+
+CASES = [
+    # --- front matter and text encodings -------------------------------------------------------
+    Case(
+        "front-matter-not-closed",
+        {SEG1: "---\nid: seg-01\ntitle: One\n\nThe text.\n"},
+        "error",
+        [f"{SEG1}:1: error[front-matter]: front matter is not closed; end it with a '---' line"],
+    ),
+    Case(
+        "front-matter-a-list",
+        {SEG1: "---\n- id\n- title\n---\n\nText.\n"},
+        "error",
+        [f"{SEG1}:2: error[front-matter]: front matter must be a mapping of keys to values"],
+    ),
+    Case(
+        "bom-and-crlf",
+        {SEG1: "\ufeff" + segment(1, "Windows line ends.\n").replace("\n", "\r\n")},
+        "built",
+        [],
+    ),
+    Case(
+        "not-utf8",
+        {SEG2: segment(2, "Caf\xe9 cr\xe8me.\n").encode("latin-1")},
+        "error",
+        [f"{SEG2}: error[not-utf8]: not UTF-8 (byte 56: 0xe9); save the file as UTF-8"],
+    ),
+    Case(
+        "duplicate-keys",
+        {SEG1: segment(1, "Text.\n", extra="title: Again\n")},
+        "error",
+        [
+            f"{SEG1}:5: error[yaml-duplicate-key]: duplicate key 'title' (first on line 3); "
+            "keep one of them"
+        ],
+    ),
+    Case(
+        "alias-bomb",
+        {
+            BOOK: "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+            "c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\n"
+        },
+        "error",
+        [
+            f"{BOOK}:2:8: error[yaml-syntax]: YAML error: aliases (*name) are not allowed in "
+            "booktool files; fix the YAML syntax"
+        ],
+    ),
+    Case(
+        "python-object-tag",
+        {SEG1: segment(1, "Text.\n", extra="x: !!python/object/apply:os.system [id]\n")},
+        "error",
+        [
+            f"{SEG1}:5: error[yaml-unsafe]: unsupported YAML tag "
+            "'tag:yaml.org,2002:python/object/apply:os.system'; use plain text, numbers, lists"
+        ],
+    ),
+    Case(
+        "unknown-front-matter-key",
+        {SEG1: segment(1, "Text.\n", extra="speaker: Mao\n")},
+        "error",
+        [
+            f"{SEG1}:5: error[unknown-key]: unknown front matter key 'speaker'; "
+            "known keys: end, id, notes, start, title"
+        ],
+    ),
+    # --- the summary text and the segments' times ----------------------------------------------
+    Case(
+        "import-no-segments",
+        {"summary.txt": NO_SEGMENTS},
+        "error",
+        [
+            "summary.txt: error[no-segments]: no segments found; "
+            "add lines like '• 00:05:00 What happens here'"
+        ],
+        args=("import", "summary.txt", "new"),
+    ),
+    Case(
+        "import-out-of-order",
+        {"summary.txt": OUT_OF_ORDER},
+        "error",
+        [
+            "summary.txt:4: error[timestamp-order]: timestamp 00:01:00 comes before the previous "
+            "segment's 00:05:00 (line 3); put the segments in time order, each with its own start"
+        ],
+        args=("import", "summary.txt", "new"),
+    ),
+    Case(
+        "overlapping-times",
+        {SEG1: segment(1, "Text.\n", extra="end: 00:07:30\n")},
+        "error",
+        [
+            f"{SEG1}:5: error[segment-times]: ends at 00:07:30, after seg-02.md starts at "
+            "00:05:00; make segments follow each other without overlapping"
+        ],
+    ),
+    Case(
+        "same-start",
+        {SEG2: segment(2, "Text.\n", start="00:00:00")},
+        "error",
+        [
+            f"{SEG2}:4: error[segment-times]: starts at 00:00:00, as seg-01.md does; "
+            "give each segment its own start time"
+        ],
+    ),
+    Case(
+        "duplicate-ids",
+        {SEG2: segment(2, "Text.\n").replace("id: seg-02", "id: seg-01")},
+        "error",
+        [
+            f"{SEG2}:2: error[duplicate-id]: segment id 'seg-01' is also used by seg-01.md; "
+            "give each segment its own id"
+        ],
+    ),
+    Case(
+        "empty-chapter",
+        {SEG2: segment(2, "\n\n")},
+        "error",
+        [f"{SEG2}:6: error[empty-segment]: segment has no text; write its text"],
+    ),
+    Case(
+        "fifty-megabytes",
+        {SEG2: Sparse(50 * 1024 * 1024)},
+        "error",
+        [
+            f"{SEG2}: error[file-too-large]: file is 51200 KiB, over the 4096 KiB limit; "
+            "split it into smaller files"
+        ],
+    ),
+    # --- images and links that reach outside ---------------------------------------------------
+    Case(
+        "missing-image",
+        {SEG2: segment(2, "Text.\n\n![A map](../images/map.png)\n")},
+        "error",
+        [
+            f"{SEG2}:9: error[missing-file]: image '../images/map.png' does not exist; "
+            "check the file name"
+        ],
+    ),
+    Case(
+        "path-traversal",
+        {SEG2: segment(2, "Text.\n\n![x](../../../secret.png)\n"), "../secret.png": b"\x89PNG"},
+        "error",
+        [
+            f"{SEG2}:9: error[outside-project]: image '../../../secret.png' is outside "
+            "manuscript/; copy it into manuscript/"
+        ],
+    ),
+    Case(
+        "symlinked-image",
+        {
+            SEG2: segment(2, "Text.\n\n![x](../images/pic.png)\n"),
+            "../secret.png": b"\x89PNG\r\n\x1a\n",
+            "manuscript/images/pic.png": Link("secret.png"),
+        },
+        "error",
+        [
+            f"{SEG2}:9: error[outside-project]: image '../images/pic.png' is a link to a file "
+            "outside manuscript/; copy it into manuscript/"
+        ],
+    ),
+    Case(
+        "symlinked-segment",
+        {"../passwords.md": "secret\n", "manuscript/segments/seg-03.md": Link("passwords.md")},
+        "error",
+        [
+            "manuscript/segments/seg-03.md: error[outside-project]: is a link to a file outside "
+            "manuscript/; copy the file into manuscript/ instead of linking to it"
+        ],
+    ),
+    Case(
+        "file-url-image",
+        {SEG2: segment(2, "Text.\n\n![x](file:///etc/hostname)\n")},
+        "error",
+        [
+            f"{SEG2}:9: error[not-local]: image 'file:///etc/hostname' is not a file in the "
+            "manuscript; copy it into manuscript/ and use a relative path"
+        ],
+    ),
+    Case(
+        "remote-image",
+        {SEG2: segment(2, "Text.\n\n<img src='https://example.com/a.png'>\n")},
+        "error",
+        [
+            f"{SEG2}:9: error[not-local]: image 'https://example.com/a.png' is not a file in the "
+            "manuscript; copy it into manuscript/ and use a relative path"
+        ],
+    ),
+    Case(
+        "file-attachment-link",
+        {SEG2: segment(2, "See [the notes](file:///etc/passwd){rel=attachment}.\n")},
+        "built",
+        [
+            f"{SEG2}:7: warning[link-target]: removed link 'file:///etc/passwd' from <a>: only "
+            "http, https, mailto and #anchors are kept; link to a web page or to a heading in "
+            "the book",
+            f'{SEG2}:7: warning[unsafe-html]: removed attribute rel="attachment" from <a>; '
+            "booktool keeps only plain HTML attributes",
+        ],
+    ),
+    Case(
+        "attachment-in-a-layout",
+        {"layouts/_title_page.html": ATTACHMENT_TITLE},
+        "error",
+        [
+            "layouts/_title_page.html:3: error[not-local]: refused to load 'file:///etc/passwd'; "
+            "only files in manuscript/ and layouts/ may be used"
+        ],
+    ),
+    Case(
+        "remote-stylesheet-in-a-layout",
+        {"layouts/print.css": "@import url(https://example.com/x.css);\n" + builtin("print.css")},
+        "error",
+        [
+            "layouts/print.css:1: error[not-local]: refused to load 'https://example.com/x.css'; "
+            "only files in manuscript/ and layouts/ may be used"
+        ],
+    ),
+    Case(
+        "symlinked-stylesheet",
+        {"../outside.css": "p { color: red; }\n", "layouts/print.css": Link("outside.css")},
+        "error",
+        [
+            "layouts/print.css: error[outside-project]: 'print.css' leads outside layouts/; "
+            "copy the file into layouts/ instead of linking to it"
+        ],
+    ),
+    Case(
+        "symlinked-template",
+        {"../outside.html": "<p>stolen</p>\n", "layouts/_section.html": Link("outside.html")},
+        "error",
+        [
+            "layouts/_section.html: error[outside-project]: layout is a link to a file outside "
+            "layouts/; copy the file into layouts/ instead of linking to it"
+        ],
+    ),
+    # --- raw HTML and SVG ----------------------------------------------------------------------
+    Case(
+        "raw-script",
+        {SEG2: segment(2, "Before.\n\n<script>fetch('https://example.com')</script>\n\nAfter.\n")},
+        "built",
+        [
+            f"{SEG2}:9: warning[unsafe-html]: removed raw HTML <script>: books carry no scripts; "
+            "write it in Markdown or remove it"
+        ],
+    ),
+    Case(
+        "iframe-and-event-handler",
+        {
+            SEG2: segment(
+                2,
+                'A <b onclick="steal()">bold</b> claim.\n\n'
+                '<iframe src="https://example.com"></iframe>\n',
+            )
+        },
+        "built",
+        [
+            f"{SEG2}:7: warning[unsafe-html]: removed event handler onclick from <b>: books "
+            "carry no scripts; remove it from the Markdown",
+            f"{SEG2}:9: warning[unsafe-html]: removed raw HTML <iframe>: it would load content "
+            "from outside the book; write it in Markdown or remove it",
+        ],
+    ),
+    Case(
+        "javascript-link",
+        {SEG2: segment(2, "A [link](javascript:alert(1)) here.\n")},
+        "built",
+        [
+            f"{SEG2}:7: warning[unsafe-html]: removed link 'javascript:alert(1)' from <a>: only "
+            "http, https, mailto and #anchors are kept; link to a web page or to a heading in "
+            "the book"
+        ],
+    ),
+    Case(
+        "corrupt-image",
+        {
+            SEG2: segment(2, "Text.\n\n![A photo](../images/photo.png)\n"),
+            "manuscript/images/photo.png": b"\x89PNG\r\n\x1a\n" + b"garbage" * 20,
+        },
+        "built",
+        [
+            "manuscript/images/photo.png: warning[image-corrupt]: image cannot be decoded, so "
+            "the PDF leaves it out; export the image again"
+        ],
+    ),
+    Case(
+        "svg-external-entity",
+        {
+            SEG2: segment(2, "Text.\n\n![x](../images/x.svg)\n"),
+            "manuscript/images/x.svg": EXTERNAL_ENTITY,
+        },
+        "error",
+        [
+            f"{SEG2}:9: error[unsafe-svg]: image '../images/x.svg' is refused: it declares a DTD "
+            "or entities, which booktool refuses (DTDForbidden); use a plain SVG drawing, or a PNG"
+        ],
+    ),
+    Case(
+        "svg-billion-laughs",
+        {
+            SEG2: segment(2, "Text.\n\n![x](../images/lol.svg)\n"),
+            "manuscript/images/lol.svg": BILLION_LAUGHS,
+        },
+        "error",
+        [
+            f"{SEG2}:9: error[unsafe-svg]: image '../images/lol.svg' is refused: it declares a "
+            "DTD or entities, which booktool refuses (DTDForbidden); use a plain SVG drawing, "
+            "or a PNG"
+        ],
+    ),
+    Case(
+        "deep-nesting",
+        {SEG2: segment(2, DEEP)},
+        "error",
+        [
+            f"{SEG2}: error[too-deep]: the text is nested 401 levels deep (quotes, lists or "
+            "blocks inside each other), over the limit of 64; flatten the nesting"
+        ],
+    ),
+    # --- layouts, fonts and text the fonts cannot draw -----------------------------------------
+    Case(
+        "template-syntax-error",
+        {"layouts/_section.html": "<section>\n{% if %}\n</section>\n"},
+        "error",
+        [
+            "layouts/_section.html:2: error[template-syntax]: template error: Expected an "
+            "expression, got 'end of statement block'; fix the template"
+        ],
+    ),
+    Case(
+        "corrupt-font",
+        {
+            "layouts/fonts/broken.ttf": b"\x00\x01\x00\x00" + bytes(range(256)) * 8,
+            "layouts/print.css": builtin("print.css")
+            + "@font-face { font-family: Broken; src: url(fonts/broken.ttf); }\n"
+            "p { font-family: Broken, serif; }\n",
+        },
+        "built",
+        [
+            "layouts/fonts/broken.ttf: warning[font-corrupt]: font cannot be read (it has no "
+            "'cmap' table); its text falls back to another font; replace the font file"
+        ],
+    ),
+    Case(
+        "missing-glyphs",
+        {SEG2: segment(2, "The sign \U00013000 and \U00013001 are hieroglyphs.\n")},
+        "built",
+        [
+            f"{SEG2}:7: warning[missing-glyphs]: no font can draw U+13000 EGYPTIAN HIEROGLYPH "
+            "A001, U+13001 EGYPTIAN HIEROGLYPH A002; add a font that has them to layouts/ "
+            "(@font-face in print.css)"
+        ],
+    ),
+    Case("word-too-long-for-a-table-cell", {SEG2: segment(2, TABLE)}, "built", []),
+    Case(
+        "script-in-an-epub-layout",
+        {
+            "layouts/epub-chapter.xhtml": builtin("epub-chapter.xhtml").replace(
+                "{% endblock %}\n{% block body_class %}",
+                '<script src="https://example.com/track.js"></script>\n'
+                "{% endblock %}\n{% block body_class %}",
+            )
+        },
+        "error",
+        [
+            "layouts/epub-chapter.xhtml:6: error[unsafe-layout]: <script> in a layout: books "
+            "carry no scripts; remove it from the layout",
+            "layouts/epub-chapter.xhtml:6: error[unsafe-layout]: 'https://example.com/track.js' "
+            "would be loaded from outside the book; remove it from the layout",
+        ],
+    ),
+    Case(
+        "remote-font-in-the-epub-stylesheet",
+        {"layouts/epub.css": "@import 'https://example.com/fonts.css';\n"},
+        "error",
+        [
+            "layouts/epub.css:1: error[unsafe-layout]: 'https://example.com/fonts.css' in a "
+            "stylesheet: the EPUB carries no files for it; keep url() and @import for print.css "
+            "only"
+        ],
+    ),
+    # --- resource limits -----------------------------------------------------------------------
+    Case(
+        "render-timeout",
+        {BOOK: BOOK_YAML + "limits:\n  render_seconds: 1\n", SEG2: segment(2, UNSPLITTABLE)},
+        "error",
+        [
+            "error[render-timeout]: the PDF did not finish rendering within 1 s; raise "
+            "limits.render_seconds in book.yaml, or look for a runaway table or nesting in the "
+            "manuscript"
+        ],
+    ),
+    Case(
+        "render-memory",
+        {
+            BOOK: BOOK_YAML + "limits:\n  render_memory_mb: 384\n",
+            SEG2: segment(2, "A poster.\n\n![A huge poster](../images/poster.png)\n"),
+            "manuscript/images/poster.png": Lazy(huge_png),
+        },
+        "error",
+        [
+            "error[render-memory]: the PDF render ran out of memory (limit 384 MiB); raise "
+            "limits.render_memory_mb in book.yaml, or shrink huge images and tables"
+        ],
+    ),
+]
+
+
+def _outputs(project: Path) -> list[str]:
+    build = project / "build"
+    return sorted(p.suffix for p in build.iterdir()) if build.is_dir() else []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_hostile_manuscript(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = write_project(tmp_path, case.files)
+    monkeypatch.chdir(project)
+    result = run_cli(*case.args)
+    assert "Traceback" not in result.err
+    if case.outcome == "error":
+        assert result.code == 1
+        assert result.err.splitlines() == case.lines
+        assert _outputs(project) == []
+    else:
+        assert result.code == 0, result.err
+        warnings = [line for line in result.out.splitlines() if "warning[" in line]
+        assert warnings == case.lines
+        assert _outputs(project) == [".epub", ".pdf"]
+
+
+def test_the_corpus_covers_the_issue() -> None:
+    assert len(CASES) >= 25
+    assert len({case.name for case in CASES}) == len(CASES)
