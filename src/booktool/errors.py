@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +37,17 @@ class Problem:
         prefix = f"{self.location}: " if self.location else ""
         return f"{prefix}{label}: {self}"
 
+    def as_dict(self) -> dict[str, object]:
+        """The problem as plain data, for ``--json``."""
+        return {
+            "path": display_path(self.path) if self.path else None,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
     def __str__(self) -> str:
         """The message and what to do, without the location."""
         return f"{self.message}; {self.hint}" if self.hint else self.message
@@ -54,8 +66,10 @@ class BooktoolError(Exception):
 
     exit_code = 1
 
-    def __init__(self, *problems: Problem) -> None:
+    def __init__(self, *problems: Problem, warnings: Sequence[Problem] = ()) -> None:
         self.problems = list(problems)
+        #: Warnings found on the way (by the check that ran before the failure).
+        self.warnings = list(warnings)
         super().__init__("\n".join(p.format() for p in problems))
 
 

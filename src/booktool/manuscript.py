@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from booktool.config import BookConfig, read_config
 from booktool.errors import InputError, Problem, input_error
 from booktool.model import Book, Chapter, Section, SourceSpan
+from booktool.people import Person, read_people
 from booktool.project import Project
+from booktool.schema import unknown_key_hint
 from booktool.text import decode_text
 from booktool.timecode import format_timecode, timecode_value
 from booktool.yamlio import LineDict, load_yaml
@@ -55,6 +57,7 @@ class Manuscript:
     config: BookConfig
     introduction: MarkdownFile | None
     segments: dict[str, Segment]
+    people: list[Person] = field(default_factory=list)
 
     @property
     def markdown_files(self) -> list[MarkdownFile]:
@@ -80,12 +83,14 @@ def read_text(path: Path, limit: int = MAX_MARKDOWN_BYTES) -> str:
     try:
         return decode_text(data)
     except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
         raise input_error(
             path,
-            None,
+            data.count(b"\n", 0, exc.start) + 1,
             f"not UTF-8 (byte {exc.start}: 0x{data[exc.start]:02x})",
             "save the file as UTF-8",
-            code="not-utf8",
+            exc.start - line_start + 1,
+            "not-utf8",
         ) from exc
 
 
@@ -125,7 +130,7 @@ def _check_keys(file: MarkdownFile, known: set[str], problems: list[Problem]) ->
                     file.path,
                     file.meta.line_of(key),
                     f"unknown front matter key '{key}'",
-                    f"known keys: {', '.join(sorted(known))}",
+                    unknown_key_hint(key, sorted(known)),
                     code="unknown-key",
                 )
             )
@@ -240,9 +245,23 @@ def load_manuscript(project: Project) -> Manuscript:
         segments[segment.id] = segment
     if not unreadable:  # a plan checked against missing segments only repeats the error
         _check_plan(config, segments, problems)
+    people = _read_people(project, problems)
     if problems:
         raise InputError(*problems)
-    return Manuscript(project, config, introduction, _fill_ends(config, segments))
+    return Manuscript(project, config, introduction, _fill_ends(config, segments), people)
+
+
+def _read_people(project: Project, problems: list[Problem]) -> list[Person]:
+    """``people.yaml`` if the manuscript has one; its problems join the others."""
+    if not project.people_file.is_file():
+        return []
+    try:
+        return read_people(
+            load_yaml(read_text(project.people_file), project.people_file), project.people_file
+        )
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return []
 
 
 def _inside(root: Path, name: str, config: BookConfig, problems: list[Problem]) -> Path | None:
