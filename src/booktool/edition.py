@@ -1,15 +1,29 @@
-"""The shared HTML base of both editions: the book's view and the layout chain."""
+"""The shared HTML base of every edition: the book's view, the layout chain, the inputs digest.
+
+An edition renders its documents from the shared layouts (cheap), then makes its file (the
+costly part). The digest of what the file is made of (its rendered documents and the layout
+files and media it loads) decides whether a cached file is still current.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
+import importlib.metadata
 import textwrap
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
+from booktool import __version__
 from booktool.layouts import Layouts
 from booktool.model import Book
 from booktool.views import BookView, book_view
+
+#: Called with each page number while a paginated edition lays out its pages.
+PageCallback = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -20,8 +34,31 @@ class CoverView:
     source_line: str
 
 
+@dataclass(frozen=True)
+class Made:
+    """One edition's file, the resources (layout files, media) it loaded, and what it warned."""
+
+    data: bytes
+    resources: list[str]
+    pages: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@functools.cache
+def tool_version(distribution: str) -> str:
+    """The installed version of the library that makes an edition."""
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - not installed
+        return "unknown"
+
+
 class HtmlEdition:
-    """Renders the book's documents from the shared layouts; subclasses write one format."""
+    """Renders the book's documents from the shared layouts; subclasses make one format."""
+
+    #: The format's name (its file's extension) and the library that makes its files.
+    format: ClassVar[str] = "html"
+    tool: ClassVar[str] = "jinja2"
 
     def __init__(
         self, book: Book, layouts: Layouts, media: dict[str, Path], moment: dt.datetime
@@ -37,9 +74,45 @@ class HtmlEdition:
             template, book=self.view, modified=self.moment.strftime("%Y-%m-%dT%H:%M:%SZ"), **context
         )
 
-    def print_html(self) -> str:
+    @functools.cached_property
+    def print_document(self) -> str:
         """The whole book as one HTML document, as the print edition lays it out."""
         return self.render("print.html")
+
+    def print_html(self) -> str:
+        return self.print_document
+
+    def documents(self) -> list[str]:
+        """Every document this edition renders from the layouts, in a fixed order."""
+        return [self.print_document]
+
+    def make(self, on_page: PageCallback | None = None) -> Made:
+        """This edition's file: the print HTML itself."""
+        return Made(self.print_document.encode("utf-8"), [])
+
+    def resolve(self, name: str) -> Path | None:
+        """The file behind a resource name: a manuscript image or a file of the layout chain."""
+        return self.media.get(name) or self.layouts.find(name)
+
+    def digest(self, resources: Sequence[str]) -> str:
+        """A hash of everything this edition's file is made of, given the resources it loads."""
+        hasher = hashlib.sha256()
+
+        def add(part: str | bytes) -> None:
+            data = part.encode("utf-8") if isinstance(part, str) else part
+            hasher.update(len(data).to_bytes(8, "big") + data)
+
+        add(f"{self.format} booktool {__version__} {self.tool} {tool_version(self.tool)}")
+        add(self.moment.isoformat())
+        add(repr(self.view))
+        for document in self.documents():
+            add(document)
+        for name in sorted(set(resources)):
+            path = self.resolve(name)
+            add(name)
+            add(str(path) if path else "missing")
+            add(path.read_bytes() if path and path.is_file() else b"")
+        return hasher.hexdigest()
 
     @property
     def cover_alt(self) -> str:

@@ -7,15 +7,17 @@ element and fixed timestamps on every zip entry, so the same manuscript gives th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ebooklib import epub
 from lxml import etree
 
-from booktool.edition import HtmlEdition
+from booktool.edition import HtmlEdition, Made, PageCallback
 from booktool.errors import Problem, RenderError
 from booktool.htmlclean import media_type
 from booktool.layouts import Layouts
@@ -89,15 +91,78 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
         )
 
 
+@dataclass(frozen=True)
+class EpubDocument:
+    """One XHTML document of the package, rendered from the layouts."""
+
+    uid: str
+    file_name: str
+    title: str
+    content: str
+
+
 class EpubEdition(HtmlEdition):
     """Builds the EPUB 3 package from the shared layouts."""
+
+    format = "epub"
+    tool = "ebooklib"
+    #: The layout files every EPUB carries.
+    STYLESHEETS = ("book.css", "epub.css")
 
     def __init__(
         self, book: Book, layouts: Layouts, media: dict[str, Path], moment: dt.datetime
     ) -> None:
         super().__init__(book, layouts, media, moment)
         self.package = epub.EpubBook()
-        self.documents: dict[str, epub.EpubItem] = {}
+        self.documents_by_uid: dict[str, epub.EpubItem] = {}
+
+    @functools.cached_property
+    def cover_svg(self) -> str:
+        return self.render("cover.svg", cover=self.cover_view(), cover_alt=self.cover_alt)
+
+    @functools.cached_property
+    def rendered(self) -> list[EpubDocument]:
+        """The package's XHTML documents in reading order: cover, title page, text."""
+        docs = [
+            EpubDocument(
+                "cover",
+                "cover.xhtml",
+                "Cover",
+                self.render("epub-cover.xhtml", cover_alt=self.cover_alt),
+            ),
+            EpubDocument(
+                "title-page", "title.xhtml", "Title page", self.render("epub-title.xhtml")
+            ),
+        ]
+        if self.view.introduction:
+            docs.append(
+                EpubDocument(
+                    "introduction",
+                    "introduction.xhtml",
+                    self.view.introduction.title,
+                    self.render("epub-introduction.xhtml"),
+                )
+            )
+        for chapter in self.view.chapters:
+            docs.append(
+                EpubDocument(
+                    f"chapter-{chapter.number:02d}",
+                    chapter.file_name,
+                    chapter.title,
+                    self.render("epub-chapter.xhtml", chapter=chapter),
+                )
+            )
+        return docs
+
+    def documents(self) -> list[str]:
+        return [self.cover_svg, *(doc.content for doc in self.rendered)]
+
+    def resources(self) -> list[str]:
+        """The layout files and media the package carries."""
+        return [*self.STYLESHEETS, *sorted(self.media)]
+
+    def make(self, on_page: PageCallback | None = None) -> Made:
+        return Made(self.epub_bytes(), self.resources())
 
     def epub_bytes(self) -> bytes:
         self.metadata()
@@ -125,18 +190,9 @@ class EpubEdition(HtmlEdition):
         if book.description:
             package.add_metadata("DC", "description", book.description)
 
-    def _document(self, uid: str, file_name: str, title: str, content: str) -> epub.EpubItem:
-        item = epub.EpubItem(
-            uid=uid, file_name=file_name, media_type=XHTML, content=content.encode("utf-8")
-        )
-        item.title = title
-        self.package.add_item(item)
-        self.documents[uid] = item
-        return item
-
     def manifest(self) -> None:
         package = self.package
-        for name in ("book.css", "epub.css"):
+        for name in self.STYLESHEETS:
             package.add_item(
                 epub.EpubItem(
                     uid=name.replace(".", "-"),
@@ -145,27 +201,17 @@ class EpubEdition(HtmlEdition):
                     content=self.layouts.read(name),
                 )
             )
-        cover_alt = self.cover_alt
-        cover_svg = self.render("cover.svg", cover=self.cover_view(), cover_alt=cover_alt)
-        package.set_cover("cover.svg", cover_svg.encode("utf-8"), create_page=False)
-        self._document(
-            "cover", "cover.xhtml", "Cover", self.render("epub-cover.xhtml", cover_alt=cover_alt)
-        )
-        self._document("title-page", "title.xhtml", "Title page", self.render("epub-title.xhtml"))
-        if self.view.introduction:
-            self._document(
-                "introduction",
-                "introduction.xhtml",
-                self.view.introduction.title,
-                self.render("epub-introduction.xhtml"),
+        package.set_cover("cover.svg", self.cover_svg.encode("utf-8"), create_page=False)
+        for doc in self.rendered:
+            item = epub.EpubItem(
+                uid=doc.uid,
+                file_name=doc.file_name,
+                media_type=XHTML,
+                content=doc.content.encode("utf-8"),
             )
-        for chapter in self.view.chapters:
-            self._document(
-                f"chapter-{chapter.number:02d}",
-                chapter.file_name,
-                chapter.title,
-                self.render("epub-chapter.xhtml", chapter=chapter),
-            )
+            item.title = doc.title
+            package.add_item(item)
+            self.documents_by_uid[doc.uid] = item
         for number, (href, path) in enumerate(sorted(self.media.items()), start=1):
             package.add_item(
                 epub.EpubItem(
@@ -181,7 +227,7 @@ class EpubEdition(HtmlEdition):
         package.add_item(nav)
 
     def spine(self) -> None:
-        docs = self.documents
+        docs = self.documents_by_uid
         order: list[Any] = [(docs["cover"], "no"), docs["title-page"], "nav"]
         order += [item for uid, item in docs.items() if uid not in ("cover", "title-page")]
         self.package.spine = order

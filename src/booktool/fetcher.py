@@ -1,5 +1,7 @@
 """The only way WeasyPrint may load anything: layout files and the manuscript's own media.
 
+Imported only when a PDF is rendered (it imports WeasyPrint).
+
 Documents are rendered against a base URL on a reserved ``.invalid`` host that cannot resolve;
 the fetcher answers for it from the layout chain and the manuscript's media, allows ``data:``
 URLs, and refuses everything else (``file://``, other hosts), recording what it refused.
@@ -14,9 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from booktool.layouts import Layouts
-
-BASE_URL = "https://booktool.invalid/"
+from booktool.layouts import BASE_URL, Layouts
 
 
 class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
@@ -27,6 +27,8 @@ class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
         self.layouts = layouts
         self.media = media
         self.refused: list[str] = []
+        #: The names it served (layout files, media), for the build cache's digest.
+        self.served: list[str] = []
 
     def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
         if url.startswith("data:"):
@@ -35,6 +37,7 @@ class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
             name = unquote(urlsplit(url).path).lstrip("/")
             path = self.media.get(name) or self.layouts.find(name)
             if path is not None:
+                self.served.append(name)
                 content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 return URLFetcherResponse(
                     url, path.read_bytes(), headers={"Content-Type": content_type}

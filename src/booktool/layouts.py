@@ -14,6 +14,9 @@ import jinja2
 from booktool.errors import InputError, Problem, input_error
 
 BUILTIN_LAYOUTS = Path(__file__).parent / "layouts"
+#: The reserved host (it cannot resolve) that print documents are rendered against: the
+#: fetcher serves its URLs from the layout chain and the manuscript's media (see fetcher.py).
+BASE_URL = "https://booktool.invalid/"
 
 
 class Layouts:
