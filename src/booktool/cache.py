@@ -6,7 +6,8 @@
       manifest.json          what each output was made of: its inputs digest, the resources
                              it loaded, the file's own hash, size and pages
       html/<sha256>.html     pandoc's HTML for one Markdown text, keyed by the hash of the text,
-                             its id prefix, booktool's and pandoc's versions and the reader
+                             its id prefix, booktool's and pandoc's versions and the reader;
+                             its first line is the checksum of the rest
 
 A fragment is looked up by content, so an edited segment misses and every other one hits. An
 output is current when its inputs digest (see :meth:`HtmlEdition.digest`) is the one recorded
@@ -70,14 +71,19 @@ class BuildCache:
     def fragment(self, key: str) -> str | None:
         """The HTML cached for a Markdown text's key, or None."""
         try:
-            html = (self.fragments / f"{key}.html").read_text("utf-8")
+            stored = (self.fragments / f"{key}.html").read_text("utf-8")
         except (OSError, UnicodeDecodeError):
             return None
+        checksum, _, html = stored.partition("\n")
+        if checksum != hashlib.sha256(html.encode("utf-8")).hexdigest():
+            return None  # damaged by hand: convert again
         self.used.add(key)
         return html
 
     def store_fragment(self, key: str, html: str) -> None:
-        write_atomic(self.fragments / f"{key}.html", html.encode("utf-8"))
+        """Keep ``html`` under ``key``, after a line with its own checksum."""
+        checksum = hashlib.sha256(html.encode("utf-8")).hexdigest()
+        write_atomic(self.fragments / f"{key}.html", f"{checksum}\n{html}".encode())
         self.used.add(key)
 
     def current(self, name: str, digest: str, target: Path) -> OutputRecord | None:
