@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import importlib.metadata
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from booktool import __version__
+from booktool.installed import tool_version
 from booktool.layouts import Layouts
 from booktool.model import Book
 from booktool.views import BookView, book_view
@@ -42,15 +42,6 @@ class Made:
     resources: list[str]
     pages: int | None = None
     warnings: list[str] = field(default_factory=list)
-
-
-@functools.cache
-def tool_version(distribution: str) -> str:
-    """The installed version of the library that makes an edition."""
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - not installed
-        return "unknown"
 
 
 class HtmlEdition:

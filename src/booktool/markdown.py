@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib.metadata
 import json
 import re
 import subprocess
@@ -21,6 +20,7 @@ from typing import Protocol
 
 from booktool import __version__
 from booktool.errors import InputError, Problem, RenderError
+from booktool.installed import tool_version
 
 PANDOC_FROM = "markdown-raw_html-raw_attribute-raw_tex-tex_math_dollars-tex_math_single_backslash"
 CONVERTER_SCRIPT = Path(__file__).parent / "convert.lua"
@@ -45,13 +45,9 @@ class MarkdownSource:
 
 @functools.cache
 def converter_id() -> str:
-    """booktool's and pandoc's versions, the reader's format and the converter script."""
-    try:
-        pandoc = importlib.metadata.version("pypandoc-binary")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a pypandoc install
-        pandoc = "unknown"
+    """booktool's version, which pandoc (pypandoc-binary's copy), the reader and the script."""
     script = hashlib.sha256(CONVERTER_SCRIPT.read_bytes()).hexdigest()[:16]
-    return f"booktool {__version__}; pandoc {pandoc}; {PANDOC_FROM}; {script}"
+    return f"booktool {__version__}; {tool_version('pypandoc')}; {PANDOC_FROM}; {script}"
 
 
 def pandoc_path() -> str:
