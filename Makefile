@@ -44,7 +44,7 @@ test: $(STAMP) | sysdeps
 # Times the editing loop (cold, no-op, one segment edited) and writes bench/RESULTS.md.
 BENCH_SCALES ?= 1 4
 bench: $(STAMP)
-	$(BIN)/python bench/rebuild.py --runs 5 --scale $(BENCH_SCALES)
+	$(BIN)/python bench/rebuild.py --runs 7 --scale $(BENCH_SCALES)
 
 clean:
 	rm -rf build/*.pdf build/*.epub build/*.html .pytest_cache .mypy_cache .ruff_cache

@@ -166,8 +166,10 @@ def machine() -> str:
         f"{name} {importlib.metadata.version(name)}"
         for name in ("booktool", "weasyprint", "ebooklib", "pypandoc-binary")
     )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
-        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs; "
+        f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs "
+        f"(load average {load} at the end: other work shares the machine); "
         f"Python {platform.python_version()}; {versions}"
     )
 
