@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all booklet test lint sysdeps clean
+.PHONY: all booklet test lint bench sysdeps clean
 
 all: booklet
 
@@ -33,13 +33,18 @@ booklet: $(STAMP) | sysdeps
 	$(BIN)/booktool build .
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 test: $(STAMP) | sysdeps
 	$(MAKE) lint
 	$(BIN)/pytest
+
+# Times the editing loop (cold, no-op, one segment edited) and writes bench/RESULTS.md.
+BENCH_SCALES ?= 1 4
+bench: $(STAMP)
+	$(BIN)/python bench/rebuild.py --runs 7 --scale $(BENCH_SCALES)
 
 clean:
 	rm -rf build/*.pdf build/*.epub build/*.html .pytest_cache .mypy_cache .ruff_cache

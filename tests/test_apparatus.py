@@ -231,15 +231,15 @@ def edit(project: Path, name: str, old: str, new: str) -> None:
             "segments/seg-01.md",
             "[@fig:death-toll]",
             "[@fig:death-tol]",
-            r"seg-01\.md:10: error\[unresolved-id\]: \[@fig:death-tol\] names a figure that does "
-            r"not exist; known: fig:death-toll, fig:key-numbers",
+            r"seg-01\.md:10:\d+: error\[unresolved-reference\]: \[@fig:death-tol\] names a "
+            r"figure that does not exist; known: fig:death-toll, fig:key-numbers",
         ),
         (
             "segments/seg-11.md",
             "[@yang2012]",
             "[@yang2021]",
-            r"seg-11\.md:7: error\[unresolved-id\]: \[@yang2021\] cites a source that does not "
-            r"exist; add it to manuscript/sources\.yaml",
+            r"seg-11\.md:7:\d+: error\[unresolved-reference\]: \[@yang2021\] cites a source "
+            r"that does not exist; add it to manuscript/sources\.yaml",
         ),
         (
             "chronology.yaml",
@@ -281,7 +281,7 @@ def test_apparatus_errors_name_file_and_line(
     result = run_cli("build", str(project), "--format", "epub")
     assert result.code == 1
     assert re.search(expected, result.err), result.err
-    assert not (project / "build").exists()
+    assert not [p for p in (project / "build").glob("*") if p.is_file()]
 
 
 def test_suggest_lists_dated_statements_and_what_is_missing(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pypdf
 import pytest
 
 from booktool.htmlclean import clean_fragments
-from booktool.markdown import MarkdownSource, convert_markdown, plan_batches
+from booktool.markdown import MarkdownSource, convert_markdown
 
 from .conftest import REPO, copy_repo_project, run_cli
 from .outputs import MM, Epub, pdf_pages
@@ -19,7 +19,8 @@ SLUG = "the-great-leap-forward"
 
 
 def outputs(project: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((project / "build").iterdir())}
+    """The files in build/ (the cache folder aside), by name."""
+    return {p.name: p.read_bytes() for p in sorted((project / "build").iterdir()) if p.is_file()}
 
 
 def test_two_builds_in_different_places_are_byte_identical(
@@ -166,21 +167,21 @@ def test_page_size_is_selectable(tmp_path: Path, size: str, width: float, height
         )
 
 
-def test_markdown_is_converted_in_one_batch_when_labels_do_not_clash(tmp_path: Path) -> None:
-    a = MarkdownSource(tmp_path / "a.md", "A text.[^1]\n\n[^1]: Note of A.\n")
-    b = MarkdownSource(tmp_path / "b.md", "B text.[^1]\n\n[^1]: Note of B.\n")
+def test_each_markdown_file_is_converted_on_its_own(tmp_path: Path) -> None:
+    a = MarkdownSource(tmp_path / "a.md", "A text.[^1]\n\n[^1]: Note of A.\n", id_prefix="a-")
+    b = MarkdownSource(tmp_path / "b.md", "B text.[^1]\n\n[^1]: Note of B.\n", id_prefix="b-")
     c = MarkdownSource(tmp_path / "c.md", "C *text*.\n")
-    assert [[s.path.name for s in batch] for batch in plan_batches([a, b, c])] == [
-        ["a.md", "c.md"],
-        ["b.md"],
-    ]
     html = convert_markdown([a, b, c])
     assert "Note of A." in html[a.path] and "Note of B." not in html[a.path]
     assert "Note of B." in html[b.path] and "Note of A." not in html[b.path]
+    # Numbered from 1 in each file, as if converted alone, and with the file's own id prefix.
+    assert 'href="#a-fn1"' in html[a.path] and 'id="a-fn1"' in html[a.path]
+    assert 'href="#b-fn1"' in html[b.path] and 'id="b-fn1"' in html[b.path]
     assert html[c.path] == "<p>C <em>text</em>.</p>"
+    assert convert_markdown([b])[b.path] == html[b.path]
 
 
-def test_a_file_that_swallows_the_marker_is_converted_alone(tmp_path: Path) -> None:
+def test_a_file_with_an_unclosed_fence_does_not_swallow_the_next(tmp_path: Path) -> None:
     a = MarkdownSource(tmp_path / "a.md", "```\nunclosed fence\n")
     b = MarkdownSource(tmp_path / "b.md", "B text.\n")
     html = convert_markdown([a, b])
@@ -236,7 +237,7 @@ def test_images_outside_the_manuscript_are_refused(tmp_path: Path) -> None:
         r"in the manuscript",
         lines[1],
     )
-    assert not (project / "build").exists() or not any((project / "build").iterdir())
+    assert not (project / "build").exists() or not outputs(project)
 
 
 def test_images_inside_the_manuscript_reach_both_editions(tmp_path: Path) -> None:

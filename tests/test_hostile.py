@@ -86,14 +86,14 @@ CASES = [
         "not-utf8",
         {SEG2: segment(2, "Caf\xe9 cr\xe8me.\n").encode("latin-1")},
         "error",
-        [f"{SEG2}: error[not-utf8]: not UTF-8 (byte 56: 0xe9); save the file as UTF-8"],
+        [f"{SEG2}:7:4: error[not-utf8]: not UTF-8 (byte 56: 0xe9); save the file as UTF-8"],
     ),
     Case(
         "duplicate-keys",
         {SEG1: segment(1, "Text.\n", extra="title: Again\n")},
         "error",
         [
-            f"{SEG1}:5: error[yaml-duplicate-key]: duplicate key 'title' (first on line 3); "
+            f"{SEG1}:5:1: error[yaml-duplicate-key]: duplicate key 'title' (first on line 3); "
             "keep one of them"
         ],
     ),
@@ -153,8 +153,8 @@ CASES = [
         {SEG1: segment(1, "Text.\n", extra="end: 00:07:30\n")},
         "error",
         [
-            f"{SEG1}:5: error[segment-times]: ends at 00:07:30, after seg-02.md starts at "
-            "00:05:00; make segments follow each other without overlapping"
+            f"{SEG1}:5: error[segment-overlap]: ends at 00:07:30, after 'seg-02' starts "
+            "(00:05:00); end it at 00:05:00 or drop 'end'"
         ],
     ),
     Case(
@@ -471,7 +471,7 @@ CASES = [
 
 def _outputs(project: Path) -> list[str]:
     build = project / "build"
-    return sorted(p.suffix for p in build.iterdir()) if build.is_dir() else []
+    return sorted(p.suffix for p in build.iterdir() if p.is_file()) if build.is_dir() else []
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -482,11 +482,11 @@ def test_hostile_manuscript(case: Case, tmp_path: Path, monkeypatch: pytest.Monk
     assert "Traceback" not in result.err
     if case.outcome == "error":
         assert result.code == 1
-        assert result.err.splitlines() == case.lines
+        assert [x for x in result.err.splitlines() if "warning[" not in x] == case.lines
         assert _outputs(project) == []
     else:
         assert result.code == 0, result.err
-        warnings = [line for line in result.out.splitlines() if "warning[" in line]
+        warnings = [line for line in result.err.splitlines() if "warning[" in line]
         assert warnings == case.lines
         assert _outputs(project) == [".epub", ".pdf"]
 

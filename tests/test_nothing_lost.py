@@ -13,6 +13,7 @@ import lxml.html
 import pytest
 
 from booktool.build import build_moment, convert
+from booktool.cache import BuildCache
 from booktool.layouts import Layouts
 from booktool.manuscript import load_manuscript
 from booktool.pdf import PdfEdition
@@ -48,7 +49,7 @@ def paragraphs(project: Path) -> list[str]:
     number, as both editions print them; the notes' own paragraphs are kept as well.
     """
     opened = Project.open(project)
-    book = convert(load_manuscript(opened))
+    book, _ = convert(load_manuscript(opened), BuildCache(project / "build"))
     edition = PdfEdition(book, Layouts(opened.layouts), build_moment(book))
     texts: list[str] = []
     notes = 0

@@ -29,7 +29,7 @@ def test_first_line_offsets_front_matter_lines() -> None:
     [
         (
             "a: 1\nb: 2\na: 3\n",
-            r"book\.yaml:3: error\[yaml-duplicate-key\]: duplicate key 'a' \(first on line 1\)",
+            r"book\.yaml:3:1: error\[yaml-duplicate-key\]: duplicate key 'a' \(first on line 1\)",
         ),
         (
             "a: &x [1]\nb: *x\n",

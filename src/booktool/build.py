@@ -1,96 +1,176 @@
-"""``booktool build``: the whole pipeline, one stage a line.
+"""``booktool build``: the whole pipeline, one stage a line, incremental through build/.cache.
 
-load the manuscript → convert its Markdown → the book model → each edition from the shared
-layouts → written atomically under ``build/``.
+load the manuscript → check it → convert its Markdown (only what changed) → the book model →
+each edition, made only if its inputs changed → written atomically under ``build/``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from booktool.cache import BuildCache, OutputRecord
+from booktool.checks import run_rules
+from booktool.edition import HtmlEdition
 from booktool.epub import EpubEdition
-from booktool.errors import InputError, Problem
+from booktool.errors import InputError, Problem, display_path
 from booktool.htmlclean import clean_fragments
 from booktool.layouts import Layouts
 from booktool.manuscript import Manuscript, assemble_book, load_manuscript
-from booktool.markdown import MarkdownSource, convert_markdown
+from booktool.markdown import MarkdownSource, convert_cached, references_digest
 from booktool.model import Book
 from booktool.output import write_atomic
 from booktool.pdf import PdfEdition
+from booktool.progress import Progress
 from booktool.project import Project
+from booktool.text import slugify
 from booktool.xrefs import check_references, targets
 
 FORMATS = ("pdf", "epub", "html")
+EDITIONS: dict[str, type[HtmlEdition]] = {
+    "html": HtmlEdition,
+    "epub": EpubEdition,
+    "pdf": PdfEdition,
+}
 
 
 @dataclass(frozen=True)
 class Output:
-    """One file a build wrote."""
+    """One file of a build: written now, or found current and left alone."""
 
     format: str
     path: Path
     size: int
     pages: int | None = None
+    written: bool = True
 
 
 @dataclass
 class BuildReport:
-    """What a build wrote and what it warned about (each warning with its file:line)."""
+    """What a build made, what it warned about, and how long each stage took."""
 
     outputs: list[Output] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    converted: int = 0
+
+    @property
+    def up_to_date(self) -> bool:
+        """Nothing had to be written."""
+        return not any(output.written for output in self.outputs)
+
+    def as_dict(self) -> dict[str, object]:
+        """The report as plain data, for ``--json``."""
+        return {
+            "up_to_date": self.up_to_date,
+            "outputs": [
+                {
+                    "format": o.format,
+                    "path": display_path(o.path),
+                    "size": o.size,
+                    "pages": o.pages,
+                    "written": o.written,
+                }
+                for o in self.outputs
+            ],
+            "warnings": [w.as_dict() for w in self.warnings],
+            "converted": self.converted,
+            "timings": {stage: round(seconds, 4) for stage, seconds in self.timings.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An output decided: its record, and its bytes if it has to be written."""
+
+    output: Output
+    record: OutputRecord
+    data: bytes | None
 
 
 def build(
-    project: Project, formats: Sequence[str] = ("pdf", "epub"), *, strict: bool = False
+    project: Project,
+    formats: Sequence[str] = ("pdf", "epub"),
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
 ) -> BuildReport:
-    """Build the requested editions of ``project`` into its ``build/`` folder.
-
-    With ``strict``, any warning fails the build (InputError) and nothing is written.
-    """
-    report = BuildReport()
-    manuscript = load_manuscript(project)
-    book = convert(manuscript, report.warnings)
-    layouts = Layouts(project.layouts)
-    moment = build_moment(book)
-    target = project.build_dir / book.slug
-    made: list[tuple[Output, bytes]] = []
-    if "html" in formats:
-        html = PdfEdition(book, layouts, moment).print_html().encode("utf-8")
-        made.append((Output("html", target.with_suffix(".html"), len(html)), html))
-    if "epub" in formats:
-        data = EpubEdition(book, layouts, moment).epub_bytes()
-        made.append((Output("epub", target.with_suffix(".epub"), len(data)), data))
-    if "pdf" in formats:
-        rendered = PdfEdition(book, layouts, moment).render_pdf(manuscript.config.limits)
-        pdf = Output("pdf", target.with_suffix(".pdf"), len(rendered.data), rendered.pages)
-        made.append((pdf, rendered.data))
-        report.warnings.extend(rendered.warnings)
+    """Build the requested editions of ``project`` into its ``build/`` folder."""
+    progress = progress or Progress()
+    report = BuildReport(timings=progress.timings)
+    with progress.stage("load"):
+        manuscript = load_manuscript(project)
+    with progress.stage("check") as stage:
+        report.warnings += check(manuscript, strict)
+        stage.note = f"{len(report.warnings)} warnings" if report.warnings else ""
+    cache = BuildCache(project.build_dir)
+    with progress.stage("convert") as stage:
+        book, report.converted = convert(manuscript, cache, report.warnings)
+        total = len(manuscript.markdown_files) + bool(manuscript.apparatus.sources_path)
+        stage.note = f"{report.converted} of {total} files through pandoc"
+    layouts, moment, limits = Layouts(project.layouts), build_moment(book), manuscript.config.limits
+    planned = [
+        plan_output(EDITIONS[name](book, layouts, moment, limits), project, cache, progress)
+        for name in FORMATS
+        if name in formats
+    ]
+    report.warnings += [Problem.from_record(w) for p in planned for w in p.record.warnings]
     if strict and report.warnings:
-        raise InputError(*report.warnings)
-    # Nothing is written until every edition has been made: a failure leaves build/ as it was.
-    for output, data in made:
-        write_atomic(output.path, data)
-        report.outputs.append(output)
+        raise InputError(*report.warnings)  # nothing written: --strict fails on any warning
+    with progress.stage("write"):
+        write_outputs(planned, cache)
+    report.outputs = [p.output for p in planned]
     return report
 
 
-def convert(manuscript: Manuscript, warnings: list[Problem] | None = None) -> Book:
-    """Every Markdown file through pandoc in one batch, cleaned, checked, assembled.
+def check(manuscript: Manuscript, strict: bool) -> list[Problem]:
+    """Every check rule; errors (and warnings if ``strict``) stop the build. The warnings."""
+    found = run_rules(manuscript)
+    if found.failed(strict):
+        stop = found.errors or [
+            Problem(
+                None,
+                None,
+                f"{len(found.warnings)} warnings and --strict",
+                "fix them, or build without --strict",
+                code="strict",
+            )
+        ]
+        raise InputError(*stop, warnings=found.warnings)
+    return found.warnings
+
+
+def id_prefix(path: Path) -> str:
+    """The prefix of the ids in one file's HTML, so that files can share a page."""
+    return slugify(path.stem, "text") + "-"
+
+
+def convert(
+    manuscript: Manuscript, cache: BuildCache, warnings: list[Problem] | None = None
+) -> tuple[Book, int]:
+    """Markdown through pandoc (only files not in the cache, in one run), cleaned, checked,
+    assembled; with the number of files pandoc converted.
 
     What the cleaning removed (unsafe raw HTML) is appended to ``warnings``.
     """
-    files = manuscript.markdown_files
-    sources = [MarkdownSource(f.path, f.body, f.body_line) for f in files]
     apparatus = manuscript.apparatus
-    html = convert_markdown(sources, apparatus.references, apparatus.sources_path)
-    cleaned = clean_fragments(
-        html, manuscript.project.manuscript, {s.path: (s.text, s.first_line) for s in sources}
-    )
+    references = references_digest(apparatus.references)
+    sources = [
+        MarkdownSource(f.path, f.body, f.body_line, id_prefix(f.path), references)
+        for f in manuscript.markdown_files
+    ]
+    pseudo = []
+    if apparatus.sources_path is not None:
+        pseudo = [
+            MarkdownSource(apparatus.sources_path, "", references=references, bibliography=True)
+        ]
+    conversion = convert_cached(sources + pseudo, cache, apparatus.references)
+    texts = {s.path: (s.text, s.first_line) for s in sources}
+    cleaned = clean_fragments(conversion.html, manuscript.project.manuscript, texts)
     if cleaned.problems:
         raise InputError(*cleaned.problems)
     if warnings is not None:
@@ -103,7 +183,42 @@ def convert(manuscript: Manuscript, warnings: list[Problem] | None = None) -> Bo
     )
     if problems:
         raise InputError(*problems)
-    return book
+    return book, conversion.converted
+
+
+def plan_output(
+    edition: HtmlEdition, project: Project, cache: BuildCache, progress: Progress
+) -> Planned:
+    """An edition's file made anew, unless the cache says the one in build/ is current."""
+    target = project.build_dir / f"{edition.book.slug}.{edition.format}"
+    with progress.stage(edition.format) as stage:
+        previous = cache.outputs.get(edition.format)
+        if previous is not None:
+            current = cache.current(edition.format, edition.digest(previous.resources), target)
+            if current is not None:
+                stage.note = "up to date"
+                output = Output(edition.format, target, current.size, current.pages, False)
+                return Planned(output, current, None)
+        made = edition.make(progress.page_counter(edition.format))
+        stage.note = f"{made.pages} pages" if made.pages is not None else ""
+    record = OutputRecord(
+        digest=edition.digest(made.resources),
+        resources=sorted(set(made.resources)),
+        sha256=hashlib.sha256(made.data).hexdigest(),
+        size=len(made.data),
+        pages=made.pages,
+        warnings=[w.to_record() for w in made.warnings],
+    )
+    return Planned(Output(edition.format, target, record.size, record.pages), record, made.data)
+
+
+def write_outputs(planned: Sequence[Planned], cache: BuildCache) -> None:
+    """Only once every edition is made: each new file atomically, then the cache's record."""
+    for plan in planned:
+        if plan.data is not None:
+            write_atomic(plan.output.path, plan.data)
+        cache.remember(plan.output.format, plan.record)
+    cache.save()
 
 
 def build_moment(book: Book) -> dt.datetime:

@@ -1,11 +1,13 @@
 """The command line: thin commands over the library, errors as one line each and exit 1.
 
-``main(argv) -> int`` is injectable, so tests call it in-process.
+``main(argv, out, err) -> int`` is injectable, so tests call it in-process. Problems (errors and
+warnings) go to ``err``, one line each; results go to ``out``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 import traceback
@@ -14,7 +16,27 @@ from pathlib import Path
 from typing import TextIO
 
 from booktool import __version__
-from booktool.errors import BooktoolError, display_path
+from booktool.errors import BooktoolError, Problem, display_path
+
+
+def _directory(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "directory", type=Path, nargs="?", default=Path("."), help="the project folder (default: .)"
+    )
+
+
+def _formats(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=("pdf", "epub", "html", "all"),
+        default="all",
+        help="which edition to build (default: all = pdf and epub)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat every warning as an error: fail and write nothing",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,25 +56,34 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--title", help="the book's title (default: from the file name)")
     imp.add_argument("--language", default="en", help="the book's language tag (default: en)")
 
+    new = commands.add_parser("new", help="start a booklet project from a commented example")
+    new.add_argument("directory", type=Path, help="the project folder to create")
+
+    chk = commands.add_parser("check", help="lint the manuscript: file:line for every finding")
+    _directory(chk)
+    chk.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    chk.add_argument(
+        "--fix", action="store_true", help="apply the fixes the rules offer (rewrites files)"
+    )
+    chk.add_argument("--rules", action="store_true", help="list every rule and code, then exit")
+
     bld = commands.add_parser("build", help="build the PDF and the EPUB into DIR/build/")
-    bld.add_argument(
-        "directory", type=Path, nargs="?", default=Path("."), help="the project folder (default: .)"
-    )
-    bld.add_argument(
-        "--format",
-        choices=("pdf", "epub", "html", "all"),
-        default="all",
-        help="which edition to build (default: all = pdf and epub)",
-    )
-    bld.add_argument(
-        "--strict", action="store_true", help="treat warnings as errors: fail and write nothing"
+    _directory(bld)
+    _formats(bld)
+    shown = bld.add_mutually_exclusive_group()
+    shown.add_argument("--quiet", action="store_true", help="plain result lines, no progress")
+    shown.add_argument("--json", action="store_true", help="one JSON summary on stdout")
+
+    wch = commands.add_parser("watch", help="rebuild whenever a manuscript or layout file changes")
+    _directory(wch)
+    _formats(wch)
+    wch.add_argument(
+        "--interval", type=float, default=0.3, help="seconds between looks (default: 0.3)"
     )
     chron = commands.add_parser(
         "chronology", help="show the chronology, or suggest entries from dated statements"
     )
-    chron.add_argument(
-        "directory", type=Path, nargs="?", default=Path("."), help="the project folder (default: .)"
-    )
+    _directory(chron)
     chron.add_argument(
         "--suggest",
         action="store_true",
@@ -61,11 +92,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _human_size(size: int) -> str:
-    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1048576:.1f} MB"
+def _formats_of(args: argparse.Namespace) -> tuple[str, ...]:
+    return ("pdf", "epub") if args.format == "all" else (args.format,)
 
 
-def _import(args: argparse.Namespace, out: TextIO) -> int:
+def _warn(problems: Sequence[Problem], err: TextIO) -> None:
+    for problem in problems:
+        err.write(problem.format("warning") + "\n")
+
+
+def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from booktool.importer import import_summary
 
     written = import_summary(
@@ -76,23 +112,82 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _build(args: argparse.Namespace, out: TextIO) -> int:
+def _new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from booktool.starter import create_project
+
+    written = create_project(args.directory)
+    out.write(f"created {len(written)} files in {display_path(args.directory)}\n")
+    out.write(f"next: booktool build {display_path(args.directory)}\n")
+    return 0
+
+
+def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from booktool.checks import LOAD_CODES, RULES, apply_fixes, check_project
+    from booktool.project import Project
+
+    if args.rules:
+        for rule in RULES:
+            out.write(f"{rule.code:<24}{rule.severity:<9}{rule.summary}\n")
+        for code, summary in LOAD_CODES.items():
+            out.write(f"{code:<24}{'error':<9}{summary}\n")
+        return 0
+    project = Project.open(args.directory)
+    report = check_project(project)
+    if args.fix and report.fixes:
+        fixed = apply_fixes(report.fixes)
+        names = ", ".join(display_path(p) for p in fixed.files)
+        out.write(f"fixed {len(fixed.applied)} in {len(fixed.files)} files: {names}\n")
+        report = check_project(project)
+    for finding in report.findings:
+        err.write(finding.format() + "\n")
+    errors, warnings = len(report.errors), len(report.warnings)
+    fixable = f" ({len(report.fixes)} fixable with --fix)" if report.fixes else ""
+    if errors or warnings:
+        out.write(f"{errors} errors, {warnings} warnings{fixable}\n")
+    else:
+        out.write("no problems found\n")
+    return 1 if report.failed(args.strict) else 0
+
+
+def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from booktool.build import build
+    from booktool.progress import Progress, TerminalDisplay, wrote_line
     from booktool.project import Project
 
     started = time.perf_counter()
-    formats = ("pdf", "epub") if args.format == "all" else (args.format,)
-    report = build(Project.open(args.directory), formats, strict=args.strict)
-    for warning in report.warnings:
-        out.write(warning.format("warning") + "\n")
+    live = out.isatty() and not args.quiet and not args.json
+    progress = Progress(TerminalDisplay(out) if live else None)
+    try:
+        report = build(
+            Project.open(args.directory), _formats_of(args), strict=args.strict, progress=progress
+        )
+    except BooktoolError as exc:
+        if args.json:
+            summary = {
+                "ok": False,
+                "errors": [p.as_dict() for p in exc.problems],
+                "warnings": [p.as_dict() for p in exc.warnings],
+                "timings": progress.timings,
+            }
+            out.write(json.dumps(summary, indent=1) + "\n")
+        raise
+    _warn(report.warnings, err)
+    if args.json:
+        out.write(json.dumps({"ok": True, **report.as_dict()}, indent=1) + "\n")
+        return 0
     for output in report.outputs:
-        pages = f"{output.pages} pages, " if output.pages is not None else ""
-        out.write(f"wrote {display_path(output.path)} ({pages}{_human_size(output.size)})\n")
+        if output.written:
+            out.write(wrote_line(display_path(output.path), output.size, output.pages) + "\n")
+    current = [display_path(o.path) for o in report.outputs if not o.written]
+    if report.up_to_date:
+        out.write(f"up to date: {', '.join(current)}\n")
+    elif current:
+        out.write(f"unchanged: {', '.join(current)}\n")
     out.write(f"built in {time.perf_counter() - started:.1f} s\n")
     return 0
 
 
-def _chronology(args: argparse.Namespace, out: TextIO) -> int:
+def _chronology(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from booktool.chronology import dated_statements, years_covered
     from booktool.manuscript import load_manuscript
     from booktool.project import Project
@@ -118,6 +213,23 @@ def _chronology(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from booktool.project import Project
+    from booktool.watch import Watcher
+
+    watcher = Watcher(
+        Project.open(args.directory),
+        _formats_of(args),
+        out,
+        err,
+        strict=args.strict,
+        interval=args.interval,
+        debug=args.debug,
+    )
+    code: int = watcher.run()
+    return code
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
 ) -> int:
@@ -125,12 +237,20 @@ def main(
     out = out or sys.stdout
     err = err or sys.stderr
     args = _parser().parse_args(argv)
-    commands = {"import": _import, "build": _build, "chronology": _chronology}
+    commands = {
+        "import": _import,
+        "new": _new,
+        "check": _check,
+        "build": _build,
+        "watch": _watch,
+        "chronology": _chronology,
+    }
     try:
-        return commands[args.command](args, out)
+        return commands[args.command](args, out, err)
     except BooktoolError as exc:
         if args.debug:
             traceback.print_exc(file=err)
+        _warn(exc.warnings, err)
         for problem in exc.problems:
             err.write(problem.format() + "\n")
         return exc.exit_code

@@ -7,7 +7,6 @@ problem found, each with its ``file:line``, like MkDocs' config validation.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any
 
 from booktool.errors import InputError, Problem
 from booktool.model import Source
+from booktool.schema import Collector
 from booktool.text import slugify
 from booktool.timecode import timecode_value
 from booktool.yamlio import LineDict, LineList
@@ -107,48 +107,6 @@ CHAPTER_KEYS: dict[str, str] = {
 }
 
 
-class _Collector:
-    """Collects problems in one file so that every error is reported at once."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.problems: list[Problem] = []
-
-    def add(self, line: int | None, message: str, hint: str = "", code: str = "config") -> None:
-        self.problems.append(Problem(self.path, line, message, hint, code=code))
-
-    def unknown_keys(self, data: LineDict, known: dict[str, str], where: str) -> None:
-        for key in data:
-            if key not in known:
-                close = difflib.get_close_matches(key, list(known), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(known)}"
-                self.add(data.line_of(key), f"unknown key '{key}' in {where}", hint, "unknown-key")
-
-    def text(self, data: LineDict, key: str, *, required: bool = False) -> str | None:
-        value = data.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.add(
-                    data.line_of(key), f"'{key}' is required", f"add '{key}: …'", "missing-key"
-                )
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float):
-            self.add(data.line_of(key), f"'{key}' must be text")
-            return None
-        return str(value).strip()
-
-    def checked(
-        self, data: LineDict, key: str, convert: Callable[[Any], Any], hint: str = ""
-    ) -> Any:
-        if data.get(key) is None:
-            return None
-        try:
-            return convert(data[key])
-        except (ValueError, TypeError) as exc:
-            self.add(data.line_of(key), f"'{key}': {exc}", hint)
-            return None
-
-
 def _as_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -167,7 +125,7 @@ def _as_year(value: Any) -> int:
 
 def read_config(data: Any, path: Path) -> BookConfig:
     """Validate parsed ``book.yaml`` data; raise InputError listing every problem."""
-    problems = _Collector(path)
+    problems = Collector(path)
     if not isinstance(data, LineDict):
         raise InputError(Problem(path, 1, "book.yaml must be a mapping of keys to values"))
     problems.unknown_keys(data, BOOK_KEYS, "book.yaml")
@@ -229,7 +187,7 @@ def read_config(data: Any, path: Path) -> BookConfig:
     )
 
 
-def _read_source(data: LineDict, problems: _Collector) -> Source | None:
+def _read_source(data: LineDict, problems: Collector) -> Source | None:
     value = data.get("source")
     if not isinstance(value, LineDict):
         problems.add(
@@ -264,7 +222,7 @@ def _as_bounded(low: float, high: float, kind: type[int] | type[float]) -> Calla
     return convert
 
 
-def _read_limits(data: LineDict, problems: _Collector) -> RenderLimits:
+def _read_limits(data: LineDict, problems: Collector) -> RenderLimits:
     value = data.get("limits")
     if value is None:
         return RenderLimits()
@@ -285,7 +243,7 @@ def _read_limits(data: LineDict, problems: _Collector) -> RenderLimits:
     )
 
 
-def _read_chapters(data: LineDict, problems: _Collector) -> list[ChapterPlan]:
+def _read_chapters(data: LineDict, problems: Collector) -> list[ChapterPlan]:
     value = data.get("chapters")
     if not isinstance(value, LineList) or not value:
         problems.add(
@@ -315,14 +273,18 @@ def _read_chapters(data: LineDict, problems: _Collector) -> list[ChapterPlan]:
                 item.line_of("id"),
                 f"chapter id '{chapter_id}' is used twice (first on line {seen_ids[chapter_id]})",
                 "give each chapter its own id",
+                "duplicate-id",
             )
         seen_ids.setdefault(chapter_id, line)
         segments = item.get("segments")
-        if (
-            not isinstance(segments, list)
-            or not segments
-            or not all(isinstance(s, str) for s in segments)
-        ):
+        if isinstance(segments, list) and not segments:
+            problems.add(
+                item.line_of("segments"),
+                f"chapter '{title}' is empty",
+                "list its segments ('segments: [seg-01]') or remove the chapter",
+                "empty-chapter",
+            )
+        elif not isinstance(segments, list) or not all(isinstance(s, str) for s in segments):
             problems.add(
                 item.line_of("segments"),
                 f"chapter '{title}' must list its segments by id",
@@ -346,7 +308,7 @@ def _read_chapters(data: LineDict, problems: _Collector) -> list[ChapterPlan]:
     return chapters
 
 
-def _read_key_terms(item: LineDict, problems: _Collector) -> list[tuple[str, str]]:
+def _read_key_terms(item: LineDict, problems: Collector) -> list[tuple[str, str]]:
     terms = item.get("key_terms")
     if terms is None:
         return []

@@ -1,18 +1,35 @@
-"""The shared HTML base of both editions: the book's view, the layouts, the media."""
+"""The shared HTML base of every edition: the book's view, the layout chain, the inputs digest.
+
+An edition renders its documents from the shared layouts (cheap), then makes its file (the
+costly part). The digest of what the file is made of (its rendered documents and the layout
+files and media it loads) decides whether a cached file is still current. Each edition decides
+how it links (``href``) and how a section's HTML is finished for it (notes, cross-references).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import textwrap
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
 
 from lxml import etree
 
+from booktool import __version__
+from booktool.config import RenderLimits
+from booktool.errors import Problem
+from booktool.installed import tool_version
 from booktool.layouts import Layouts
 from booktool.model import Book
 from booktool.views import BookView, book_view
 from booktool.xrefs import Target, parse_fragment, resolve, serialise_fragment, targets
+
+#: Called with each page number while a paginated edition lays out its pages.
+PageCallback = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -23,29 +40,49 @@ class CoverView:
     source_line: str
 
 
-class HtmlEdition:
-    """Renders the book's documents from the shared layouts; subclasses write one format.
+@dataclass(frozen=True)
+class Made:
+    """One edition's file, the resources (layout files, media) it loaded, and what it warned."""
 
-    A subclass decides how it links (``href``) and how a section's HTML is finished for it
-    (``finish_tree``: notes and cross-references).
+    data: bytes
+    resources: list[str]
+    pages: int | None = None
+    warnings: list[Problem] = field(default_factory=list)
+
+
+class HtmlEdition:
+    """Renders the book's documents from the shared layouts; subclasses make one format.
+
+    This base makes the print HTML itself (``--format html``): the document WeasyPrint lays out.
     """
 
+    #: The format's name (its file's extension) and the library that makes its files.
+    format: ClassVar[str] = "html"
+    tool: ClassVar[str] = "jinja2"
     #: Whether cross-references print the target's page number (the print edition).
-    page_references = False
+    page_references: ClassVar[bool] = True
 
-    def __init__(self, book: Book, layouts: Layouts, moment: dt.datetime) -> None:
+    def __init__(
+        self,
+        book: Book,
+        layouts: Layouts,
+        moment: dt.datetime,
+        limits: RenderLimits | None = None,
+    ) -> None:
         self.book = book
         self.layouts = layouts
         self.moment = moment
+        self.limits = limits or RenderLimits()
         self.targets = targets(book)
         self.next_note = 1
 
-    @cached_property
+    @functools.cached_property
     def view(self) -> BookView:
         return book_view(self.book, self)
 
     def href(self, file: str, anchor: str) -> str:
-        raise NotImplementedError
+        """Where a link to ``anchor`` (in EPUB document ``file``) points in this edition."""
+        return f"#{anchor}"
 
     def target_href(self, target: Target) -> str:
         return self.href(target.file, target.anchor)
@@ -60,7 +97,10 @@ class HtmlEdition:
         return serialise_fragment(root)
 
     def finish_notes(self, root: etree._Element) -> None:
-        raise NotImplementedError
+        """Notes at the foot of the page: each moved to its call, for ``float: footnote``."""
+        from booktool.notes import print_notes
+
+        print_notes(root)
 
     def render(self, template: str, **context: object) -> str:
         return self.layouts.render(
@@ -70,7 +110,15 @@ class HtmlEdition:
             **context,
         )
 
-    @cached_property
+    @functools.cached_property
+    def print_document(self) -> str:
+        """The whole book as one HTML document, as the print edition lays it out."""
+        return self.render("print.html")
+
+    def print_html(self) -> str:
+        return self.print_document
+
+    @functools.cached_property
     def generated(self) -> dict[str, bytes]:
         """The files booktool draws for the edition: the charts of the figures appendix."""
         return {
@@ -83,6 +131,38 @@ class HtmlEdition:
         """Every file the edition carries, by href: the manuscript's images and the charts."""
         media = {href: path.read_bytes() for href, path in self.book.media.items()}
         return media | self.generated
+
+    def documents(self) -> list[str]:
+        """Every document this edition renders from the layouts, in a fixed order."""
+        return [self.print_document, *(data.decode() for data in self.generated.values())]
+
+    def make(self, on_page: PageCallback | None = None) -> Made:
+        """This edition's file: the print HTML itself."""
+        return Made(self.print_document.encode("utf-8"), [])
+
+    def resolve(self, name: str) -> Path | None:
+        """The file behind a resource name: a manuscript image or a file of the layout chain."""
+        return self.book.media.get(name) or self.layouts.find(name)
+
+    def digest(self, resources: Sequence[str]) -> str:
+        """A hash of everything this edition's file is made of, given the resources it loads."""
+        hasher = hashlib.sha256()
+
+        def add(part: str | bytes) -> None:
+            data = part.encode("utf-8") if isinstance(part, str) else part
+            hasher.update(len(data).to_bytes(8, "big") + data)
+
+        add(f"{self.format} booktool {__version__} {self.tool} {tool_version(self.tool)}")
+        add(self.moment.isoformat())
+        add(repr(self.limits))
+        for document in self.documents():
+            add(document)
+        for name in sorted(set(resources)):
+            path = self.resolve(name)
+            add(name)
+            add(str(path) if path else "missing")
+            add(path.read_bytes() if path and path.is_file() else b"")
+        return hasher.hexdigest()
 
     @property
     def cover_alt(self) -> str:

@@ -7,14 +7,17 @@ element and fixed timestamps on every zip entry, so the same manuscript gives th
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import zipfile
+from dataclasses import dataclass
 from typing import Any
 
 from ebooklib import epub
 from lxml import etree
 
-from booktool.edition import HtmlEdition
+from booktool.config import RenderLimits
+from booktool.edition import HtmlEdition, Made, PageCallback
 from booktool.errors import Problem, RenderError
 from booktool.images import media_type
 from booktool.layoutcheck import check_document, check_stylesheet, check_svg
@@ -91,19 +94,121 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
         )
 
 
+@dataclass(frozen=True)
+class EpubDocument:
+    """One XHTML document of the package, rendered from the layouts."""
+
+    uid: str
+    file_name: str
+    title: str
+    content: str
+
+
 class EpubEdition(HtmlEdition):
     """Builds the EPUB 3 package from the shared layouts."""
 
-    def __init__(self, book: Book, layouts: Layouts, moment: dt.datetime) -> None:
-        super().__init__(book, layouts, moment)
+    format = "epub"
+    tool = "ebooklib"
+    page_references = False
+    #: The layout files every EPUB carries.
+    STYLESHEETS = ("book.css", "epub.css")
+
+    def __init__(
+        self,
+        book: Book,
+        layouts: Layouts,
+        moment: dt.datetime,
+        limits: RenderLimits | None = None,
+    ) -> None:
+        super().__init__(book, layouts, moment, limits)
         self.package = epub.EpubBook()
-        self.documents: dict[str, epub.EpubItem] = {}
+        self.documents_by_uid: dict[str, epub.EpubItem] = {}
 
     def href(self, file: str, anchor: str) -> str:
         return f"{file}#{anchor}"
 
     def finish_notes(self, root: etree._Element) -> None:
         self.next_note = epub_notes(root, self.next_note)
+
+    @functools.cached_property
+    def cover_svg(self) -> str:
+        svg = self.render("cover.svg", cover=self.cover_view(), cover_alt=self.cover_alt)
+        check_svg(self.layouts, "cover.svg", svg)
+        return svg
+
+    def _rendered(
+        self, uid: str, file: str, label: str, template: str, **context: object
+    ) -> EpubDocument:
+        content = self.render(template, **context)
+        check_document(self.layouts, template, content)
+        return EpubDocument(uid, file, label, content)
+
+    @functools.cached_property
+    def rendered(self) -> list[EpubDocument]:
+        """The package's XHTML documents in reading order, from the cover to the back matter."""
+        view = self.view
+        docs = [
+            self._rendered(
+                "cover", "cover.xhtml", "Cover", "epub-cover.xhtml", cover_alt=self.cover_alt
+            ),
+            self._rendered("title-page", "title.xhtml", "Title page", "epub-title.xhtml"),
+        ]
+        if view.figures:
+            docs.append(
+                self._rendered(
+                    "figures-list",
+                    LOF_FILE,
+                    "List of Figures",
+                    "epub-part.xhtml",
+                    part="_list_of_figures.html",
+                    title="List of Figures",
+                )
+            )
+        if view.introduction:
+            docs.append(
+                self._rendered(
+                    "introduction",
+                    INTRODUCTION_FILE,
+                    view.introduction.title,
+                    "epub-introduction.xhtml",
+                )
+            )
+        for chapter in view.chapters:
+            docs.append(
+                self._rendered(
+                    f"chapter-{chapter.number:02d}",
+                    chapter.file_name,
+                    chapter.title,
+                    "epub-chapter.xhtml",
+                    chapter=chapter,
+                )
+            )
+        for key, part in view.parts.items():
+            docs.append(
+                self._rendered(
+                    key,
+                    part.file_name,
+                    part.title,
+                    "epub-part.xhtml",
+                    part=part.template,
+                    title=part.title,
+                )
+            )
+        return docs
+
+    def documents(self) -> list[str]:
+        return [
+            self.cover_svg,
+            *(doc.content for doc in self.rendered),
+            *(data.decode() for data in self.generated.values()),
+        ]
+
+    def resources(self) -> list[str]:
+        """The layout files and media the package carries."""
+        return [*self.STYLESHEETS, *sorted(self.book.media)]
+
+    def make(self, on_page: PageCallback | None = None) -> Made:
+        return Made(self.epub_bytes(), self.resources())
 
     def epub_bytes(self) -> bytes:
         self.metadata()
@@ -131,21 +236,9 @@ class EpubEdition(HtmlEdition):
         if book.description:
             package.add_metadata("DC", "description", book.description)
 
-    def _document(
-        self, uid: str, file_name: str, label: str, template: str, **context: object
-    ) -> None:
-        content = self.render(template, **context)
-        check_document(self.layouts, template, content)
-        item = epub.EpubItem(
-            uid=uid, file_name=file_name, media_type=XHTML, content=content.encode("utf-8")
-        )
-        item.title = label
-        self.package.add_item(item)
-        self.documents[uid] = item
-
     def manifest(self) -> None:
-        package, view = self.package, self.view
-        for name in ("book.css", "epub.css"):
+        package = self.package
+        for name in self.STYLESHEETS:
             css = self.layouts.read(name)
             check_stylesheet(self.layouts, name, css.decode("utf-8", "replace"))
             package.add_item(
@@ -153,45 +246,17 @@ class EpubEdition(HtmlEdition):
                     uid=name.replace(".", "-"), file_name=name, media_type="text/css", content=css
                 )
             )
-        cover_alt = self.cover_alt
-        cover_svg = self.render("cover.svg", cover=self.cover_view(), cover_alt=cover_alt)
-        check_svg(self.layouts, "cover.svg", cover_svg)
-        package.set_cover("cover.svg", cover_svg.encode("utf-8"), create_page=False)
-        self._document("cover", "cover.xhtml", "Cover", "epub-cover.xhtml", cover_alt=cover_alt)
-        self._document("title-page", "title.xhtml", "Title page", "epub-title.xhtml")
-        if view.figures:
-            self._document(
-                "figures-list",
-                LOF_FILE,
-                "List of Figures",
-                "epub-part.xhtml",
-                part="_list_of_figures.html",
-                title="List of Figures",
+        package.set_cover("cover.svg", self.cover_svg.encode("utf-8"), create_page=False)
+        for doc in self.rendered:
+            item = epub.EpubItem(
+                uid=doc.uid,
+                file_name=doc.file_name,
+                media_type=XHTML,
+                content=doc.content.encode("utf-8"),
             )
-        if view.introduction:
-            self._document(
-                "introduction",
-                INTRODUCTION_FILE,
-                view.introduction.title,
-                "epub-introduction.xhtml",
-            )
-        for chapter in view.chapters:
-            self._document(
-                f"chapter-{chapter.number:02d}",
-                chapter.file_name,
-                chapter.title,
-                "epub-chapter.xhtml",
-                chapter=chapter,
-            )
-        for key, part in view.parts.items():
-            self._document(
-                key,
-                part.file_name,
-                part.title,
-                "epub-part.xhtml",
-                part=part.template,
-                title=part.title,
-            )
+            item.title = doc.title
+            package.add_item(item)
+            self.documents_by_uid[doc.uid] = item
         for number, (href, data) in enumerate(sorted(self.media_bytes().items()), start=1):
             package.add_item(
                 epub.EpubItem(
@@ -207,7 +272,7 @@ class EpubEdition(HtmlEdition):
         package.add_item(nav)
 
     def spine(self) -> None:
-        docs = self.documents
+        docs = self.documents_by_uid
         front = [(docs["cover"], "no"), docs["title-page"], "nav"]
         rest = [item for uid, item in docs.items() if uid not in ("cover", "title-page")]
         self.package.spine = front + rest

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,40 @@ class Problem:
         prefix = f"{self.location}: " if self.location else ""
         return f"{prefix}{label}: {self}"
 
+    def as_dict(self) -> dict[str, object]:
+        """The problem as plain data, for ``--json``."""
+        return {
+            "path": display_path(self.path) if self.path else None,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    def to_record(self) -> dict[str, object]:
+        """The problem as plain data that :meth:`from_record` reads back (the build cache)."""
+        return {
+            "path": str(self.path) if self.path else None,
+            "line": self.line,
+            "message": self.message,
+            "hint": self.hint,
+            "column": self.column,
+            "code": self.code,
+        }
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> Problem:
+        path = record.get("path")
+        return cls(
+            Path(path) if path else None,
+            record.get("line"),
+            str(record.get("message", "")),
+            str(record.get("hint", "")),
+            record.get("column"),
+            str(record.get("code", "")),
+        )
+
     def __str__(self) -> str:
         """The message and what to do, without the location."""
         return f"{self.message}; {self.hint}" if self.hint else self.message
@@ -56,8 +92,10 @@ class BooktoolError(Exception):
 
     exit_code = 1
 
-    def __init__(self, *problems: Problem) -> None:
+    def __init__(self, *problems: Problem, warnings: Sequence[Problem] = ()) -> None:
         self.problems = list(problems)
+        #: Warnings found on the way (by the check that ran before the failure).
+        self.warnings = list(warnings)
         super().__init__("\n".join(p.format() for p in problems))
 
 

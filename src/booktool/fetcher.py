@@ -1,5 +1,7 @@
 """The only way WeasyPrint may load anything: layout files and the manuscript's own media.
 
+Imported only when a PDF is rendered (it imports WeasyPrint).
+
 Documents are rendered against a base URL on a reserved ``.invalid`` host that cannot resolve;
 the fetcher answers for it from the layout chain and the manuscript's media, allows ``data:``
 URLs, and refuses everything else (``file://``, other hosts, names that leave the chain or are
@@ -18,8 +20,8 @@ from urllib.parse import unquote, urlsplit
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from booktool.images import svg_fault
-from booktool.layouts import Layouts
-from booktool.render_process import BASE_URL, Refusal
+from booktool.layouts import BASE_URL, Layouts
+from booktool.render_process import Refusal
 
 FONT_SUFFIXES = frozenset({".ttf", ".otf", ".woff", ".woff2", ".ttc"})
 
@@ -49,6 +51,8 @@ class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
         self.layouts = layouts
         self.media = media
         self.refused: list[Refusal] = []
+        #: The names it served (layout files, media), for the build cache's digest.
+        self.served: list[str] = []
 
     def _refuse(self, refusal: Refusal) -> None:
         if refusal not in self.refused:
@@ -60,7 +64,7 @@ class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
             return super().fetch(url, headers)
         if not url.startswith(BASE_URL):
             self._refuse(Refusal(url, "remote"))
-        name = unquote(urlsplit(url).path).lstrip("/")
+        name = served = unquote(urlsplit(url).path).lstrip("/")
         data = self.media.get(name)
         if data is None:
             path = self.layouts.find(name)
@@ -75,5 +79,6 @@ class ConfinedFetcher(URLFetcher):  # type: ignore[misc]
             self._refuse(Refusal(url, "font", fault, name))
         if suffix == ".svg" and (fault := svg_fault(data)):
             self._refuse(Refusal(url, "svg", fault, name))
+        self.served.append(served)
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return URLFetcherResponse(url, data, headers={"Content-Type": content_type})

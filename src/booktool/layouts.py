@@ -7,6 +7,7 @@ outside the chain: a name with ``..`` or a symlink that leads out of a folder is
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,11 @@ from jinja2.loaders import split_template_path
 from booktool.errors import InputError, Problem, input_error
 
 BUILTIN_LAYOUTS = Path(__file__).parent / "layouts"
+#: The reserved host (it cannot resolve) that print documents are rendered against: the
+#: fetcher serves its URLs from the layout chain and the manuscript's media (see fetcher.py).
+BASE_URL = "https://booktool.invalid/"
+
+
 TEXT_SUFFIXES = frozenset({".html", ".xhtml", ".css", ".svg"})
 
 
@@ -84,21 +90,37 @@ class Layouts:
                 code="outside-project",
             ) from exc
         except jinja2.TemplateNotFound as exc:
+            path, line = self.template_line(exc)
             raise input_error(
-                None,
-                None,
+                path,
+                line,
                 f"template '{exc.name}' not found in layouts",
                 "restore it or remove the file that extends it",
+                code="template-missing",
             ) from exc
-        except jinja2.UndefinedError as exc:
+        except jinja2.TemplateError as exc:
+            path, line = self.template_line(exc)
+            where = "template error" if path else f"template '{name}'"
             raise InputError(
                 Problem(
-                    None,
-                    None,
-                    f"template '{name}': {exc.message}",
+                    path,
+                    line,
+                    f"{where}: {exc.message}",
                     "use only the names booktool gives the template",
+                    code="template-error",
                 )
             ) from exc
+
+    def template_line(self, exc: BaseException) -> tuple[Path | None, int | None]:
+        """The layout file and line a rendering error happened at (Jinja keeps them in the
+        traceback's frames), the innermost one first."""
+        roots = [str(directory) for directory in self.directories]
+        found: tuple[Path | None, int | None] = (None, None)
+        for frame, line in traceback.walk_tb(exc.__traceback__):
+            filename = frame.f_code.co_filename
+            if filename.startswith(tuple(roots)) and not filename.endswith(".py"):
+                found = (Path(filename), line)
+        return found
 
     def find(self, name: str) -> Path | None:
         """The first file called ``name`` in the chain, never a path outside it."""

@@ -15,8 +15,11 @@ from typing import Any
 from booktool.apparatus import Apparatus, load_apparatus
 from booktool.config import BookConfig, read_config
 from booktool.errors import InputError, Problem, input_error
-from booktool.model import Book, Chapter, KeyTerm, Section, SourceSpan
+from booktool.model import Book, Chapter, KeyTerm, Person, Section, SourceSpan
+from booktool.people import Person as PersonEntry
+from booktool.people import read_people
 from booktool.project import Project
+from booktool.schema import unknown_key_hint
 from booktool.text import decode_text
 from booktool.timecode import format_timecode, timecode_value
 from booktool.yamlio import LineDict, load_yaml
@@ -58,6 +61,7 @@ class Manuscript:
     introduction: MarkdownFile | None
     segments: dict[str, Segment]
     apparatus: Apparatus
+    people: list[PersonEntry] = field(default_factory=list)
 
     @property
     def markdown_files(self) -> list[MarkdownFile]:
@@ -83,12 +87,14 @@ def read_text(path: Path, limit: int = MAX_MARKDOWN_BYTES) -> str:
     try:
         return decode_text(data)
     except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
         raise input_error(
             path,
-            None,
+            data.count(b"\n", 0, exc.start) + 1,
             f"not UTF-8 (byte {exc.start}: 0x{data[exc.start]:02x})",
             "save the file as UTF-8",
-            code="not-utf8",
+            exc.start - line_start + 1,
+            "not-utf8",
         ) from exc
 
 
@@ -128,7 +134,7 @@ def _check_keys(file: MarkdownFile, known: set[str], problems: list[Problem]) ->
                     file.path,
                     file.meta.line_of(key),
                     f"unknown front matter key '{key}'",
-                    f"known keys: {', '.join(sorted(known))}",
+                    unknown_key_hint(key, sorted(known)),
                     code="unknown-key",
                 )
             )
@@ -268,9 +274,12 @@ def load_manuscript(project: Project) -> Manuscript:
     # With a segment unreadable, references to it would only repeat that error.
     known = None if unreadable else set(segments)
     apparatus = load_apparatus(project.manuscript, known, problems, read_text)
+    people = _read_people(project, problems)
     if problems:
         raise InputError(*problems)
-    return Manuscript(project, config, introduction, _fill_ends(config, segments), apparatus)
+    return Manuscript(
+        project, config, introduction, _fill_ends(config, segments), apparatus, people
+    )
 
 
 def _check_confined(path: Path, root: Path, problems: list[Problem]) -> bool:
@@ -287,6 +296,19 @@ def _check_confined(path: Path, root: Path, problems: list[Problem]) -> bool:
         )
     )
     return False
+
+
+def _read_people(project: Project, problems: list[Problem]) -> list[PersonEntry]:
+    """``people.yaml`` if the manuscript has one; its problems join the others."""
+    if not project.people_file.is_file():
+        return []
+    try:
+        return read_people(
+            load_yaml(read_text(project.people_file), project.people_file), project.people_file
+        )
+    except InputError as exc:
+        problems.extend(exc.problems)
+        return []
 
 
 def _inside(root: Path, name: str, config: BookConfig, problems: list[Problem]) -> Path | None:
@@ -369,17 +391,7 @@ def _check_plan(config: BookConfig, segments: dict[str, Segment], problems: list
                     code="segment-times",
                 )
             )
-        elif previous.span.end is not None and previous.span.end > current.span.start:
-            problems.append(
-                Problem(
-                    previous.file.path,
-                    previous.file.meta.line_of("end"),
-                    f"ends at {format_timecode(previous.span.end)}, after "
-                    f"{current.file.path.name} starts at {format_timecode(current.span.start)}",
-                    "make segments follow each other without overlapping",
-                    code="segment-times",
-                )
-            )
+    # Overlapping spans are the check's rule segment-overlap (booktool.checks.timing).
 
 
 def _fill_ends(config: BookConfig, segments: dict[str, Segment]) -> dict[str, Segment]:
@@ -444,6 +456,7 @@ def assemble_book(manuscript: Manuscript, html: dict[Path, str], media: dict[str
         chapters=chapters,
         chronology=apparatus.chronology,
         figures=apparatus.figures,
+        people=[Person(p.name, p.role or "", p.dates or "", p.variants) for p in manuscript.people],
         bibliography_html=bibliography,
         media={**media, **apparatus.figure_media},
     )

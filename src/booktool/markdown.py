@@ -1,18 +1,18 @@
-"""Markdown to HTML through pandoc: one pandoc process for every file of a build.
+"""Markdown to HTML through pandoc: one pandoc process for every file that needs converting.
 
-Files are joined with marker paragraphs (a token that occurs in none of them), converted in one
-call, and split again. Files whose footnote or link labels would clash are put in separate
-batches, so joining never changes what a file means. Raw HTML passes through to
-:mod:`booktool.htmlclean`, which keeps a safe subset; raw attributes and raw TeX are off, and
-pandoc runs with ``--sandbox`` (it reads no file but its input).
+pandoc runs as a Lua interpreter (``pandoc lua convert.lua``) that reads and writes each file
+on its own, so a file's HTML depends only on its own text (footnote numbers, heading ids) and
+can be cached by content hash. Identifiers are prefixed per file, so files can share a page.
+The reader is sandboxed (it can read no file); raw HTML passes through to
+:mod:`booktool.htmlclean`, which keeps a safe subset; raw attributes and raw TeX are off.
 
-Cross-references (``[@fig:id]``) become ``<span class="xref">`` through a Lua filter; other
-citations are formatted by citeproc from the book's sources, whose bibliography comes back
-as one more piece of the batch.
+Cross-references (``[@fig:id]``) become ``<span class="xref">``; other citations are formatted
+by citeproc from the book's sources, and the bibliography comes back from the same run.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -20,136 +20,154 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import pypandoc
-
-from booktool.errors import Problem, RenderError
+from booktool import __version__
+from booktool.errors import InputError, Problem, RenderError
+from booktool.installed import tool_version
 
 PANDOC_FROM = "markdown-raw_attribute-raw_tex-tex_math_dollars-tex_math_single_backslash"
-FILTERS = Path(__file__).parent / "filters"
-PANDOC_ARGS = (
-    f"--lua-filter={FILTERS / 'crossref.lua'}",
-    "--citeproc",
-    "--to=html5",
-    "--wrap=none",
-    "--shift-heading-level-by=2",
-    "--reference-location=block",
-    "--sandbox",
-)
-_LABEL = re.compile(r"^ {0,3}\[(\^?[^\]\n]+)\]:", re.MULTILINE)
+CONVERTER_SCRIPT = Path(__file__).parent / "convert.lua"
+_PANDOC_LINE = re.compile(r"\(line (\d+), column (\d+)\)")
 
 
 @dataclass(frozen=True)
 class MarkdownSource:
-    """A Markdown text and the file it came from."""
+    """A Markdown text, the file it came from, and the prefix for the ids in its HTML."""
 
     path: Path
     text: str
     first_line: int = 1
+    id_prefix: str = ""
+    #: A digest of the references its citations are formatted from (see references_digest).
+    references: str = ""
+    #: True for the one pseudo-source whose HTML is the bibliography of the references.
+    bibliography: bool = False
+
+    @property
+    def key(self) -> str:
+        """A hash of all the HTML depends on: text, prefix, references and the converter."""
+        parts = json.dumps(
+            [converter_id(), self.id_prefix, self.references, self.bibliography, self.text],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(parts.encode("utf-8")).hexdigest()
 
 
-def _labels(text: str) -> set[str]:
-    return {label.lower() for label in _LABEL.findall(text)}
+def references_digest(references: Sequence[dict[str, Any]]) -> str:
+    """A short digest of the bibliography's CSL items, for cache keys."""
+    text = json.dumps(list(references), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def plan_batches(sources: Sequence[MarkdownSource]) -> list[list[MarkdownSource]]:
-    """Group sources so that no two in a batch define the same footnote or link label."""
-    batches: list[tuple[list[MarkdownSource], set[str]]] = []
-    for source in sources:
-        labels = _labels(source.text)
-        for batch, used in batches:
-            if not labels & used:
-                batch.append(source)
-                used.update(labels)
-                break
-        else:
-            batches.append(([source], set(labels)))
-    return [batch for batch, _ in batches]
-
-
-def _token(sources: Sequence[MarkdownSource]) -> str:
-    digest = hashlib.sha256("".join(s.text for s in sources).encode()).hexdigest()[:16]
-    token = f"BOOKTOOLSPLIT{digest}"
-    while any(token in s.text for s in sources):
-        token += "X"
-    return token
+@functools.cache
+def converter_id() -> str:
+    """booktool's version, which pandoc (pypandoc-binary's copy), the reader and the script."""
+    script = hashlib.sha256(CONVERTER_SCRIPT.read_bytes()).hexdigest()[:16]
+    return f"booktool {__version__}; {tool_version('pypandoc')}; {PANDOC_FROM}; {script}"
 
 
 def pandoc_path() -> str:
     """The pandoc binary shipped inside pypandoc-binary."""
+    import pypandoc  # ~0.1 s: only when something is to be converted
+
     return str(pypandoc.get_pandoc_path())
 
 
-def _run_pandoc(markdown: str, paths: Sequence[Path]) -> str:
+def _run_pandoc(request: bytes) -> bytes:
     try:
         result = subprocess.run(
-            [pandoc_path(), f"--from={PANDOC_FROM}", *PANDOC_ARGS],
-            input=markdown.encode("utf-8"),
+            [pandoc_path(), "lua", str(CONVERTER_SCRIPT)],
+            input=request,
             capture_output=True,
             check=False,
             timeout=120,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RenderError(
-            Problem(paths[0] if len(paths) == 1 else None, None, f"pandoc failed to run: {exc}")
-        ) from exc
+        raise RenderError(Problem(None, None, f"pandoc failed to run: {exc}")) from exc
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RenderError(
-            Problem(
-                paths[0] if len(paths) == 1 else None,
-                None,
-                f"pandoc: {message[-1] if message else 'failed'}",
-            )
-        )
-    return result.stdout.decode("utf-8")
+        raise RenderError(Problem(None, None, f"pandoc: {message[-1] if message else 'failed'}"))
+    return result.stdout
 
 
-def _metadata(references: Sequence[dict[str, Any]], bibliography: bool) -> str:
-    meta: dict[str, Any] = {"references": list(references), "nocite": "@*"}
-    if not bibliography:
-        meta["suppress-bibliography"] = True
-    return f"---\n{json.dumps(meta, ensure_ascii=False)}\n---\n\n"
-
-
-def _convert_batch(batch: Sequence[MarkdownSource], metadata: str) -> dict[Path, str] | None:
-    token = _token(batch)
-    parts = [metadata.rstrip("\n")]
-    for index, source in enumerate(batch):
-        parts.append(source.text.rstrip("\n"))
-        parts.append(f"{token}{index}")
-    html = _run_pandoc("\n\n".join(parts) + "\n", [s.path for s in batch])
-    pieces = re.split(rf"<p>{token}(\d+)</p>\n?", html)
-    numbers = pieces[1::2]
-    if numbers != [str(i) for i in range(len(batch))]:
-        return None
-    return {source.path: pieces[2 * i].strip() for i, source in enumerate(batch)}
+def _reader_problem(source: MarkdownSource, error: str) -> Problem:
+    lines = [line.strip() for line in error.strip().splitlines() if line.strip()]
+    found = _PANDOC_LINE.search(error)
+    line = source.first_line + int(found.group(1)) - 1 if found else None
+    column = int(found.group(2)) if found else None
+    message = " ".join(lines[:2]) if lines else "pandoc could not read this file"
+    return Problem(
+        source.path, line, f"pandoc: {message}", "fix the Markdown", column, "markdown-syntax"
+    )
 
 
 def convert_markdown(
-    sources: Sequence[MarkdownSource],
-    references: Sequence[dict[str, Any]] = (),
-    bibliography_path: Path | None = None,
+    sources: Sequence[MarkdownSource], references: Sequence[dict[str, Any]] = ()
 ) -> dict[Path, str]:
-    """HTML fragments for every source, by path, from as few pandoc runs as possible.
+    """HTML fragments for every source, by path, from one pandoc run (none if no sources).
 
-    With ``bibliography_path``, the bibliography of ``references`` comes back under that path.
+    Citations are formatted from ``references``; a source marked ``bibliography`` gets the
+    bibliography of all of them.
     """
-    html: dict[Path, str] = {}
-    batches = plan_batches(sources)
-    if bibliography_path is not None:
-        refs = MarkdownSource(bibliography_path, "::: {#refs}\n:::\n")
-        batches = [*batches[:-1], [*batches[-1], refs]] if batches else [[refs]]
-    for batch in batches:
-        has_refs = bibliography_path is not None and batch[-1].path == bibliography_path
-        metadata = _metadata(references, has_refs)
-        converted = _convert_batch(batch, metadata)
-        if converted is None:
-            # A file that swallows the marker (an unclosed fence or div) is converted alone.
-            for source in batch:
-                alone = _metadata(references, source.path == bibliography_path)
-                html[source.path] = _run_pandoc(alone + source.text, [source.path]).strip()
+    if not sources:
+        return {}
+    documents = [s for s in sources if not s.bibliography]
+    wanted = [s for s in sources if s.bibliography]
+    request = {
+        "from": PANDOC_FROM,
+        "references": list(references),
+        "bibliography": bool(wanted),
+        "docs": [{"text": s.text, "prefix": s.id_prefix} for s in documents],
+    }
+    reply = json.loads(_run_pandoc(json.dumps(request).encode("utf-8")))
+    ordered = documents + (wanted[:1] if references else [])
+    if not isinstance(reply, list) or len(reply) != len(ordered):
+        raise RenderError(Problem(None, None, "pandoc gave an unexpected answer"))
+    html: dict[Path, str] = {source.path: "" for source in wanted}
+    problems: list[Problem] = []
+    for source, result in zip(ordered, reply, strict=True):
+        if "error" in result:
+            problems.append(_reader_problem(source, str(result["error"])))
         else:
-            html.update(converted)
+            html[source.path] = str(result["html"]).strip()
+    if problems:
+        raise InputError(*problems)
     return html
+
+
+class FragmentStore(Protocol):
+    """Where converted HTML is kept by key (the build cache)."""
+
+    def fragment(self, key: str) -> str | None: ...
+
+    def store_fragment(self, key: str, html: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """Every source's HTML, and how many sources pandoc converted this time."""
+
+    html: dict[Path, str]
+    converted: int
+
+
+def convert_cached(
+    sources: Sequence[MarkdownSource],
+    store: FragmentStore,
+    references: Sequence[dict[str, Any]] = (),
+) -> Conversion:
+    """HTML for every source: from ``store`` where it has it, the rest in one pandoc run."""
+    html: dict[Path, str] = {}
+    missing: list[MarkdownSource] = []
+    for source in sources:
+        cached = store.fragment(source.key)
+        if cached is None:
+            missing.append(source)
+        else:
+            html[source.path] = cached
+    fresh = convert_markdown(missing, references)
+    for source in missing:
+        store.store_fragment(source.key, fresh[source.path])
+    html.update(fresh)
+    return Conversion({s.path: html[s.path] for s in sources}, len(missing))

@@ -15,13 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from lxml import etree
-
-from booktool.config import RenderLimits
-from booktool.edition import HtmlEdition
+from booktool.edition import HtmlEdition, Made, PageCallback
 from booktool.errors import Problem, RenderError
-from booktool.notes import print_notes
-from booktool.render_process import BASE_URL, Refusal, RenderJob, render_in_child
+from booktool.layouts import BASE_URL
+from booktool.render_process import Refusal, RenderJob, render_in_child
 from booktool.text import decode_text
 
 MAX_LISTED_CHARACTERS = 8
@@ -30,11 +27,12 @@ _SERVED = re.compile(re.escape(BASE_URL) + r"([^'\"\s]+)")
 
 @dataclass(frozen=True)
 class RenderedPdf:
-    """A written print edition and what its render warned about."""
+    """A written print edition, what its render warned about, and the resources it loaded."""
 
     data: bytes
     pages: int
     warnings: list[Problem]
+    resources: list[str]
 
 
 def _describe(char: str) -> str:
@@ -44,22 +42,19 @@ def _describe(char: str) -> str:
 class PdfEdition(HtmlEdition):
     """Lays out and writes the print edition: one HTML document, notes at the page foot."""
 
-    page_references = True
+    format = "pdf"
+    tool = "weasyprint"
 
-    def href(self, file: str, anchor: str) -> str:
-        return f"#{anchor}"
+    def make(self, on_page: PageCallback | None = None) -> Made:
+        rendered = self.render_pdf(on_page)
+        return Made(rendered.data, rendered.resources, rendered.pages, rendered.warnings)
 
-    def finish_notes(self, root: etree._Element) -> None:
-        print_notes(root)
-
-    def print_html(self) -> str:
-        """The whole book as one HTML document, as the print edition lays it out."""
-        return self.render("print.html")
-
-    def render_pdf(self, limits: RenderLimits) -> RenderedPdf:
+    def render_pdf(self, on_page: PageCallback | None = None) -> RenderedPdf:
+        """Lay out and write the PDF in a child process under the book's limits."""
+        limits = self.limits
         folder = self.layouts.project_directory
         job = RenderJob(
-            html=self.print_html(),
+            html=self.print_document,
             project_layouts=str(folder) if folder else None,
             media={href: str(path) for href, path in self.book.media.items()},
             generated={
@@ -69,7 +64,7 @@ class PdfEdition(HtmlEdition):
             pdf_identifier=hashlib.sha256(self.book.identifier.encode()).hexdigest()[:32],
             memory_mb=limits.render_memory_mb,
         )
-        result = render_in_child(job, limits)
+        result = render_in_child(job, limits, on_page)
         refusals = result.refusals
         errors = [self._refusal_problem(r) for r in refusals if r.kind != "font"]
         if errors:
@@ -82,7 +77,7 @@ class PdfEdition(HtmlEdition):
             for message in result.log
             if not (explained and explained.search(message))
         ]
-        return RenderedPdf(result.pdf, result.pages, warnings)
+        return RenderedPdf(result.pdf, result.pages, warnings, result.served)
 
     def _log_problem(self, message: str) -> Problem:
         """A WeasyPrint warning, at the media or layout file it names if it names one."""

@@ -11,11 +11,13 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
-from booktool.render_process import BASE_URL, RenderJob, RenderResult
+from booktool.layouts import BASE_URL
+from booktool.render_process import PAGE_MARK, READY_MARK, RenderJob, RenderResult
 
 _NOTDEF = ".notdef glyph rendered"
 
@@ -35,6 +37,22 @@ class _Collect(logging.Handler):
         message = record.getMessage()
         if message not in self.messages:
             self.messages.append(message)
+
+
+_PAGE_STEP = re.compile(r"Creating layout - Page (\d+)")
+
+
+class _Pages(logging.Handler):
+    """Tells the parent each page as it is laid out (WeasyPrint's progress log), on stderr."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        found = _PAGE_STEP.search(record.getMessage())
+        if found:
+            sys.stderr.write(f"{PAGE_MARK}{found.group(1)}\n")
+            sys.stderr.flush()
 
 
 def limit_memory(megabytes: int) -> None:
@@ -64,6 +82,9 @@ def render(job: RenderJob) -> RenderResult:
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
+    progress = logging.getLogger("weasyprint.progress")
+    progress.addHandler(_Pages())
+    progress.setLevel(logging.INFO)
     try:
         html = weasyprint.HTML(string=job.html, base_url=BASE_URL, url_fetcher=fetcher)
         document = html.render()
@@ -77,8 +98,21 @@ def render(job: RenderJob) -> RenderResult:
         log=collect.messages,
         missing_glyphs=sorted(collect.missing),
         refused=[vars(refusal) for refusal in fetcher.refused],
+        served=sorted(set(fetcher.served)),
         pdf=pdf,
     )
+
+
+def run_job(job: RenderJob) -> RenderResult:
+    """One render; what goes wrong inside it is reported in the result, not raised."""
+    try:
+        return render(job)
+    except MemoryError:
+        return RenderResult(error={"kind": "memory", "message": "out of memory"})
+    except RecursionError:
+        return RenderResult(error={"kind": "depth", "message": "RecursionError"})
+    except Exception as exc:  # a WeasyPrint bug on odd input: report it, do not hang
+        return RenderResult(error={"kind": "crash", "message": f"{type(exc).__name__}: {exc}"})
 
 
 def main() -> int:
@@ -88,18 +122,27 @@ def main() -> int:
     raw: dict[str, Any] = json.loads(sys.stdin.buffer.read())
     job = RenderJob(**raw)
     limit_memory(job.memory_mb)
-    try:
-        result = render(job)
-    except MemoryError:
-        result = RenderResult(error={"kind": "memory", "message": "out of memory"})
-    except RecursionError:
-        result = RenderResult(error={"kind": "depth", "message": "RecursionError"})
-    except Exception as exc:  # a WeasyPrint bug on odd input: report it, do not hang
-        result = RenderResult(error={"kind": "crash", "message": f"{type(exc).__name__}: {exc}"})
-    out.write(result.encode())
+    out.write(run_job(job).encode())
     out.flush()
     return 0
 
 
+def serve(memory_mb: int) -> int:
+    """Stay loaded and run job after job (``booktool watch``): each framed by its length."""
+    out, source = sys.stdout.buffer, sys.stdin.buffer
+    sys.stdout = sys.stderr
+    limit_memory(memory_mb)
+    import weasyprint  # noqa: F401  (loaded once, for every job)
+
+    sys.stderr.write(READY_MARK + "\n")
+    sys.stderr.flush()
+    while header := source.read(8):
+        job = RenderJob(**json.loads(source.read(int.from_bytes(header, "big"))))
+        reply = run_job(job).encode()
+        out.write(len(reply).to_bytes(8, "big") + reply)
+        out.flush()
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve(int(sys.argv[2])) if sys.argv[1:2] == ["--serve"] else main())

@@ -30,6 +30,10 @@ class Project:
     def book_file(self) -> Path:
         return self.manuscript / "book.yaml"
 
+    @property
+    def people_file(self) -> Path:
+        return self.manuscript / "people.yaml"
+
     @classmethod
     def open(cls, directory: Path) -> Project:
         """The project at ``directory``; an InputError if it has no manuscript."""

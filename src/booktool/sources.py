@@ -6,6 +6,7 @@ usual CSL fields. Names are written ``Family, Given`` (or as one literal name).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ TEXT_FIELDS = (
     "collection-title",
     "original-title",
 )
+_ISSUED = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 SOURCE_KEYS = {"id", "type", "issued", *NAME_FIELDS, *TEXT_FIELDS}
 
 
@@ -119,6 +121,17 @@ def read_sources(data: Any, path: Path, problems: list[Problem]) -> list[dict[st
                 )
             )
         seen.setdefault(source_id, line)
+        issued = entry.get("issued")
+        if issued is not None and not _ISSUED.fullmatch(str(issued)):
+            problems.append(
+                Problem(
+                    path,
+                    entry.line_of("issued"),
+                    f"issued '{issued}' is not a date",
+                    "write a year, or YYYY-MM-DD",
+                    code="source",
+                )
+            )
         if len(problems) > before:
             continue
         item: dict[str, Any] = {"id": source_id, "type": entry["type"]}
@@ -129,6 +142,6 @@ def read_sources(data: Any, path: Path, problems: list[Problem]) -> list[dict[st
             if entry.get(key):
                 item[key] = _names(entry[key])
         if entry.get("issued") is not None:
-            item["issued"] = {"date-parts": [[int(p) for p in str(entry["issued"]).split("-")]]}
+            item["issued"] = str(entry["issued"])
         items.append(item)
     return items

@@ -90,7 +90,8 @@ def _convert(node: Node, path: Path, offset: int) -> Any:
                     key_node.start_mark.line + offset,
                     f"duplicate key '{key}' (first on line {result.key_lines[key]})",
                     "keep one of them",
-                    code="yaml-duplicate-key",
+                    key_node.start_mark.column + 1,
+                    "yaml-duplicate-key",
                 )
             result.key_lines[key] = key_node.start_mark.line + offset
             result[key] = _convert(value_node, path, offset)

@@ -1,0 +1,118 @@
+"""The build cache under ``build/.cache/``: never in the manuscript, always safe to delete.
+
+::
+
+    build/.cache/
+      manifest.json          what each output was made of: its inputs digest, the resources
+                             it loaded, the file's own hash, size and pages
+      html/<sha256>.html     pandoc's HTML for one Markdown text, keyed by the hash of the text,
+                             its id prefix, booktool's and pandoc's versions and the reader;
+                             its first line is the checksum of the rest
+
+A fragment is looked up by content, so an edited segment misses and every other one hits. An
+output is current when its inputs digest (see :meth:`HtmlEdition.digest`) is the one recorded
+and the file on disk is the one that was written. A corrupt or foreign manifest counts as empty.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from booktool import __version__
+from booktool.output import write_atomic
+
+CACHE_DIR = ".cache"
+MANIFEST_VERSION = 2
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """What the last build of one output was made of, and what it wrote."""
+
+    digest: str
+    resources: list[str]
+    sha256: str
+    size: int
+    pages: int | None = None
+    #: What making it warned about, as :meth:`Problem.to_record` data.
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def file_digest(path: Path) -> str | None:
+    """The sha256 of a file's bytes, or None if it cannot be read."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class BuildCache:
+    """Converted fragments by content hash and the record of each output, under ``build/``."""
+
+    def __init__(self, build_dir: Path) -> None:
+        self.directory = build_dir / CACHE_DIR
+        self.fragments = self.directory / "html"
+        self.manifest_path = self.directory / "manifest.json"
+        self.outputs: dict[str, OutputRecord] = self._load()
+        self.used: set[str] = set()
+
+    def _load(self) -> dict[str, OutputRecord]:
+        try:
+            data: Any = json.loads(self.manifest_path.read_text("utf-8"))
+            if data.get("version") != MANIFEST_VERSION or data.get("booktool") != __version__:
+                return {}
+            return {name: OutputRecord(**record) for name, record in data["outputs"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return {}
+
+    def fragment(self, key: str) -> str | None:
+        """The HTML cached for a Markdown text's key, or None."""
+        try:
+            stored = (self.fragments / f"{key}.html").read_text("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        checksum, _, html = stored.partition("\n")
+        if checksum != hashlib.sha256(html.encode("utf-8")).hexdigest():
+            return None  # damaged by hand: convert again
+        self.used.add(key)
+        return html
+
+    def store_fragment(self, key: str, html: str) -> None:
+        """Keep ``html`` under ``key``, after a line with its own checksum."""
+        checksum = hashlib.sha256(html.encode("utf-8")).hexdigest()
+        write_atomic(self.fragments / f"{key}.html", f"{checksum}\n{html}".encode())
+        self.used.add(key)
+
+    def current(self, name: str, digest: str, target: Path) -> OutputRecord | None:
+        """The record of ``name`` if it was made from ``digest`` and ``target`` is unchanged."""
+        record = self.outputs.get(name)
+        if record is None or record.digest != digest:
+            return None
+        try:
+            if target.stat().st_size != record.size:
+                return None
+        except OSError:
+            return None
+        return record if file_digest(target) == record.sha256 else None
+
+    def remember(self, name: str, record: OutputRecord) -> None:
+        self.outputs[name] = record
+
+    def save(self) -> None:
+        """Write the manifest, and drop fragments this build did not use."""
+        data = {
+            "version": MANIFEST_VERSION,
+            "booktool": __version__,
+            "outputs": {name: asdict(record) for name, record in sorted(self.outputs.items())},
+        }
+        write_atomic(
+            self.manifest_path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode()
+        )
+        if self.fragments.is_dir():
+            for path in self.fragments.glob("*.html"):
+                if path.stem not in self.used:
+                    path.unlink(missing_ok=True)

@@ -1,0 +1,75 @@
+"""Rules on the study apparatus: the chronology's coverage and references that resolve."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from booktool.checks.base import Finding
+from booktool.chronology import dated_statements, years_covered
+from booktool.manuscript import Manuscript
+from booktool.xrefs import PREFIXES
+
+_REFERENCE = re.compile(r"(?<![\w@])(-?)@([A-Za-z][\w:.#$%&+?<>~/-]*[\w])")
+_CROSSREF = re.compile(r"^(fig|chr|ch|sec):")
+
+
+def years_missing_from_chronology(manuscript: Manuscript) -> Iterator[Finding]:
+    """A year the text mentions that no chronology entry covers."""
+    if not manuscript.apparatus.chronology:
+        return
+    covered = years_covered(manuscript.apparatus.chronology)
+    for segment in manuscript.segments.values():
+        file = segment.file
+        for found in dated_statements(segment.id, file.path, file.body, file.body_line):
+            missing = [year for year in found.years if year not in covered]
+            if missing:
+                yield Finding(
+                    file.path,
+                    found.line,
+                    f"{found.date} is mentioned but not in the chronology",
+                    "add an entry to manuscript/chronology.yaml "
+                    "(booktool chronology --suggest lists candidates)",
+                )
+
+
+def _known_ids(manuscript: Manuscript) -> dict[str, set[str]]:
+    apparatus = manuscript.apparatus
+    return {
+        "fig": {figure.id for figure in apparatus.figures},
+        "chr": {entry.id for entry in apparatus.chronology},
+        "ch": {chapter.id for chapter in manuscript.config.chapters},
+        "sec": {*manuscript.segments, *(["introduction"] if manuscript.introduction else [])},
+    }
+
+
+def unresolved_references(manuscript: Manuscript) -> Iterator[Finding]:
+    """A cross-reference ([@fig:id] …) or a citation ([@id]) whose id does not exist."""
+    known = _known_ids(manuscript)
+    sources = {str(ref["id"]) for ref in manuscript.apparatus.references}
+    for file in manuscript.markdown_files:
+        in_code = False
+        for offset, line in enumerate(file.body.split("\n")):
+            if line.lstrip().startswith(("```", "~~~")):
+                in_code = not in_code
+            if in_code:
+                continue
+            for found in _REFERENCE.finditer(re.sub(r"`[^`]*`", lambda m: " " * len(m[0]), line)):
+                if "[" not in line[: found.start()]:
+                    continue  # an e-mail address or a bare @ outside brackets
+                key = found.group(2)
+                kind = _CROSSREF.match(key)
+                if kind:
+                    ids = known[kind.group(1)]
+                    if key.split(":", 1)[1] in ids:
+                        continue
+                    message = f"[@{key}] names {PREFIXES[kind.group(1)]} that does not exist"
+                    prefix = kind.group(1)
+                    listed = ", ".join(f"{prefix}:{i}" for i in sorted(ids))
+                    hint = f"known: {listed}" if ids else "check the id"
+                elif key in sources:
+                    continue
+                else:
+                    message = f"[@{key}] cites a source that does not exist"
+                    hint = "add it to manuscript/sources.yaml"
+                yield Finding(file.path, file.body_line + offset, message, hint, found.start() + 1)

@@ -1,0 +1,62 @@
+-- booktool's Markdown converter, run as `pandoc lua convert.lua`.
+-- Reads {"from": FORMAT, "references": [CSL items], "bibliography": BOOL,
+--        "docs": [{"text": ..., "prefix": ...}]} as JSON on stdin and writes a JSON list with
+-- {"html": ...} or {"error": ...} per document, then, if asked, the bibliography's HTML.
+-- Each document is read and written on its own (footnote numbers, heading ids), sandboxed (no
+-- file is readable), with its identifiers prefixed so that documents can share one HTML page.
+-- Cross-references ([@fig:id], [@chr:id], [@ch:id], [@sec:id]) become spans booktool resolves
+-- per edition; other citations are formatted by citeproc from the references.
+local request = pandoc.json.decode(io.read("a"), false)
+local shift = { Header = function(h) h.level = h.level + 2; return h end }
+local kinds = { fig = true, chr = true, ch = true, sec = true }
+
+local crossref = {
+  Cite = function(cite)
+    local result = {}
+    for index, citation in ipairs(cite.citations) do
+      local kind = citation.id:match("^(%a+):")
+      if not (kind and kinds[kind]) then
+        return nil
+      end
+      if index > 1 then
+        table.insert(result, pandoc.Str(index == #cite.citations and " and " or ", "))
+      end
+      table.insert(result, pandoc.Span({ pandoc.Str(citation.id) },
+        { class = "xref", ["data-ref"] = citation.id }))
+    end
+    return result
+  end,
+}
+
+local has_references = request.references ~= nil and #request.references > 0
+
+local function cite(parsed, bibliography)
+  if not has_references then
+    return parsed
+  end
+  parsed.meta.references = request.references
+  if not bibliography then
+    parsed.meta["suppress-bibliography"] = true
+  end
+  return pandoc.utils.citeproc(parsed)
+end
+
+local options = { wrap_text = "none", reference_location = "block" }
+
+local results = {}
+for i, doc in ipairs(request.docs) do
+  local ok, parsed = pcall(pandoc.read, doc.text, request.from, {}, {})
+  if ok then
+    parsed = cite(parsed:walk(crossref):walk(shift), false)
+    options.identifier_prefix = doc.prefix
+    results[i] = { html = pandoc.write(parsed, "html5", options) }
+  else
+    results[i] = { error = tostring(parsed) }
+  end
+end
+if request.bibliography and has_references then
+  local refs = pandoc.read("---\nnocite: '@*'\n---\n\n::: {#refs}\n:::\n", "markdown", {}, {})
+  options.identifier_prefix = ""
+  table.insert(results, { html = pandoc.write(cite(refs, true), "html5", options) })
+end
+io.write(pandoc.json.encode(results))

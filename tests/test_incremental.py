@@ -1,0 +1,216 @@
+"""Incremental builds from build/.cache: what is skipped, what is redone, same bytes either way."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import booktool.markdown
+from booktool.cli import main
+from booktool.markdown import MarkdownSource
+
+from .conftest import copy_repo_project, run_cli
+
+SLUG = "the-great-leap-forward"
+
+
+def stamps(project: Path) -> dict[str, int]:
+    """Each output's modification time: changes only if the file is rewritten."""
+    return {p.name: p.stat().st_mtime_ns for p in (project / "build").glob(f"{SLUG}.*")}
+
+
+def contents(project: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (project / "build").glob(f"{SLUG}.*")}
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    project = copy_repo_project(tmp_path / "p")
+    assert run_cli("build", str(project)).code == 0
+    return project
+
+
+@pytest.fixture
+def conversions(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The file names of every batch handed to pandoc (the real converter, counted)."""
+    calls: list[list[str]] = []
+    real = booktool.markdown.convert_markdown
+
+    def counting(sources: list[MarkdownSource], references: Any = ()) -> dict[Path, str]:
+        if sources:
+            calls.append([s.path.name for s in sources])
+        return real(sources, references)
+
+    monkeypatch.setattr(booktool.markdown, "convert_markdown", counting)
+    return calls
+
+
+def test_a_rebuild_with_nothing_changed_is_up_to_date_and_rewrites_nothing(
+    built: Path, conversions: list[list[str]]
+) -> None:
+    before = stamps(built)
+    result = run_cli("build", str(built))
+    assert result.code == 0
+    assert f"up to date: {built}/build/{SLUG}.pdf, {built}/build/{SLUG}.epub" in result.out
+    assert "wrote" not in result.out
+    assert conversions == []
+    assert stamps(built) == before
+
+
+def test_a_no_op_rebuild_does_not_import_weasyprint(built: Path) -> None:
+    script = (
+        "import sys\n"
+        "from booktool.cli import main\n"
+        f"code = main(['build', {str(built)!r}])\n"
+        "print('weasyprint imported:', 'weasyprint' in sys.modules)\n"
+        "sys.exit(code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    assert "weasyprint imported: False" in result.stdout
+    # The same interpreter does import it when the PDF has to be made.
+    (built / "build" / f"{SLUG}.pdf").unlink()
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert "wrote" in result.stdout
+    assert "weasyprint imported: False" in result.stdout  # the PDF renders in a child process
+
+
+def test_one_edited_segment_is_the_only_file_converted_and_both_outputs_are_rewritten(
+    built: Path, conversions: list[list[str]]
+) -> None:
+    segment = built / "manuscript" / "segments" / "seg-05.md"
+    segment.write_text(segment.read_text() + "\nOne more *sentence*.\n")
+    before = contents(built)
+    result = run_cli("build", str(built), "--json")
+    assert result.code == 0
+    assert conversions == [["seg-05.md"]]
+    summary = json.loads(result.out)
+    assert summary["converted"] == 1
+    assert summary["up_to_date"] is False
+    assert {o["format"]: o["written"] for o in summary["outputs"]} == {"pdf": True, "epub": True}
+    after = contents(built)
+    assert all(after[name] != before[name] for name in before)
+
+
+def test_a_cached_rebuild_gives_the_bytes_of_a_cold_build(built: Path, tmp_path: Path) -> None:
+    segment = built / "manuscript" / "segments" / "seg-02.md"
+    segment.write_text(segment.read_text().replace("Stalin", "Joseph Stalin") + "\nNote.[^n]\n")
+    segment.write_text(segment.read_text() + "\n[^n]: A footnote added later.\n")
+    assert run_cli("build", str(built)).code == 0
+    cold = tmp_path / "cold"
+    shutil.copytree(built / "manuscript", cold / "manuscript")
+    shutil.copytree(built / "layouts", cold / "layouts")
+    assert run_cli("build", str(cold)).code == 0
+    assert contents(built) == contents(cold)
+
+
+def test_each_output_is_rewritten_only_when_its_own_inputs_change(built: Path) -> None:
+    layouts = built / "layouts"
+    before = stamps(built)
+    (layouts / "epub.css").write_text(
+        (Path(booktool.markdown.__file__).parent / "layouts" / "epub.css").read_text()
+        + "\n.segment { margin-top: 1em; }\n"
+    )
+    result = run_cli("build", str(built))
+    assert f"wrote {built}/build/{SLUG}.epub" in result.out
+    assert f"unchanged: {built}/build/{SLUG}.pdf" in result.out
+    after = stamps(built)
+    assert after[f"{SLUG}.pdf"] == before[f"{SLUG}.pdf"]
+    assert after[f"{SLUG}.epub"] != before[f"{SLUG}.epub"]
+
+    (layouts / "print.css").write_text(
+        (Path(booktool.markdown.__file__).parent / "layouts" / "print.css").read_text()
+        + "\nh1 { letter-spacing: 0.01em; }\n"
+    )
+    result = run_cli("build", str(built))
+    assert f"wrote {built}/build/{SLUG}.pdf" in result.out
+    assert f"unchanged: {built}/build/{SLUG}.epub" in result.out
+    assert stamps(built)[f"{SLUG}.epub"] == after[f"{SLUG}.epub"]
+
+
+def test_an_output_changed_or_removed_in_build_is_made_again(built: Path) -> None:
+    good = contents(built)
+    (built / "build" / f"{SLUG}.epub").write_bytes(b"not an epub")
+    (built / "build" / f"{SLUG}.pdf").unlink()
+    result = run_cli("build", str(built))
+    assert result.code == 0
+    assert contents(built) == good
+
+
+def test_a_corrupt_cache_is_ignored(built: Path) -> None:
+    good = contents(built)
+    cache = built / "build" / ".cache"
+    (cache / "manifest.json").write_text("{not json")
+    fragments = sorted(p for p in (cache / "html").iterdir() if "<p>" in p.read_text())
+    fragments[0].write_text("")
+    fragments[1].write_text(fragments[1].read_text().replace("<p>", "<p>Damaged "))
+    result = run_cli("build", str(built), "--json")
+    assert result.code == 0
+    assert json.loads(result.out)["converted"] == 2
+    assert contents(built) == good
+
+
+def test_a_failed_rebuild_keeps_outputs_and_the_next_good_one_is_right(
+    built: Path, tmp_path: Path
+) -> None:
+    good = contents(built)
+    segment = built / "manuscript" / "segments" / "seg-07.md"
+    text = segment.read_text()
+    segment.write_text(text.replace("title:", "title: [broken"))
+    assert run_cli("build", str(built)).code == 1
+    assert contents(built) == good
+    segment.write_text(text + "\nAdded after the failure.\n")
+    assert run_cli("build", str(built)).code == 0
+    cold = copy_repo_project(tmp_path / "cold")
+    (cold / "manuscript" / "segments" / "seg-07.md").write_text(segment.read_text())
+    assert run_cli("build", str(cold)).code == 0
+    assert contents(built) == contents(cold)
+
+
+def test_json_summary(built: Path) -> None:
+    result = run_cli("build", str(built), "--json")
+    assert result.code == 0
+    summary = json.loads(result.out)
+    assert summary["ok"] is True and summary["up_to_date"] is True
+    pdf = next(o for o in summary["outputs"] if o["format"] == "pdf")
+    assert pdf["path"].endswith(f"{SLUG}.pdf") and pdf["pages"] >= 5 and pdf["size"] > 10_000
+    assert set(summary["timings"]) == {"load", "check", "convert", "pdf", "epub", "write"}
+    assert summary["warnings"] == []
+    (built / "manuscript" / "book.yaml").write_text("title: [\n")
+    failed = run_cli("build", str(built), "--json")
+    assert failed.code == 1
+    report = json.loads(failed.out)
+    assert report["ok"] is False and report["errors"][0]["code"] == "yaml-syntax"
+    assert report["errors"][0]["line"] == 2 and report["errors"][0]["column"] is not None
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_each_stage_is_shown_with_its_time_and_pdf_pages(tmp_path: Path) -> None:
+    project = copy_repo_project(tmp_path)
+    out, err = Terminal(), io.StringIO()
+    assert main(["build", str(project)], out=out, err=err) == 0
+    shown = out.getvalue()
+    for stage in ("load", "check", "convert", "pdf", "epub", "write"):
+        assert f"\n  {stage} " in "\n" + shown
+    assert "laying out page 9" in shown
+    assert "12 of 13 files through pandoc" not in shown and "13 of 13 files" in shown
+    quiet = Terminal()
+    assert main(["build", str(project), "--quiet"], out=quiet, err=io.StringIO()) == 0
+    assert quiet.getvalue().splitlines()[0].startswith("up to date: ")
+    assert "\r" not in quiet.getvalue()
