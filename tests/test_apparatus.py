@@ -110,7 +110,7 @@ def test_contents_and_back_matter_page_numbers_match(repo_pdf: Path, pages: list
         if not isinstance(item, list)
     }
     contents = pages[1]
-    for title in ("Chronology", "Appendix A: Figures", "Sources and Notes"):
+    for title in ("Chronology", "Appendix A: Figures", "Who’s Who", "Sources and Notes"):
         printed = re.search(re.escape(title) + r"\s*\.{5,}\s*(\d+)", contents)
         assert printed, title
         assert int(printed.group(1)) == outline[title]
@@ -304,3 +304,15 @@ def test_suggest_lists_dated_statements_and_what_is_missing(tmp_path: Path) -> N
     )
     assert lines[-1] == "1 dated statement(s) name years the chronology does not cover"
     assert not any("harvest-1959" in x and "[new]" in x for x in lines)
+
+
+def test_whos_who_lists_every_person_in_both_editions(pages: list[str], book: Epub) -> None:
+    people = MANUSCRIPT.people
+    assert [p.name for p in people][:2] == ["Mao Zedong", "Liu Shaoqi"]
+    pdf = squash("".join(pages))
+    epub = squash(book.text("people.xhtml"))
+    for person in people:
+        entry = squash(f"{person.name} ({person.dates}) {smarten(person.role or '')}")
+        assert entry in pdf and entry in epub, person.name
+    doc = book.document("people.xhtml")
+    assert doc.find(".//x:dt[@id='person-liu-shaoqi']", NS) is not None

@@ -45,7 +45,7 @@ def test_mimetype_comes_first_and_is_stored(book: Epub) -> None:
 def test_spine_follows_the_chapter_plan(book: Epub) -> None:
     chapters = MANUSCRIPT.config.chapters
     front = ["cover.xhtml", "title.xhtml", "nav.xhtml", "figures-list.xhtml", "introduction.xhtml"]
-    back = ["chronology.xhtml", "figures.xhtml", "sources.xhtml"]
+    back = ["chronology.xhtml", "figures.xhtml", "people.xhtml", "sources.xhtml"]
     chapter_files = [f"chapter-{n:02d}.xhtml" for n in range(1, len(chapters) + 1)]
     assert book.spine_hrefs() == front + chapter_files + back
     for number, chapter in enumerate(chapters, start=1):
@@ -91,7 +91,7 @@ def test_nav_has_toc_and_landmarks_and_an_ncx_exists(book: Epub) -> None:
     toc = nav.find(".//x:nav[@epub:type='toc']", NS)
     labels = ["".join(a.itertext()) for a in toc.iterfind("x:ol/x:li/x:a", NS)]
     chapters = [f"{n}. {smarten(c.title)}" for n, c in enumerate(MANUSCRIPT.config.chapters, 1)]
-    back = ["Chronology", "Appendix A: Figures", "Sources and Notes"]
+    back = ["Chronology", "Appendix A: Figures", "Who’s Who", "Sources and Notes"]
     assert labels == ["List of Figures", "Introduction", *chapters, *back]
     landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
     types = [a.get(f"{{{NS['epub']}}}type") for a in landmarks.iterfind(".//x:a", NS)]
@@ -101,7 +101,7 @@ def test_nav_has_toc_and_landmarks_and_an_ncx_exists(book: Epub) -> None:
     ]
     assert len(ncx_items) == 1
     ncx = book.document(ncx_items[0].get("href"))
-    front_and_back = 2 + 3  # list of figures, introduction; chronology, figures, sources
+    front_and_back = 2 + 4  # list of figures, introduction; chronology, figures, people, sources
     assert len(ncx.findall(".//ncx:navPoint", NS)) == front_and_back + len(
         MANUSCRIPT.config.chapters
     ) + len(MANUSCRIPT.segments)

@@ -88,7 +88,7 @@ def test_bookmarks_mirror_chapters_and_sections(repo_pdf: Path) -> None:
     outline = pypdf.PdfReader(repo_pdf).outline
     titles = [item.title for item in outline if not isinstance(item, list)]
     chapters = [f"{n}. {smarten(c.title)}" for n, c in enumerate(MANUSCRIPT.config.chapters, 1)]
-    back = ["Chronology", "Appendix A: Figures", "Sources and Notes"]
+    back = ["Chronology", "Appendix A: Figures", "Who’s Who", "Sources and Notes"]
     assert titles == ["Contents", "List of Figures", "Introduction", *chapters, *back]
     children = [[s.title for s in item] for item in outline if isinstance(item, list)]
     assert children == [

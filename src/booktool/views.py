@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from booktool.charts import ChartView, chart_href, chart_view
 from booktool.model import Book, Chapter, ChronologyEntry, Figure, KeyTerm, Section
+from booktool.text import slugify
 from booktool.timecode import format_timecode
 from booktool.typography import smarten
 from booktool.xrefs import chapter_file
@@ -22,6 +23,7 @@ PAGE_SIZES_CSS = {"A4": "A4", "A5": "A5", "Letter": "letter"}
 CHRONOLOGY_FILE = "chronology.xhtml"
 FIGURES_FILE = "figures.xhtml"
 LOF_FILE = "figures-list.xhtml"
+PEOPLE_FILE = "people.xhtml"
 SOURCES_FILE = "sources.xhtml"
 INTRODUCTION_FILE = "introduction.xhtml"
 
@@ -90,6 +92,14 @@ class FigureView:
 
 
 @dataclass(frozen=True)
+class PersonView:
+    anchor: str
+    name: str
+    dates: str
+    role: str
+
+
+@dataclass(frozen=True)
 class SourcedSection:
     title: str
     span_label: str
@@ -132,6 +142,7 @@ class BookView:
     chapters: list[ChapterView]
     chronology: list[ChronologyView]
     figures: list[FigureView]
+    people: list[PersonView]
     sourcing: list[SourcedChapter]
     bibliography: Markup
     parts: dict[str, PartView]
@@ -256,6 +267,7 @@ def _parts(book: Book, link: Linking) -> dict[str, PartView]:
     wanted = {
         "chronology": ("Chronology", CHRONOLOGY_FILE, bool(book.chronology)),
         "figures": ("Appendix A: Figures", FIGURES_FILE, bool(book.figures)),
+        "people": ("Who’s Who", PEOPLE_FILE, bool(book.people)),
         "sources": ("Sources and Notes", SOURCES_FILE, True),
     }
     return {
@@ -287,6 +299,10 @@ def book_view(book: Book, link: Linking) -> BookView:
         chapters=chapters,
         chronology=_chronology(book.chronology, chapters),
         figures=[_figure_view(f, link) for f in book.figures],
+        people=[
+            PersonView(f"person-{slugify(p.name)}", p.name, p.dates, smarten(p.role))
+            for p in book.people
+        ],
         sourcing=_sourcing(chapters, book),
         # citeproc's bibliography, cleaned like every other fragment.
         bibliography=Markup(book.bibliography_html),
