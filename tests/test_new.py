@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .conftest import run_cli
@@ -18,6 +19,9 @@ def test_the_starter_project_builds_cleanly_and_passes_epubcheck(tmp_path: Path)
         "manuscript/segments/seg-01.md",
         "manuscript/segments/seg-02.md",
         "manuscript/people.yaml",
+        "manuscript/chronology.yaml",
+        "manuscript/figures.yaml",
+        "manuscript/sources.yaml",
         "manuscript/images/river-map.svg",
         "layouts/_title_page.html",
         ".gitignore",
@@ -37,6 +41,17 @@ def test_the_starter_project_builds_cleanly_and_passes_epubcheck(tmp_path: Path)
     image = chapter.find(".//{*}img[@src='media/images/river-map.svg']")
     assert image is not None and image.get("alt", "").startswith("A sketch map")
     assert chapter.find(".//{*}a[@role='doc-noteref']") is not None
+    # every apparatus part, each showing one feature by example
+    for href, words in [
+        ("chronology.xhtml", "1851 Ada Marlow surveys the river"),
+        ("figures.xhtml", "Figure A.1 Goods landed at the harbour each year"),
+        ("people.xhtml", "Ada Marlow (1820–1893)"),
+        ("sources.xhtml", "Marlow, Ada. 1853. A Survey of the River and Its Quays"),
+    ]:
+        assert squash(words) in squash(epub.text(href)), href
+        assert squash(words) in text, href
+    assert "(Marlow 1853)" in epub.text("chapter-01.xhtml")
+    assert re.search(r"Figure A\.1,\sp\.\s\d+", " ".join(pages))
     report = run_epubcheck(book.with_suffix(".epub"))
     assert report["messages"] == [], report["messages"]
 
