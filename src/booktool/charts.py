@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from booktool.model import Figure
 from booktool.timecode import format_timecode
+from booktool.typography import smarten
 
 WIDTH = 640
 LABEL_WIDTH = 250
@@ -66,7 +67,13 @@ def chart_view(figure: Figure) -> ChartView:
         y = TOP + index * (BAR_HEIGHT + GAP)
         at = f" ({format_timecode(point.at)})" if point.at is not None else ""
         bars.append(
-            Bar(point.label + at, f"{point.value:g}", y, point.value * scale, y + BAR_HEIGHT * 0.68)
+            Bar(
+                smarten(point.label) + at,
+                f"{point.value:g}",
+                y,
+                point.value * scale,
+                y + BAR_HEIGHT * 0.68,
+            )
         )
     axis_y = TOP + len(bars) * (BAR_HEIGHT + GAP)
     ticks = [

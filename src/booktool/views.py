@@ -217,13 +217,13 @@ def _chronology(
 
 def _figure_view(figure: Figure, link: Linking) -> FigureView:
     anchor = f"fig-{figure.id}"
-    rows = figure.rows
-    columns = figure.columns
+    rows = [[smarten(cell) for cell in row] for row in figure.rows]
+    columns = [smarten(column) for column in figure.columns]
     if figure.kind == "chart":
         unit = f" ({figure.unit})" if figure.unit else ""
-        columns = ["", f"Value{unit}", "Said at"]
+        columns = ["Item", f"Value{unit}", "Said at"]
         rows = [
-            [p.label, f"{p.value:g}", format_timecode(p.at) if p.at is not None else "—"]
+            [smarten(p.label), f"{p.value:g}", format_timecode(p.at) if p.at is not None else "—"]
             for p in figure.points
         ]
     return FigureView(
