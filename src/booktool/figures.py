@@ -161,7 +161,7 @@ def _read_figure(
                     Problem(
                         path,
                         item.line_of("file"),
-                        f"image {refusal.message}",
+                        f"image '{file}' {refusal.message}",
                         refusal.hint,
                         code=refusal.code,
                     )

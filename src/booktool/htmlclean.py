@@ -12,20 +12,18 @@ well-formed XHTML (EPUBCheck rejects HTML-only syntax).
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 
 from booktool.errors import Problem
-from booktool.images import image_fault
+from booktool.media import Refusal, resolve_local
 
-MEDIA_PREFIX = "media/"
 #: Deeper nesting than this (quotes in quotes, lists in lists) is refused: WeasyPrint's layout
 #: recurses per level and gives out between 120 and 190 levels, and no reader could follow it.
 MAX_DEPTH = 64
@@ -201,38 +199,11 @@ class _Cleaner:
 
     def confine(self, src: str, line: int | None) -> str | None:
         """The image's path inside the book, or None (and a problem) if it cannot be used."""
-        parts = urlsplit(src)
-        if not src or parts.scheme or parts.netloc or src.startswith(("/", "\\")):
-            self.refuse(
-                line,
-                f"image '{src}' is not a file in the manuscript",
-                "copy it into manuscript/ and use a relative path",
-                "not-local",
-            )
+        try:
+            href, path = resolve_local(src, self.path.parent, self.manuscript)
+        except Refusal as refusal:
+            self.refuse(line, f"image '{src}' {refusal.message}", refusal.hint, refusal.code)
             return None
-        written = Path(os.path.normpath(self.path.parent / unquote(parts.path)))
-        path = written.resolve()
-        root = self.manuscript.resolve()
-        if not path.is_relative_to(root):
-            linked = written.is_relative_to(self.manuscript)  # inside, until a symlink is followed
-            self.refuse(
-                line,
-                f"image '{src}' is "
-                + ("a link to a file outside manuscript/" if linked else "outside manuscript/"),
-                "copy it into manuscript/",
-                "outside-project",
-            )
-            return None
-        if not path.is_file():
-            self.refuse(
-                line, f"image '{src}' does not exist", "check the file name", "missing-file"
-            )
-            return None
-        fault = image_fault(path)
-        if fault is not None:
-            self.refuse(line, f"image '{src}' {fault.message}", fault.hint, fault.code)
-            return None
-        href = MEDIA_PREFIX + path.relative_to(root).as_posix()
         self.result.media[href] = path
         return href
 
