@@ -25,6 +25,7 @@ from booktool.errors import Problem
 from booktool.installed import tool_version
 from booktool.layouts import Layouts
 from booktool.model import Book
+from booktool.pagemap import PageStart
 from booktool.views import BookView, book_view
 from booktool.xrefs import Target, parse_fragment, resolve, serialise_fragment, targets
 
@@ -40,6 +41,23 @@ class CoverView:
     source_line: str
 
 
+#: Print editions' PDF variants: tagged PDF/UA-1 (the default) and PDF/A-3b for archiving.
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """How the print edition is set: its PDF variant, page size, bleed and crop marks."""
+
+    pdf_variant: str = "pdf/ua-1"
+    #: A CSS length of bleed around each page (e.g. "3mm"), or None.
+    bleed: str | None = None
+    #: Crop and registration marks in the bleed.
+    marks: bool = False
+    #: A CSS page size that replaces the book's (the booklet's half-size pages), or None.
+    page_size: str | None = None
+
+
 @dataclass(frozen=True)
 class Made:
     """One edition's file, the resources (layout files, media) it loaded, and what it warned."""
@@ -48,6 +66,8 @@ class Made:
     resources: list[str]
     pages: int | None = None
     warnings: list[Problem] = field(default_factory=list)
+    #: Where each page begins (paginated editions).
+    page_starts: list[PageStart] | None = None
 
 
 class HtmlEdition:
@@ -68,11 +88,13 @@ class HtmlEdition:
         layouts: Layouts,
         moment: dt.datetime,
         limits: RenderLimits | None = None,
+        options: PrintOptions | None = None,
     ) -> None:
         self.book = book
         self.layouts = layouts
         self.moment = moment
         self.limits = limits or RenderLimits()
+        self.options = options or PrintOptions()
         self.targets = targets(book)
         self.next_note = 1
 
@@ -110,10 +132,20 @@ class HtmlEdition:
             **context,
         )
 
+    @property
+    def page_rule(self) -> str:
+        """The declarations of the print edition's ``@page`` rule: size, bleed, marks."""
+        rule = [f"size: {self.options.page_size or self.view.page_size};"]
+        if self.options.bleed:
+            rule.append(f"bleed: {self.options.bleed};")
+        if self.options.marks:
+            rule.append("marks: crop cross;")
+        return " ".join(rule)
+
     @functools.cached_property
     def print_document(self) -> str:
         """The whole book as one HTML document, as the print edition lays it out."""
-        return self.render("print.html")
+        return self.render("print.html", page_rule=self.page_rule)
 
     def print_html(self) -> str:
         return self.print_document
@@ -140,6 +172,10 @@ class HtmlEdition:
         """This edition's file: the print HTML itself."""
         return Made(self.print_document.encode("utf-8"), [])
 
+    def settings(self) -> str:
+        """The build settings this edition's file depends on, for its digest."""
+        return repr(self.limits)
+
     def resolve(self, name: str) -> Path | None:
         """The file behind a resource name: a manuscript image or a file of the layout chain."""
         return self.book.media.get(name) or self.layouts.find(name)
@@ -154,7 +190,7 @@ class HtmlEdition:
 
         add(f"{self.format} booktool {__version__} {self.tool} {tool_version(self.tool)}")
         add(self.moment.isoformat())
-        add(repr(self.limits))
+        add(self.settings())
         for document in self.documents():
             add(document)
         for name in sorted(set(resources)):

@@ -18,6 +18,7 @@ from urllib.parse import unquote
 from booktool.edition import HtmlEdition, Made, PageCallback
 from booktool.errors import Problem, RenderError
 from booktool.layouts import BASE_URL
+from booktool.pagemap import PageStart
 from booktool.render_process import Refusal, RenderJob, render_in_child
 from booktool.text import decode_text
 
@@ -33,6 +34,7 @@ class RenderedPdf:
     pages: int
     warnings: list[Problem]
     resources: list[str]
+    page_starts: list[PageStart]
 
 
 def _describe(char: str) -> str:
@@ -45,11 +47,24 @@ class PdfEdition(HtmlEdition):
     format = "pdf"
     tool = "weasyprint"
 
+    def settings(self) -> str:
+        return f"{self.limits!r} {self.options!r}"
+
     def make(self, on_page: PageCallback | None = None) -> Made:
         rendered = self.render_pdf(on_page)
-        return Made(rendered.data, rendered.resources, rendered.pages, rendered.warnings)
+        return Made(
+            rendered.data,
+            rendered.resources,
+            rendered.pages,
+            rendered.warnings,
+            rendered.page_starts,
+        )
 
-    def render_pdf(self, on_page: PageCallback | None = None) -> RenderedPdf:
+    def layout_pages(self) -> RenderedPdf:
+        """Lay the pages out for where each begins, without writing a PDF."""
+        return self.render_pdf(None, write=False)
+
+    def render_pdf(self, on_page: PageCallback | None = None, *, write: bool = True) -> RenderedPdf:
         """Lay out and write the PDF in a child process under the book's limits."""
         limits = self.limits
         folder = self.layouts.project_directory
@@ -63,6 +78,8 @@ class PdfEdition(HtmlEdition):
             },
             pdf_identifier=hashlib.sha256(self.book.identifier.encode()).hexdigest()[:32],
             memory_mb=limits.render_memory_mb,
+            pdf_variant=self.options.pdf_variant,
+            write=write,
         )
         result = render_in_child(job, limits, on_page)
         refusals = result.refusals
@@ -77,7 +94,8 @@ class PdfEdition(HtmlEdition):
             for message in result.log
             if not (explained and explained.search(message))
         ]
-        return RenderedPdf(result.pdf, result.pages, warnings, result.served)
+        starts = [PageStart(**fields) for fields in result.page_starts]
+        return RenderedPdf(result.pdf, result.pages, warnings, result.served, starts)
 
     def _log_problem(self, message: str) -> Problem:
         """A WeasyPrint warning, at the media or layout file it names if it names one."""
