@@ -133,6 +133,11 @@ class HtmlEdition:
         )
 
     @property
+    def file_name(self) -> str:
+        """The name of this edition's file in ``build/``."""
+        return f"{self.book.slug}.{self.format}"
+
+    @property
     def page_rule(self) -> str:
         """The declarations of the print edition's ``@page`` rule: size, bleed, marks."""
         rule = [f"size: {self.options.page_size or self.view.page_size};"]

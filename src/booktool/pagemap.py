@@ -23,7 +23,9 @@ from lxml import etree
 EPUB_NS = "http://www.idpf.org/2007/ops"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 #: Elements a marker may not stand directly inside (it goes into their first child instead).
-_NO_PHRASING = {"ol", "ul", "dl", "table", "thead", "tbody", "tfoot", "tr", "html", "head"}
+_NO_PHRASING = {"ol", "ul", "dl", "table", "thead", "tbody", "tfoot", "tr", "html", "head", "nav"}
+#: ARIA roles whose children are prescribed (a marker among them breaks the structure).
+_OWNING_ROLES = {"list", "table", "row", "rowgroup", "grid", "listbox", "menu", "tablist", "tree"}
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,11 @@ def _insert(anchor: etree._Element, offset: int, span: etree._Element) -> None:
     """Put ``span`` just before the ``offset``-th counted character of ``anchor``'s own text."""
     if offset == 0:
         parent = anchor.getparent()
-        if parent is not None and _local(parent.tag) not in _NO_PHRASING:
+        if (
+            parent is not None
+            and _local(parent.tag) not in _NO_PHRASING
+            and parent.get("role") not in _OWNING_ROLES
+        ):
             span.tail = None
             anchor.addprevious(span)
             return

@@ -210,7 +210,7 @@ def _figure_view(figure: Figure, link: Linking) -> FigureView:
     columns = figure.columns
     if figure.kind == "chart":
         unit = f" ({figure.unit})" if figure.unit else ""
-        columns = ["", f"Value{unit}", "Said at"]
+        columns = ["Measure", f"Value{unit}", "Said at"]
         rows = [
             [p.label, f"{p.value:g}", format_timecode(p.at) if p.at is not None else "—"]
             for p in figure.points
