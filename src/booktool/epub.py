@@ -112,9 +112,9 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
         toc = tree.find(".//x:nav[@epub:type='toc']", ns | {"epub": EPUB_NS})
         if toc is not None and self.pages.in_nav:
             toc.set("id", CONTENTS_ANCHORS[0])
-            heading = toc.find("x:h1", ns)
-            if heading is not None:
-                heading.set("id", CONTENTS_ANCHORS[1])
+            title = toc.find("x:h1", ns)
+            if title is not None:
+                title.set("id", CONTENTS_ANCHORS[1])
             place_markers(tree, self.pages.in_nav)
         if self.pages.entries:
             body = tree.find("x:body", ns)
