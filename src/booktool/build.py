@@ -25,17 +25,18 @@ from booktool.markdown import MarkdownSource, convert_cached, references_digest
 from booktool.model import Book
 from booktool.output import write_atomic
 from booktool.pagemap import PageStart
-from booktool.pdf import PdfEdition
+from booktool.pdf import BookletEdition, PdfEdition
 from booktool.progress import Progress
 from booktool.project import Project
 from booktool.text import slugify
 from booktool.xrefs import check_references, targets
 
-FORMATS = ("pdf", "epub", "html")
+FORMATS = ("pdf", "epub", "html", "booklet")
 EDITIONS: dict[str, type[HtmlEdition]] = {
     "html": HtmlEdition,
     "epub": EpubEdition,
     "pdf": PdfEdition,
+    "booklet": BookletEdition,
 }
 
 

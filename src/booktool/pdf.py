@@ -8,16 +8,20 @@ corrupt fonts and characters no font can draw are warnings naming the files.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote
 
-from booktool.edition import HtmlEdition, Made, PageCallback
+from booktool.config import RenderLimits
+from booktool.edition import HtmlEdition, Made, PageCallback, PrintOptions
 from booktool.errors import Problem, RenderError
-from booktool.layouts import BASE_URL
+from booktool.impose import HALF_SIZES, impose, saddle_order, sheet_size
+from booktool.layouts import BASE_URL, Layouts
+from booktool.model import Book
 from booktool.pagemap import PageStart
 from booktool.render_process import Refusal, RenderJob, render_in_child
 from booktool.text import decode_text
@@ -187,4 +191,40 @@ class PdfEdition(HtmlEdition):
             f"no font can draw {listed}",
             "add a font that has them to layouts/ (@font-face in print.css)",
             code="missing-glyphs",
+        )
+
+
+class BookletEdition(PdfEdition):
+    """The handout: the book laid out on half-size pages, imposed two-up for saddle stitching.
+
+    The pages are the print edition's at A5 (half-Letter for a Letter book), without tags
+    (imposition cannot keep a structure tree), bleed or marks (office duplex printers print
+    neither); the sheets are A4 (Letter) landscape.
+    """
+
+    format = "booklet"
+
+    def __init__(
+        self,
+        book: Book,
+        layouts: Layouts,
+        moment: dt.datetime,
+        limits: RenderLimits | None = None,
+        options: PrintOptions | None = None,
+    ) -> None:
+        half = HALF_SIZES.get(book.page_size, "A5")
+        booklet = replace(
+            options or PrintOptions(), pdf_variant=None, bleed=None, marks=False, page_size=half
+        )
+        super().__init__(book, layouts, moment, limits, booklet)
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.book.slug}-booklet.pdf"
+
+    def make(self, on_page: PageCallback | None = None) -> Made:
+        rendered = self.render_pdf(on_page)
+        sheets = impose(rendered.data, sheet_size(self.book.page_size), self.view.title)
+        return Made(
+            sheets, rendered.resources, len(saddle_order(rendered.pages)), rendered.warnings
         )
