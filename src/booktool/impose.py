@@ -56,19 +56,38 @@ def sheet_size(book_page_size: str) -> tuple[float, float]:
 
 
 def impose(pdf: bytes, sheet: tuple[float, float], title: str) -> bytes:
-    """The pages of ``pdf`` two-up on ``sheet``-sized pages in saddle-stitch order."""
+    """The pages of ``pdf`` two-up on ``sheet``-sized pages in saddle-stitch order.
+
+    Each page becomes a form XObject named after its number (``/Page7``), scaled to fit half
+    the sheet and centred in it; names and bytes are deterministic.
+    """
     width, height = sheet
     with pikepdf.open(io.BytesIO(pdf)) as source, pikepdf.new() as out:
+        forms: dict[int, pikepdf.Object] = {}
         for side in saddle_order(len(source.pages)):
             out.add_blank_page(page_size=(width, height))
             target = out.pages[-1]
+            drawing = []
             for slot, index in enumerate((side.left, side.right)):
                 if index is None:
                     continue
-                box = pikepdf.Rectangle(slot * width / 2, 0, (slot + 1) * width / 2, height)
-                target.add_overlay(source.pages[index], box)
+                if index not in forms:
+                    forms[index] = out.copy_foreign(source.pages[index].as_form_xobject())
+                page_width, page_height = _size(source.pages[index])
+                scale = min(width / 2 / page_width, height / page_height)
+                x = slot * width / 2 + (width / 2 - page_width * scale) / 2
+                y = (height - page_height * scale) / 2
+                name = pikepdf.Name(f"/Page{index + 1}")
+                target.add_resource(forms[index], pikepdf.Name.XObject, name)
+                drawing.append(f"q {scale:.6f} 0 0 {scale:.6f} {x:.4f} {y:.4f} cm {name} Do Q")
+            target.Contents = out.make_stream("\n".join(drawing).encode("ascii"))
         out.docinfo[pikepdf.Name.Title] = f"{title} (booklet)"
         out.docinfo[pikepdf.Name.Creator] = "booktool"
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True)
     return buffer.getvalue()
+
+
+def _size(page: pikepdf.Page) -> tuple[float, float]:
+    box = [float(v) for v in page.mediabox]
+    return box[2] - box[0], box[3] - box[1]
