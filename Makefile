@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: all booklet test lint bench sysdeps clean
+.PHONY: all booklet test lint bench sysdeps ace clean
 
 all: booklet
 
@@ -22,6 +22,22 @@ sysdeps:
 	      || echo "note: could not install$$missing; continuing without"; \
 	  else echo "note: not installed:$$missing (install them for EPUBCheck and faster builds)"; fi; \
 	fi
+
+# Ace by DAISY (the EPUB accessibility checker the tests run) and Debian's Chromium for it:
+# about 2 minutes. Ace goes into .tools/ace; without it the Ace test is skipped.
+ACE := .tools/ace/node_modules/.bin/ace-puppeteer
+ace: $(ACE)
+$(ACE):
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1) \
+	      || echo "note: could not install chromium"; \
+	  else echo "note: chromium is not installed; the Ace test will be skipped"; fi; \
+	fi
+	@command -v npm >/dev/null 2>&1 || { echo "note: npm is missing; the Ace test will be skipped"; exit 0; }; \
+	mkdir -p .tools/ace && cd .tools/ace && [ -f package.json ] || echo '{"private": true}' > package.json; \
+	ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --silent @daisy/ace@1.4.6 \
+	  || echo "note: could not install Ace; the Ace test will be skipped"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)

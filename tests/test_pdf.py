@@ -55,7 +55,9 @@ def test_title_page_then_contents_with_page_numbers_that_match(repo_pdf: Path) -
     pages = pdf_pages(repo_pdf)
     assert "The Great Leap Forward" in pages[0]
     assert "Mao's Famine, 1958–1962" in pages[0].replace("’", "'")
-    contents = pages[1]
+    # The cover, the title page, then the contents.
+    assert "Drawn from" in pages[1] and "astudybooklet" in squash(pages[0])
+    contents = pages[2]
     assert contents.startswith("Contents")
     regions = pdf_regions(repo_pdf)
     for chapter in MANUSCRIPT.config.chapters:

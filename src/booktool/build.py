@@ -15,7 +15,7 @@ from pathlib import Path
 
 from booktool.cache import BuildCache, OutputRecord
 from booktool.checks import run_rules
-from booktool.edition import HtmlEdition
+from booktool.edition import HtmlEdition, PrintOptions
 from booktool.epub import EpubEdition
 from booktool.errors import InputError, Problem, display_path
 from booktool.htmlclean import clean_fragments
@@ -24,17 +24,19 @@ from booktool.manuscript import Manuscript, assemble_book, load_manuscript
 from booktool.markdown import MarkdownSource, convert_cached, references_digest
 from booktool.model import Book
 from booktool.output import write_atomic
-from booktool.pdf import PdfEdition
+from booktool.pagemap import PageStart
+from booktool.pdf import BookletEdition, PdfEdition
 from booktool.progress import Progress
 from booktool.project import Project
 from booktool.text import slugify
 from booktool.xrefs import check_references, targets
 
-FORMATS = ("pdf", "epub", "html")
+FORMATS = ("pdf", "epub", "html", "booklet")
 EDITIONS: dict[str, type[HtmlEdition]] = {
     "html": HtmlEdition,
     "epub": EpubEdition,
     "pdf": PdfEdition,
+    "booklet": BookletEdition,
 }
 
 
@@ -90,6 +92,8 @@ class Planned:
     output: Output
     record: OutputRecord
     data: bytes | None
+    #: Where each page begins, if the edition was laid out now.
+    page_starts: list[PageStart] | None = None
 
 
 def build(
@@ -98,6 +102,7 @@ def build(
     *,
     strict: bool = False,
     progress: Progress | None = None,
+    options: PrintOptions | None = None,
 ) -> BuildReport:
     """Build the requested editions of ``project`` into its ``build/`` folder."""
     progress = progress or Progress()
@@ -113,11 +118,16 @@ def build(
         total = len(manuscript.markdown_files) + bool(manuscript.apparatus.sources_path)
         stage.note = f"{report.converted} of {total} files through pandoc"
     layouts, moment, limits = Layouts(project.layouts), build_moment(book), manuscript.config.limits
-    planned = [
-        plan_output(EDITIONS[name](book, layouts, moment, limits), project, cache, progress)
-        for name in FORMATS
-        if name in formats
-    ]
+    planned: list[Planned] = []
+    for name in FORMATS:
+        if name not in formats:
+            continue
+        edition = EDITIONS[name](book, layouts, moment, limits, options)
+        if isinstance(edition, EpubEdition):
+            made = next((p for p in planned if p.page_starts and p.output.format == "pdf"), None)
+            print_edition = PdfEdition(book, layouts, moment, limits, options)
+            edition.page_starts = page_map(print_edition, made, cache, progress)
+        planned.append(plan_output(edition, project, cache, progress))
     report.warnings += [Problem.from_record(w) for p in planned for w in p.record.warnings]
     if strict and report.warnings:
         raise InputError(*report.warnings)  # nothing written: --strict fails on any warning
@@ -190,7 +200,7 @@ def plan_output(
     edition: HtmlEdition, project: Project, cache: BuildCache, progress: Progress
 ) -> Planned:
     """An edition's file made anew, unless the cache says the one in build/ is current."""
-    target = project.build_dir / f"{edition.book.slug}.{edition.format}"
+    target = project.build_dir / edition.file_name
     with progress.stage(edition.format) as stage:
         previous = cache.outputs.get(edition.format)
         if previous is not None:
@@ -209,7 +219,33 @@ def plan_output(
         pages=made.pages,
         warnings=[w.to_record() for w in made.warnings],
     )
-    return Planned(Output(edition.format, target, record.size, record.pages), record, made.data)
+    output = Output(edition.format, target, record.size, record.pages)
+    return Planned(output, record, made.data, made.page_starts)
+
+
+def page_map(
+    edition: PdfEdition, made: Planned | None, cache: BuildCache, progress: Progress
+) -> list[PageStart]:
+    """Where the print edition's pages begin, for the EPUB's page list.
+
+    From this build's PDF if it was laid out now; else from the cache, if the print layout's
+    inputs are the ones recorded with it; else the pages are laid out (no PDF is written), so
+    that an EPUB built alone still carries the printed page numbers, and never stale ones.
+    """
+    if made is not None and made.page_starts is not None:
+        cache.store_page_map(made.record.digest, made.record.resources, made.page_starts)
+        return made.page_starts
+    cached = cache.page_map()
+    if cached is not None:
+        digest, resources, starts = cached
+        if edition.digest(resources) == digest:
+            return starts
+    with progress.stage("layout") as stage:
+        laid_out = edition.layout_pages()
+        stage.note = f"{len(laid_out.page_starts)} pages"
+    starts, resources = laid_out.page_starts, laid_out.resources
+    cache.store_page_map(edition.digest(resources), resources, starts)
+    return starts
 
 
 def write_outputs(planned: Sequence[Planned], cache: BuildCache) -> None:

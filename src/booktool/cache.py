@@ -5,6 +5,8 @@
     build/.cache/
       manifest.json          what each output was made of: its inputs digest, the resources
                              it loaded, the file's own hash, size and pages
+      pagemap.json           where each page of the last print layout begins, with the digest
+                             and resources of the layout it came from (for the EPUB's page list)
       html/<sha256>.html     pandoc's HTML for one Markdown text, keyed by the hash of the text,
                              its id prefix, booktool's and pandoc's versions and the reader;
                              its first line is the checksum of the rest
@@ -24,6 +26,7 @@ from typing import Any
 
 from booktool import __version__
 from booktool.output import write_atomic
+from booktool.pagemap import PageStart
 
 CACHE_DIR = ".cache"
 MANIFEST_VERSION = 2
@@ -98,6 +101,30 @@ class BuildCache:
         except OSError:
             return None
         return record if file_digest(target) == record.sha256 else None
+
+    @property
+    def page_map_path(self) -> Path:
+        return self.directory / "pagemap.json"
+
+    def page_map(self) -> tuple[str, list[str], list[PageStart]] | None:
+        """The last print layout's page starts: its digest, resources and starts."""
+        try:
+            data: Any = json.loads(self.page_map_path.read_text("utf-8"))
+            if data.get("booktool") != __version__:
+                return None
+            starts = [PageStart(**fields) for fields in data["starts"]]
+            return str(data["digest"]), [str(r) for r in data["resources"]], starts
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    def store_page_map(self, digest: str, resources: list[str], starts: list[PageStart]) -> None:
+        data = {
+            "booktool": __version__,
+            "digest": digest,
+            "resources": sorted(set(resources)),
+            "starts": [start.as_dict() for start in starts],
+        }
+        write_atomic(self.page_map_path, (json.dumps(data, indent=1) + "\n").encode())
 
     def remember(self, name: str, record: OutputRecord) -> None:
         self.outputs[name] = record

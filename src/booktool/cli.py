@@ -70,6 +70,18 @@ def _parser() -> argparse.ArgumentParser:
     bld = commands.add_parser("build", help="build the PDF and the EPUB into DIR/build/")
     _directory(bld)
     _formats(bld)
+    bld.add_argument(
+        "--booklet",
+        action="store_true",
+        help="also write build/<slug>-booklet.pdf: A5 pages two-up on A4 for saddle stitching",
+    )
+    bld.add_argument(
+        "--pdf-variant",
+        metavar="VARIANT",
+        help="pdf/ua-1 (default: tagged, accessible) or pdf/a-3b (archival)",
+    )
+    bld.add_argument("--bleed", metavar="LENGTH", help="bleed around each PDF page, e.g. 3mm")
+    bld.add_argument("--marks", action="store_true", help="crop and cross marks in the bleed")
     shown = bld.add_mutually_exclusive_group()
     shown.add_argument("--quiet", action="store_true", help="plain result lines, no progress")
     shown.add_argument("--json", action="store_true", help="one JSON summary on stdout")
@@ -151,15 +163,22 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from booktool.build import build
+    from booktool.edition import print_options
     from booktool.progress import Progress, TerminalDisplay, wrote_line
     from booktool.project import Project
 
     started = time.perf_counter()
     live = out.isatty() and not args.quiet and not args.json
     progress = Progress(TerminalDisplay(out) if live else None)
+    options = print_options(args.pdf_variant, args.bleed, args.marks)
+    formats = _formats_of(args) + (("booklet",) if args.booklet else ())
     try:
         report = build(
-            Project.open(args.directory), _formats_of(args), strict=args.strict, progress=progress
+            Project.open(args.directory),
+            formats,
+            strict=args.strict,
+            progress=progress,
+            options=options,
         )
     except BooktoolError as exc:
         if args.json:

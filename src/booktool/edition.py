@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,10 +22,11 @@ from lxml import etree
 
 from booktool import __version__
 from booktool.config import RenderLimits
-from booktool.errors import Problem
+from booktool.errors import InputError, Problem
 from booktool.installed import tool_version
 from booktool.layouts import Layouts
 from booktool.model import Book
+from booktool.pagemap import PageStart
 from booktool.views import BookView, book_view
 from booktool.xrefs import Target, parse_fragment, resolve, serialise_fragment, targets
 
@@ -40,6 +42,58 @@ class CoverView:
     source_line: str
 
 
+#: Print editions' PDF variants: tagged PDF/UA-1 (the default) and PDF/A-3b for archiving.
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """How the print edition is set: its PDF variant, page size, bleed and crop marks."""
+
+    pdf_variant: str | None = "pdf/ua-1"
+    #: A CSS length of bleed around each page (e.g. "3mm"), or None.
+    bleed: str | None = None
+    #: Crop and registration marks in the bleed.
+    marks: bool = False
+    #: A CSS page size that replaces the book's (the booklet's half-size pages), or None.
+    page_size: str | None = None
+
+
+_LENGTH = re.compile(r"^(?:\d+(?:\.\d+)?|\.\d+)(?:mm|cm|in|pt|px)$")
+
+
+def print_options(variant: str | None, bleed: str | None, marks: bool) -> PrintOptions:
+    """Print options from the command line; InputError if one is not valid."""
+    problems = []
+    if variant is not None and variant not in PDF_VARIANTS:
+        problems.append(
+            Problem(
+                None,
+                None,
+                f"--pdf-variant '{variant}' is not supported",
+                f"use one of {', '.join(PDF_VARIANTS)}",
+                code="option",
+            )
+        )
+    if bleed is not None and not _LENGTH.match(bleed.strip()):
+        problems.append(
+            Problem(
+                None,
+                None,
+                f"--bleed '{bleed}' is not a length",
+                "give a length with its unit, such as 3mm or 0.125in",
+                code="option",
+            )
+        )
+    if problems:
+        raise InputError(*problems)
+    return PrintOptions(
+        pdf_variant=variant or PDF_VARIANTS[0],
+        bleed=bleed.strip() if bleed else None,
+        marks=marks,
+    )
+
+
 @dataclass(frozen=True)
 class Made:
     """One edition's file, the resources (layout files, media) it loaded, and what it warned."""
@@ -48,6 +102,8 @@ class Made:
     resources: list[str]
     pages: int | None = None
     warnings: list[Problem] = field(default_factory=list)
+    #: Where each page begins (paginated editions).
+    page_starts: list[PageStart] | None = None
 
 
 class HtmlEdition:
@@ -68,11 +124,13 @@ class HtmlEdition:
         layouts: Layouts,
         moment: dt.datetime,
         limits: RenderLimits | None = None,
+        options: PrintOptions | None = None,
     ) -> None:
         self.book = book
         self.layouts = layouts
         self.moment = moment
         self.limits = limits or RenderLimits()
+        self.options = options or PrintOptions()
         self.targets = targets(book)
         self.next_note = 1
 
@@ -110,10 +168,25 @@ class HtmlEdition:
             **context,
         )
 
+    @property
+    def file_name(self) -> str:
+        """The name of this edition's file in ``build/``."""
+        return f"{self.book.slug}.{self.format}"
+
+    @property
+    def page_rule(self) -> str:
+        """The declarations of the print edition's ``@page`` rule: size, bleed, marks."""
+        rule = [f"size: {self.options.page_size or self.view.page_size};"]
+        if self.options.bleed:
+            rule.append(f"bleed: {self.options.bleed};")
+        if self.options.marks:
+            rule.append("marks: crop cross;")
+        return " ".join(rule)
+
     @functools.cached_property
     def print_document(self) -> str:
         """The whole book as one HTML document, as the print edition lays it out."""
-        return self.render("print.html")
+        return self.render("print.html", page_rule=self.page_rule)
 
     def print_html(self) -> str:
         return self.print_document
@@ -140,6 +213,10 @@ class HtmlEdition:
         """This edition's file: the print HTML itself."""
         return Made(self.print_document.encode("utf-8"), [])
 
+    def settings(self) -> str:
+        """The build settings this edition's file depends on, for its digest."""
+        return repr(self.limits)
+
     def resolve(self, name: str) -> Path | None:
         """The file behind a resource name: a manuscript image or a file of the layout chain."""
         return self.book.media.get(name) or self.layouts.find(name)
@@ -154,7 +231,7 @@ class HtmlEdition:
 
         add(f"{self.format} booktool {__version__} {self.tool} {tool_version(self.tool)}")
         add(self.moment.isoformat())
-        add(repr(self.limits))
+        add(self.settings())
         for document in self.documents():
             add(document)
         for name in sorted(set(resources)):

@@ -10,24 +10,38 @@ import datetime as dt
 import functools
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from ebooklib import epub
 from lxml import etree
 
 from booktool.config import RenderLimits
-from booktool.edition import HtmlEdition, Made, PageCallback
+from booktool.edition import HtmlEdition, Made, PageCallback, PrintOptions
 from booktool.errors import Problem, RenderError
 from booktool.images import media_type
 from booktool.layoutcheck import check_document, check_stylesheet, check_svg
 from booktool.layouts import Layouts
 from booktool.model import Book
 from booktool.notes import epub_notes
+from booktool.pagemap import EPUB_NS, XHTML_NS, PageStart, place_markers, resolve_starts
 from booktool.views import INTRODUCTION_FILE, LOF_FILE, SOURCES_FILE
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XHTML = "application/xhtml+xml"
+
+
+def accessibility_summary(paged: bool) -> str:
+    """The book's accessibility in one paragraph, for ``schema:accessibilitySummary``."""
+    summary = (
+        "This study booklet is structured with headings, lists and tables in reading order, "
+        "with a table of contents; every image has a text alternative, and every chart is "
+        "followed by a table of its data. Notes are linked both ways."
+    )
+    if paged:
+        summary += " Page-break markers and a page list give the printed edition's page numbers."
+    return summary + " It meets WCAG 2.1 Level AA."
 
 
 class _FixedTimeZip(zipfile.ZipFile):
@@ -54,7 +68,12 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
     """ebooklib's writer with xml:lang on the package and reproducible zip entries."""
 
     def __init__(
-        self, target: io.BytesIO, book: epub.EpubBook, language: str, moment: dt.datetime
+        self,
+        target: io.BytesIO,
+        book: epub.EpubBook,
+        language: str,
+        moment: dt.datetime,
+        pages: PageList | None = None,
     ) -> None:
         super().__init__(
             target,
@@ -68,6 +87,7 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
         )
         self.language = language
         self.moment = moment
+        self.pages = pages or PageList()
 
     def write(self) -> None:
         zip_time = max(self.moment, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
@@ -89,8 +109,42 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
         ns = {"x": "http://www.w3.org/1999/xhtml"}
         for heading in tree.iterfind(".//x:nav/x:h2", ns):
             heading.tag = "{http://www.w3.org/1999/xhtml}h1"
+        toc = tree.find(".//x:nav[@epub:type='toc']", ns | {"epub": EPUB_NS})
+        if toc is not None and self.pages.in_nav:
+            toc.set("id", CONTENTS_ANCHORS[0])
+            title = toc.find("x:h1", ns)
+            if title is not None:
+                title.set("id", CONTENTS_ANCHORS[1])
+            place_markers(tree, self.pages.in_nav)
+        if self.pages.entries:
+            body = tree.find("x:body", ns)
+            assert body is not None
+            body.append(etree.fromstring(self.pages.nav_markup()))
         return etree.tostring(
             tree, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>"
+        )
+
+
+#: The print edition's contents (its list and its heading), whose EPUB counterpart is the
+#: navigation document's table of contents.
+CONTENTS_ANCHORS = ("contents", "contents-title")
+
+
+@dataclass
+class PageList:
+    """The printed pages in the EPUB: where each marker went, and those for the nav document."""
+
+    entries: list[tuple[int, str]] = field(default_factory=list)
+    in_nav: list[PageStart] = field(default_factory=list)
+
+    def nav_markup(self) -> str:
+        """The navigation document's ``page-list``: one link per printed page."""
+        items = "".join(
+            f'<li><a href="{escape(href)}">{page}</a></li>' for page, href in self.entries
+        )
+        return (
+            f'<nav xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}" epub:type="page-list" '
+            f'id="page-list" hidden="hidden"><h2>Pages</h2><ol>{items}</ol></nav>'
         )
 
 
@@ -119,10 +173,14 @@ class EpubEdition(HtmlEdition):
         layouts: Layouts,
         moment: dt.datetime,
         limits: RenderLimits | None = None,
+        options: PrintOptions | None = None,
     ) -> None:
-        super().__init__(book, layouts, moment, limits)
+        super().__init__(book, layouts, moment, limits, options)
         self.package = epub.EpubBook()
         self.documents_by_uid: dict[str, epub.EpubItem] = {}
+        #: Where the print edition's pages begin; set before the documents are rendered.
+        self.page_starts: list[PageStart] = []
+        self.pages = PageList()
 
     def href(self, file: str, anchor: str) -> str:
         return f"{file}#{anchor}"
@@ -145,6 +203,46 @@ class EpubEdition(HtmlEdition):
 
     @functools.cached_property
     def rendered(self) -> list[EpubDocument]:
+        """The package's XHTML documents in reading order, each with its page-break markers."""
+        return self.mark_pages(self.unmarked())
+
+    def mark_pages(self, docs: list[EpubDocument]) -> list[EpubDocument]:
+        """A ``pagebreak`` marker where each printed page begins, and the page list to match.
+
+        A page whose place the EPUB lacks (the printed contents go to the navigation document)
+        is marked where the next page that it has begins.
+        """
+        if not self.page_starts:
+            return docs
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        trees = [etree.fromstring(doc.content.encode("utf-8"), parser) for doc in docs]
+        ids = [{str(e.get("id")) for e in tree.iter() if e.get("id")} for tree in trees]
+        known = set().union(*ids) | set(CONTENTS_ANCHORS)
+        starts = resolve_starts(self.page_starts, known)
+        in_nav = [s for s in starts if s.anchor in CONTENTS_ANCHORS]
+        # The contents' heading at the top of its page: the marker goes before the whole nav.
+        in_nav = [
+            PageStart(s.page, CONTENTS_ANCHORS[0], 0, s.text)
+            if s.anchor == CONTENTS_ANCHORS[1] and s.offset == 0
+            else s
+            for s in in_nav
+        ]
+        self.pages = PageList(in_nav=in_nav)
+        placed: dict[int, str] = {s.page: "nav.xhtml" for s in self.pages.in_nav}
+        marked = []
+        for doc, tree, found in zip(docs, trees, ids, strict=True):
+            pages = place_markers(tree, [s for s in starts if s.anchor in found])
+            placed.update((page, doc.file_name) for page in pages)
+            if pages:
+                content = etree.tostring(
+                    tree.getroottree(), encoding="unicode", doctype="<!DOCTYPE html>"
+                )
+                doc = EpubDocument(doc.uid, doc.file_name, doc.title, content)
+            marked.append(doc)
+        self.pages.entries = [(page, f"{placed[page]}#page-{page}") for page in sorted(placed)]
+        return marked
+
+    def unmarked(self) -> list[EpubDocument]:
         """The package's XHTML documents in reading order, from the cover to the back matter."""
         view = self.view
         docs = [
@@ -235,6 +333,31 @@ class EpubEdition(HtmlEdition):
             package.add_metadata("DC", "publisher", book.publisher)
         if book.description:
             package.add_metadata("DC", "description", book.description)
+        self.accessibility_metadata()
+
+    def accessibility_metadata(self) -> None:
+        """EPUB Accessibility 1.1: how the book can be read, what it offers, its page source."""
+        package, view = self.package, self.view
+        images = bool(self.book.media) or any(f.image for f in view.figures)
+        features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+        features += ["alternativeText"] if images else []
+        features += ["longDescription"] if any(f.chart for f in view.figures) else []
+        features += ["pageBreakMarkers", "pageNavigation"] if self.page_starts else []
+        properties: list[tuple[str, str]] = [
+            ("schema:accessMode", "textual"),
+            *([("schema:accessMode", "visual")] if images else []),
+            ("schema:accessModeSufficient", "textual"),
+            *[("schema:accessibilityFeature", feature) for feature in features],
+            ("schema:accessibilityHazard", "none"),
+            ("schema:accessibilitySummary", accessibility_summary(bool(self.page_starts))),
+            ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
+        ]
+        if self.page_starts:
+            properties.append(
+                ("pageBreakSource", f"{self.book.identifier} (print edition, {view.page_size})")
+            )
+        for name, value in properties:
+            package.add_metadata(None, "meta", value, {"property": name})
 
     def manifest(self) -> None:
         package = self.package
@@ -306,7 +429,7 @@ class EpubEdition(HtmlEdition):
 
     def write_package(self) -> bytes:
         target = io.BytesIO()
-        writer = _Writer(target, self.package, self.book.language, self.moment)
+        writer = _Writer(target, self.package, self.book.language, self.moment, self.pages)
         writer.process()
         try:
             writer.write()

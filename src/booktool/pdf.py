@@ -8,16 +8,21 @@ corrupt fonts and characters no font can draw are warnings naming the files.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote
 
-from booktool.edition import HtmlEdition, Made, PageCallback
+from booktool.config import RenderLimits
+from booktool.edition import HtmlEdition, Made, PageCallback, PrintOptions
 from booktool.errors import Problem, RenderError
-from booktool.layouts import BASE_URL
+from booktool.impose import HALF_SIZES, impose, saddle_order, sheet_size
+from booktool.layouts import BASE_URL, Layouts
+from booktool.model import Book
+from booktool.pagemap import PageStart
 from booktool.render_process import Refusal, RenderJob, render_in_child
 from booktool.text import decode_text
 
@@ -33,6 +38,7 @@ class RenderedPdf:
     pages: int
     warnings: list[Problem]
     resources: list[str]
+    page_starts: list[PageStart]
 
 
 def _describe(char: str) -> str:
@@ -45,11 +51,24 @@ class PdfEdition(HtmlEdition):
     format = "pdf"
     tool = "weasyprint"
 
+    def settings(self) -> str:
+        return f"{self.limits!r} {self.options!r}"
+
     def make(self, on_page: PageCallback | None = None) -> Made:
         rendered = self.render_pdf(on_page)
-        return Made(rendered.data, rendered.resources, rendered.pages, rendered.warnings)
+        return Made(
+            rendered.data,
+            rendered.resources,
+            rendered.pages,
+            rendered.warnings,
+            rendered.page_starts,
+        )
 
-    def render_pdf(self, on_page: PageCallback | None = None) -> RenderedPdf:
+    def layout_pages(self) -> RenderedPdf:
+        """Lay the pages out for where each begins, without writing a PDF."""
+        return self.render_pdf(None, write=False)
+
+    def render_pdf(self, on_page: PageCallback | None = None, *, write: bool = True) -> RenderedPdf:
         """Lay out and write the PDF in a child process under the book's limits."""
         limits = self.limits
         folder = self.layouts.project_directory
@@ -63,6 +82,8 @@ class PdfEdition(HtmlEdition):
             },
             pdf_identifier=hashlib.sha256(self.book.identifier.encode()).hexdigest()[:32],
             memory_mb=limits.render_memory_mb,
+            pdf_variant=self.options.pdf_variant,
+            write=write,
         )
         result = render_in_child(job, limits, on_page)
         refusals = result.refusals
@@ -77,7 +98,8 @@ class PdfEdition(HtmlEdition):
             for message in result.log
             if not (explained and explained.search(message))
         ]
-        return RenderedPdf(result.pdf, result.pages, warnings, result.served)
+        starts = [PageStart(**fields) for fields in result.page_starts]
+        return RenderedPdf(result.pdf, result.pages, warnings, result.served, starts)
 
     def _log_problem(self, message: str) -> Problem:
         """A WeasyPrint warning, at the media or layout file it names if it names one."""
@@ -169,4 +191,40 @@ class PdfEdition(HtmlEdition):
             f"no font can draw {listed}",
             "add a font that has them to layouts/ (@font-face in print.css)",
             code="missing-glyphs",
+        )
+
+
+class BookletEdition(PdfEdition):
+    """The handout: the book laid out on half-size pages, imposed two-up for saddle stitching.
+
+    The pages are the print edition's at A5 (half-Letter for a Letter book), without tags
+    (imposition cannot keep a structure tree), bleed or marks (office duplex printers print
+    neither); the sheets are A4 (Letter) landscape.
+    """
+
+    format = "booklet"
+
+    def __init__(
+        self,
+        book: Book,
+        layouts: Layouts,
+        moment: dt.datetime,
+        limits: RenderLimits | None = None,
+        options: PrintOptions | None = None,
+    ) -> None:
+        half = HALF_SIZES.get(book.page_size, "A5")
+        booklet = replace(
+            options or PrintOptions(), pdf_variant=None, bleed=None, marks=False, page_size=half
+        )
+        super().__init__(book, layouts, moment, limits, booklet)
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.book.slug}-booklet.pdf"
+
+    def make(self, on_page: PageCallback | None = None) -> Made:
+        rendered = self.render_pdf(on_page)
+        sheets = impose(rendered.data, sheet_size(self.book.page_size), self.view.title)
+        return Made(
+            sheets, rendered.resources, len(saddle_order(rendered.pages)), rendered.warnings
         )

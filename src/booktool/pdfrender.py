@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from booktool.layouts import BASE_URL
+from booktool.pagemap import page_starts
 from booktool.render_process import PAGE_MARK, READY_MARK, RenderJob, RenderResult
 
 _NOTDEF = ".notdef glyph rendered"
@@ -87,10 +88,13 @@ def render(job: RenderJob) -> RenderResult:
     progress.setLevel(logging.INFO)
     try:
         html = weasyprint.HTML(string=job.html, base_url=BASE_URL, url_fetcher=fetcher)
-        document = html.render()
+        document = html.render(pdf_variant=job.pdf_variant)
+        starts = page_starts((page._page_box for page in document.pages), html.etree_element)
         pdf = b""
-        if all(refusal.kind == "font" for refusal in fetcher.refused):
-            pdf = document.write_pdf(pdf_identifier=job.pdf_identifier.encode("ascii"))
+        if job.write and all(refusal.kind == "font" for refusal in fetcher.refused):
+            pdf = document.write_pdf(
+                pdf_identifier=job.pdf_identifier.encode("ascii"), pdf_variant=job.pdf_variant
+            )
     finally:
         logger.removeHandler(collect)
     return RenderResult(
@@ -99,6 +103,7 @@ def render(job: RenderJob) -> RenderResult:
         missing_glyphs=sorted(collect.missing),
         refused=[vars(refusal) for refusal in fetcher.refused],
         served=sorted(set(fetcher.served)),
+        page_starts=[start.as_dict() for start in starts],
         pdf=pdf,
     )
 

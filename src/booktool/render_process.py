@@ -52,6 +52,10 @@ class RenderJob:
     generated: dict[str, str]
     pdf_identifier: str
     memory_mb: int
+    #: WeasyPrint's PDF variant: "pdf/ua-1" (tagged, the default) or "pdf/a-3b".
+    pdf_variant: str | None = None
+    #: False: lay the pages out for their page map, but write no PDF.
+    write: bool = True
 
 
 @dataclass
@@ -69,6 +73,8 @@ class RenderResult:
     served: list[str] = field(default_factory=list)
     #: ``{"kind": "memory" | "depth" | "crash", "message": ...}`` if the render failed.
     error: dict[str, str] | None = None
+    #: Where each page begins (:class:`booktool.pagemap.PageStart` fields).
+    page_starts: list[dict[str, Any]] = field(default_factory=list)
     pdf: bytes = b""
 
     @property

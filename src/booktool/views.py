@@ -221,7 +221,7 @@ def _figure_view(figure: Figure, link: Linking) -> FigureView:
     columns = [smarten(column) for column in figure.columns]
     if figure.kind == "chart":
         unit = f" ({figure.unit})" if figure.unit else ""
-        columns = ["Item", f"Value{unit}", "Said at"]
+        columns = ["Measure", f"Value{unit}", "Said at"]
         rows = [
             [smarten(p.label), f"{p.value:g}", format_timecode(p.at) if p.at is not None else "—"]
             for p in figure.points

@@ -1,0 +1,208 @@
+"""Printed page numbers in the EPUB, its accessibility metadata, and Ace by DAISY's verdict."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from tests.conftest import REPO, copy_repo_project, run_cli
+from tests.outputs import NS, Epub, pdf_regions, run_epubcheck, squash
+
+EPUB_TYPE = f"{{{NS['epub']}}}type"
+COMPARED = 14  # letters and digits compared at the start of each page
+
+
+def marked_stream(epub: Epub) -> tuple[str, dict[int, int], dict[int, str]]:
+    """The EPUB's text in reading order, where each page marker stands, and its file."""
+    text: list[str] = []
+    length = 0
+    at: dict[int, int] = {}
+    files: dict[int, str] = {}
+
+    def walk(element: etree._Element, href: str) -> None:
+        nonlocal length
+        if not isinstance(element.tag, str):
+            return
+        if element.get(EPUB_TYPE) == "pagebreak":
+            page = int(element.get("id", "").removeprefix("page-"))
+            at[page], files[page] = length, href
+        elif element.get(EPUB_TYPE) == "page-list" or element.get("hidden"):
+            return
+        if element.text:
+            text.append(element.text)
+            length += len(element.text)
+        for child in element:
+            walk(child, href)
+            if child.tail:
+                text.append(child.tail)
+                length += len(child.tail)
+
+    for href in epub.spine_hrefs():
+        body = epub.document(href).find("x:body", NS)
+        assert body is not None
+        walk(body, href)
+    return "".join(text), at, files
+
+
+def page_list(epub: Epub) -> list[tuple[str, str]]:
+    nav = epub.nav()
+    lists = [n for n in nav.iter(f"{{{NS['x']}}}nav") if n.get(EPUB_TYPE) == "page-list"]
+    assert len(lists) == 1
+    return [(a.text or "", a.get("href", "")) for a in lists[0].iter(f"{{{NS['x']}}}a")]
+
+
+def check_pages_match(pdf: Path, epub_path: Path) -> int:
+    """The page list has one entry per PDF page, and each marker is followed by the text that
+    begins its page in the PDF. Returns the number of pages."""
+    pages = [region["body"] for region in pdf_regions(pdf)]
+    epub = Epub(epub_path)
+    entries = page_list(epub)
+    assert [label for label, _ in entries] == [str(n) for n in range(1, len(pages) + 1)]
+    stream, at, files = marked_stream(epub)
+    assert sorted(at) == list(range(1, len(pages) + 1))
+    for label, href in entries:
+        assert href == f"{files[int(label)]}#page-{label}"
+    assert files[1] == "cover.xhtml"  # the cover is an image in the EPUB: its alt text
+    for number in range(2, len(pages) + 1):
+        expected = squash(pages[number - 1])[:COMPARED]
+        found = squash(stream[at[number] : at[number] + 400])[:COMPARED]
+        assert found == expected, f"page {number}: EPUB {found!r}, PDF {expected!r}"
+    return len(pages)
+
+
+def test_page_list_matches_the_pdf_pages(repo_pdf: Path, repo_epub: Path) -> None:
+    assert check_pages_match(repo_pdf, repo_epub) > 10
+
+
+def test_pages_that_break_inside_paragraphs(tmp_path: Path) -> None:
+    """Long paragraphs run over pages: the markers fall inside them, at the same words."""
+    project = copy_repo_project(tmp_path)
+    segment = project / "manuscript" / "segments" / "seg-06.md"
+    paragraph = (
+        "Villagers who asked for grain were beaten as rightists; the granaries stayed shut "
+        "while officials reported record harvests, and the roads out were closed. "
+    ) * 12
+    segment.write_text(segment.read_text("utf-8") + ("\n\n" + paragraph) * 6 + "\n", "utf-8")
+    assert run_cli("build", str(project)).code == 0
+    build = project / "build"
+    pages = check_pages_match(
+        build / "the-great-leap-forward.pdf", build / "the-great-leap-forward.epub"
+    )
+    starts = json.loads((build / ".cache" / "pagemap.json").read_text("utf-8"))["starts"]
+    assert len(starts) == pages
+    assert any(start["offset"] > 0 for start in starts)  # at least one page began mid-text
+
+
+def test_epub_built_alone_carries_the_page_list_and_reuses_the_layout(tmp_path: Path) -> None:
+    project = copy_repo_project(tmp_path)
+    alone = run_cli("build", str(project), "--format", "epub", "--json")
+    assert alone.code == 0, alone.err
+    assert "layout" in json.loads(alone.out)["timings"]  # laid out, though no PDF was asked
+    epub = project / "build" / "the-great-leap-forward.epub"
+    first = epub.read_bytes()
+    both = run_cli("build", str(project), "--json")
+    report = json.loads(both.out)
+    assert "layout" not in report["timings"]
+    written = {o["format"]: o["written"] for o in report["outputs"]}
+    assert written == {"pdf": True, "epub": False}  # same page map: the EPUB is current
+    assert epub.read_bytes() == first
+    pdf = project / "build" / "the-great-leap-forward.pdf"
+    check_pages_match(pdf, epub)
+
+
+def test_changing_the_print_layout_rebuilds_the_epub(tmp_path: Path) -> None:
+    """print.css moves the page breaks, so the EPUB's page list must follow."""
+    project = copy_repo_project(tmp_path)
+    assert run_cli("build", str(project)).code == 0
+    (project / "layouts" / "print.css").write_text(
+        '@import url("builtin/print.css");\nhtml { font-size: 14pt; }\n', "utf-8"
+    )
+    report = json.loads(run_cli("build", str(project), "--json").out)
+    written = {o["format"]: o["written"] for o in report["outputs"]}
+    assert written == {"pdf": True, "epub": True}
+    build = project / "build"
+    check_pages_match(build / "the-great-leap-forward.pdf", build / "the-great-leap-forward.epub")
+
+
+def test_accessibility_metadata(repo_epub: Path) -> None:
+    epub = Epub(repo_epub)
+    metas: dict[str, list[str]] = {}
+    for meta in epub.opf.iterfind(".//opf:metadata/opf:meta", NS):
+        if meta.get("property"):
+            metas.setdefault(meta.get("property", ""), []).append(meta.text or "")
+    assert set(metas["schema:accessMode"]) == {"textual", "visual"}
+    assert metas["schema:accessModeSufficient"] == ["textual"]
+    assert {
+        "structuralNavigation",
+        "tableOfContents",
+        "alternativeText",
+        "pageBreakMarkers",
+    } <= set(metas["schema:accessibilityFeature"])
+    assert metas["schema:accessibilityHazard"] == ["none"]
+    assert len(metas["schema:accessibilitySummary"][0]) > 80
+    assert metas["dcterms:conformsTo"] == ["EPUB Accessibility 1.1 - WCAG 2.1 Level AA"]
+    assert metas["pageBreakSource"] and epub.opf.find(".//dc:source", NS) is not None
+
+
+def test_every_document_has_its_language_and_every_image_its_alt(repo_epub: Path) -> None:
+    epub = Epub(repo_epub)
+    assert epub.opf.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+    for href in epub.spine_hrefs():
+        root = epub.document(href)
+        assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "en", href
+        for img in root.iter(f"{{{NS['x']}}}img"):
+            assert (img.get("alt") or "").strip(), href
+        for marker in root.iter():
+            if marker.get(EPUB_TYPE) == "pagebreak":
+                assert marker.get("role") == "doc-pagebreak"
+
+
+def test_epubcheck_passes_with_the_page_list(repo_epub: Path) -> None:
+    report = run_epubcheck(repo_epub)
+    assert report["checker"]["nError"] == 0 and report["checker"]["nWarning"] == 0, report[
+        "messages"
+    ]
+
+
+def _ace() -> tuple[str, str] | None:
+    """Ace's command and Chromium, if both are on this machine."""
+    candidates = [
+        os.environ.get("ACE_PUPPETEER", ""),
+        str(REPO / ".tools" / "ace" / "node_modules" / ".bin" / "ace-puppeteer"),
+        shutil.which("ace-puppeteer") or "",
+    ]
+    ace = next((c for c in candidates if c and Path(c).is_file()), None)
+    chromium = os.environ.get("PUPPETEER_EXECUTABLE_PATH") or shutil.which("chromium")
+    if ace is None or chromium is None or shutil.which("node") is None:
+        return None
+    return ace, chromium
+
+
+def test_ace_by_daisy_reports_no_violations(repo_epub: Path, tmp_path: Path) -> None:
+    found = _ace()
+    if found is None:
+        pytest.skip("Ace by DAISY or Chromium is not installed (make ace installs both)")
+    ace, chromium = found
+    report = tmp_path / "ace"
+    env = os.environ | {"PUPPETEER_EXECUTABLE_PATH": chromium}
+    result = subprocess.run(
+        [ace, "-f", "-E", "-o", str(report), str(repo_epub)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    data = json.loads((report / "report.json").read_text("utf-8"))
+    violations = [
+        f"{a['earl:testSubject']['url']}: {t['earl:test']['dct:title']}"
+        for a in data["assertions"]
+        for t in a.get("assertions", [])
+    ]
+    assert result.returncode == 0 and not violations, violations or result.stderr[-2000:]
