@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from booktool.output import write_atomic
 from booktool.pdf import PdfEdition
 from booktool.progress import Progress
 from booktool.project import Project
+from booktool.render_process import standby_renderer
 from booktool.text import slugify
 from booktool.xrefs import check_references, targets
 
@@ -108,16 +110,15 @@ def build(
         report.warnings += check(manuscript, strict)
         stage.note = f"{len(report.warnings)} warnings" if report.warnings else ""
     cache = BuildCache(project.build_dir)
-    with progress.stage("convert") as stage:
-        book, report.converted = convert(manuscript, cache, report.warnings)
-        total = len(manuscript.markdown_files) + bool(manuscript.apparatus.sources_path)
-        stage.note = f"{report.converted} of {total} files through pandoc"
-    layouts, moment, limits = Layouts(project.layouts), build_moment(book), manuscript.config.limits
-    planned = [
-        plan_output(EDITIONS[name](book, layouts, moment, limits), project, cache, progress)
-        for name in FORMATS
-        if name in formats
-    ]
+    limits = manuscript.config.limits
+    with standby_renderer(limits.render_memory_mb, pdf_likely(manuscript, cache, formats)):
+        with progress.stage("convert") as stage:
+            book, report.converted = convert(manuscript, cache, report.warnings)
+            total = len(manuscript.markdown_files) + bool(manuscript.apparatus.sources_path)
+            stage.note = f"{report.converted} of {total} files through pandoc"
+        layouts, moment = Layouts(project.layouts), build_moment(book)
+        editions = [EDITIONS[f](book, layouts, moment, limits) for f in FORMATS if f in formats]
+        planned = plan_outputs(editions, project, cache, progress)
     report.warnings += [Problem.from_record(w) for p in planned for w in p.record.warnings]
     if strict and report.warnings:
         raise InputError(*report.warnings)  # nothing written: --strict fails on any warning
@@ -149,6 +150,26 @@ def id_prefix(path: Path) -> str:
     return slugify(path.stem, "text") + "-"
 
 
+def markdown_sources(manuscript: Manuscript) -> list[MarkdownSource]:
+    """Every Markdown file of the manuscript as pandoc converts it."""
+    references = references_digest(manuscript.apparatus.references)
+    return [
+        MarkdownSource(f.path, f.body, f.body_line, id_prefix(f.path), references)
+        for f in manuscript.markdown_files
+    ]
+
+
+def pdf_likely(manuscript: Manuscript, cache: BuildCache, formats: Sequence[str]) -> bool:
+    """Whether this build will most likely render the PDF: it is asked for, and it was never
+    made or some Markdown changed (so a no-op rebuild never loads WeasyPrint)."""
+    if "pdf" not in formats:
+        return False
+    if "pdf" not in cache.outputs:
+        return True
+    folder = cache.fragments
+    return any(not (folder / f"{s.key}.html").is_file() for s in markdown_sources(manuscript))
+
+
 def convert(
     manuscript: Manuscript, cache: BuildCache, warnings: list[Problem] | None = None
 ) -> tuple[Book, int]:
@@ -159,10 +180,7 @@ def convert(
     """
     apparatus = manuscript.apparatus
     references = references_digest(apparatus.references)
-    sources = [
-        MarkdownSource(f.path, f.body, f.body_line, id_prefix(f.path), references)
-        for f in manuscript.markdown_files
-    ]
+    sources = markdown_sources(manuscript)
     pseudo = []
     if apparatus.sources_path is not None:
         pseudo = [
@@ -184,6 +202,26 @@ def convert(
     if problems:
         raise InputError(*problems)
     return book, conversion.converted
+
+
+def plan_outputs(
+    editions: Sequence[HtmlEdition], project: Project, cache: BuildCache, progress: Progress
+) -> list[Planned]:
+    """Every edition's file, in order; the PDF lays out in its child while the others are made
+    here (the thread that waits for it takes little of this process's time)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pdf = {
+            e.format: pool.submit(plan_output, e, project, cache, progress)
+            for e in editions
+            if e.format == "pdf"
+        }
+        others = {
+            e.format: plan_output(e, project, cache, progress)
+            for e in editions
+            if e.format != "pdf"
+        }
+        made = {name: future.result() for name, future in pdf.items()} | others
+    return [made[e.format] for e in editions]
 
 
 def plan_output(
