@@ -180,6 +180,8 @@ def generate(target: Path, scale: int) -> Path:
         repeated = re.sub(r"(seg-\d+)", rf"\1-{copy}", chapters)
         repeated = re.sub(r"^- id: (\S+)", rf"- id: \1-{copy}", repeated, flags=re.MULTILINE)
         copies.append(repeated)
+    if scale >= LARGE:  # ~1,900 pages: more than the default bounds on one render allow
+        plan += "limits:\n  render_seconds: 3600\n  render_memory_mb: 8192\n"
     (manuscript / "book.yaml").write_text(plan + "chapters:\n" + "".join(copies))
     return target
 
