@@ -208,7 +208,7 @@ def test_on_a_terminal_each_stage_is_shown_with_its_time_and_pdf_pages(tmp_path:
     shown = out.getvalue()
     # What stays on screen: each line as left after its last clear (the PDF lays out while
     # the EPUB is made, so their live lines share a row until each one finishes).
-    final = [line.rsplit("\r\x1b[K", 1)[-1] for line in shown.splitlines()]
+    final = [line.rsplit("\r\x1b[K", 1)[-1] for line in shown.split("\n")]
     for stage in ("load", "check", "convert", "pdf", "epub", "write"):
         assert any(line.startswith(f"  {stage} ") and "…" not in line for line in final), stage
     assert "laying out page 9" in shown
