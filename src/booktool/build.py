@@ -28,6 +28,7 @@ from booktool.pagemap import PageStart
 from booktool.pdf import BookletEdition, PdfEdition
 from booktool.progress import Progress
 from booktool.project import Project
+from booktool.render_process import standby_renderer
 from booktool.text import slugify
 from booktool.xrefs import check_references, targets
 
@@ -113,21 +114,26 @@ def build(
         report.warnings += check(manuscript, strict)
         stage.note = f"{len(report.warnings)} warnings" if report.warnings else ""
     cache = BuildCache(project.build_dir)
-    with progress.stage("convert") as stage:
-        book, report.converted = convert(manuscript, cache, report.warnings)
-        total = len(manuscript.markdown_files) + bool(manuscript.apparatus.sources_path)
-        stage.note = f"{report.converted} of {total} files through pandoc"
-    layouts, moment, limits = Layouts(project.layouts), build_moment(book), manuscript.config.limits
-    planned: list[Planned] = []
-    for name in FORMATS:
-        if name not in formats:
-            continue
-        edition = EDITIONS[name](book, layouts, moment, limits, options)
-        if isinstance(edition, EpubEdition):
-            made = next((p for p in planned if p.page_starts and p.output.format == "pdf"), None)
-            print_edition = PdfEdition(book, layouts, moment, limits, options)
-            edition.page_starts = page_map(print_edition, made, cache, progress)
-        planned.append(plan_output(edition, project, cache, progress))
+    limits = manuscript.config.limits
+    with standby_renderer(limits.render_memory_mb, pdf_likely(manuscript, cache, formats)):
+        with progress.stage("convert") as stage:
+            book, report.converted = convert(manuscript, cache, report.warnings)
+            total = len(manuscript.markdown_files) + bool(manuscript.apparatus.sources_path)
+            stage.note = f"{report.converted} of {total} files through pandoc"
+        layouts, moment = Layouts(project.layouts), build_moment(book)
+        planned: list[Planned] = []
+        # The PDF first: the EPUB's page list is taken from its layout.
+        for name in FORMATS:
+            if name not in formats:
+                continue
+            edition = EDITIONS[name](book, layouts, moment, limits, options)
+            if isinstance(edition, EpubEdition):
+                made = next(
+                    (p for p in planned if p.page_starts and p.output.format == "pdf"), None
+                )
+                print_edition = PdfEdition(book, layouts, moment, limits, options)
+                edition.page_starts = page_map(print_edition, made, cache, progress)
+            planned.append(plan_output(edition, project, cache, progress))
     report.warnings += [Problem.from_record(w) for p in planned for w in p.record.warnings]
     if strict and report.warnings:
         raise InputError(*report.warnings)  # nothing written: --strict fails on any warning
@@ -159,6 +165,26 @@ def id_prefix(path: Path) -> str:
     return slugify(path.stem, "text") + "-"
 
 
+def markdown_sources(manuscript: Manuscript) -> list[MarkdownSource]:
+    """Every Markdown file of the manuscript as pandoc converts it."""
+    references = references_digest(manuscript.apparatus.references)
+    return [
+        MarkdownSource(f.path, f.body, f.body_line, id_prefix(f.path), references)
+        for f in manuscript.markdown_files
+    ]
+
+
+def pdf_likely(manuscript: Manuscript, cache: BuildCache, formats: Sequence[str]) -> bool:
+    """Whether this build will most likely render the PDF: it is asked for, and it was never
+    made or some Markdown changed (so a no-op rebuild never loads WeasyPrint)."""
+    if "pdf" not in formats:
+        return False
+    if "pdf" not in cache.outputs:
+        return True
+    folder = cache.fragments
+    return any(not (folder / f"{s.key}.html").is_file() for s in markdown_sources(manuscript))
+
+
 def convert(
     manuscript: Manuscript, cache: BuildCache, warnings: list[Problem] | None = None
 ) -> tuple[Book, int]:
@@ -169,10 +195,7 @@ def convert(
     """
     apparatus = manuscript.apparatus
     references = references_digest(apparatus.references)
-    sources = [
-        MarkdownSource(f.path, f.body, f.body_line, id_prefix(f.path), references)
-        for f in manuscript.markdown_files
-    ]
+    sources = markdown_sources(manuscript)
     pseudo = []
     if apparatus.sources_path is not None:
         pseudo = [

@@ -87,7 +87,8 @@ class BuildCache:
     def store_fragment(self, key: str, html: str) -> None:
         """Keep ``html`` under ``key``, after a line with its own checksum."""
         checksum = hashlib.sha256(html.encode("utf-8")).hexdigest()
-        write_atomic(self.fragments / f"{key}.html", f"{checksum}\n{html}".encode())
+        data = f"{checksum}\n{html}".encode()
+        write_atomic(self.fragments / f"{key}.html", data, durable=False)  # checksummed
         self.used.add(key)
 
     def current(self, name: str, digest: str, target: Path) -> OutputRecord | None:

@@ -68,11 +68,10 @@ class PdfEdition(HtmlEdition):
         """Lay the pages out for where each begins, without writing a PDF."""
         return self.render_pdf(None, write=False)
 
-    def render_pdf(self, on_page: PageCallback | None = None, *, write: bool = True) -> RenderedPdf:
-        """Lay out and write the PDF in a child process under the book's limits."""
-        limits = self.limits
+    def render_job(self, *, write: bool = True) -> RenderJob:
+        """What the render child needs: the print HTML and the files it may load."""
         folder = self.layouts.project_directory
-        job = RenderJob(
+        return RenderJob(
             html=self.print_document,
             project_layouts=str(folder) if folder else None,
             media={href: str(path) for href, path in self.book.media.items()},
@@ -81,11 +80,14 @@ class PdfEdition(HtmlEdition):
                 for href, data in self.generated.items()
             },
             pdf_identifier=hashlib.sha256(self.book.identifier.encode()).hexdigest()[:32],
-            memory_mb=limits.render_memory_mb,
+            memory_mb=self.limits.render_memory_mb,
             pdf_variant=self.options.pdf_variant,
             write=write,
         )
-        result = render_in_child(job, limits, on_page)
+
+    def render_pdf(self, on_page: PageCallback | None = None, *, write: bool = True) -> RenderedPdf:
+        """Lay out (and write, unless ``write`` is false) the PDF in a child process."""
+        result = render_in_child(self.render_job(write=write), self.limits, on_page)
         refusals = result.refusals
         errors = [self._refusal_problem(r) for r in refusals if r.kind != "font"]
         if errors:

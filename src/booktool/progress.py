@@ -8,6 +8,7 @@ result lines instead.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,13 +87,18 @@ def wrote_line(path: str, size: int, pages: int | None) -> str:
 
 
 class TerminalDisplay(Display):
-    """One line per stage with its time; the PDF stage counts its pages as they are laid out."""
+    """One line per stage with its time; the PDF stage counts its pages as they are laid out.
+
+    The PDF stage runs beside the others (its pages come from a reader thread), so each event
+    takes a lock and first clears the live line another stage may have left.
+    """
 
     shows_pages = True
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.live = False
+        self.lock = threading.Lock()
 
     def _clear(self) -> None:
         if self.live:
@@ -100,18 +106,22 @@ class TerminalDisplay(Display):
             self.live = False
 
     def started(self, stage: str) -> None:
-        self.out.write(f"  {stage:<8} …")
-        self.out.flush()
-        self.live = True
+        with self.lock:
+            self._clear()
+            self.out.write(f"  {stage:<8} …")
+            self.out.flush()
+            self.live = True
 
     def page(self, stage: str, number: int) -> None:
-        self._clear()
-        self.out.write(f"  {stage:<8} laying out page {number} …")
-        self.out.flush()
-        self.live = True
+        with self.lock:
+            self._clear()
+            self.out.write(f"  {stage:<8} laying out page {number} …")
+            self.out.flush()
+            self.live = True
 
     def finished(self, stage: str, seconds: float, note: str) -> None:
-        self._clear()
-        detail = f"  {note}" if note else ""
-        self.out.write(f"  {stage:<8} {format_seconds(seconds):>8}{detail}\n")
-        self.out.flush()
+        with self.lock:
+            self._clear()
+            detail = f"  {note}" if note else ""
+            self.out.write(f"  {stage:<8} {format_seconds(seconds):>8}{detail}\n")
+            self.out.flush()

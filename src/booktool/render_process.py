@@ -233,6 +233,21 @@ def warm_renderer(memory_mb: int) -> Iterator[RenderWorker]:
         _WARM.pop("worker", worker).close()
 
 
+@contextlib.contextmanager
+def standby_renderer(memory_mb: int, wanted: bool) -> Iterator[None]:
+    """If ``wanted``, a render child loads WeasyPrint now, while the build converts Markdown.
+
+    Importing WeasyPrint costs about 0.9 s; started before pandoc runs, the child is ready when
+    the print HTML is. It serves this build's render and is ended with the block. Inside
+    :func:`warm_renderer` (``booktool watch``) the warm worker is used instead.
+    """
+    if not wanted or "worker" in _WARM:
+        yield
+        return
+    with warm_renderer(memory_mb):
+        yield
+
+
 def _warm_worker(memory_mb: int) -> RenderWorker | None:
     """The warm worker for this memory limit, restarted if a failed job ended the last one."""
     worker = _WARM.get("worker")
