@@ -120,7 +120,8 @@ def build(
             book, report.converted = convert(manuscript, cache, report.warnings)
             total = len(manuscript.markdown_files) + bool(manuscript.apparatus.sources_path)
             stage.note = f"{report.converted} of {total} files through pandoc"
-        layouts, moment = Layouts(project.layouts), build_moment(book)
+        layouts = Layouts(project.layouts, cache.directory / "templates")
+        moment = build_moment(book)
         planned: list[Planned] = []
         # The PDF first: the EPUB's page list is taken from its layout.
         for name in FORMATS:

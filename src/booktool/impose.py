@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import pikepdf
+if TYPE_CHECKING:
+    import pikepdf
+
 
 MM = 72 / 25.4
 
@@ -62,6 +65,8 @@ def impose(pdf: bytes, sheet: tuple[float, float], title: str) -> bytes:
     the sheet and centred in it; names and bytes are deterministic.
     """
     width, height = sheet
+    import pikepdf  # ~40 ms: only when a booklet is made
+
     with pikepdf.open(io.BytesIO(pdf)) as source, pikepdf.new() as out:
         forms: dict[int, pikepdf.Object] = {}
         for side in saddle_order(len(source.pages)):

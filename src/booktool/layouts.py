@@ -47,10 +47,17 @@ class _ConfinedLoader(jinja2.FileSystemLoader):
         return super().get_source(environment, template)
 
 
+def _made(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
 class Layouts:
     """Finds templates and static files (CSS, fonts) through the layout chain."""
 
-    def __init__(self, project_layouts: Path | None = None) -> None:
+    def __init__(self, project_layouts: Path | None = None, cache: Path | None = None) -> None:
+        """The chain for ``project_layouts``; compiled templates are kept in ``cache`` if given
+        (Jinja's bytecode cache, keyed by each template's source: a rebuild skips compiling)."""
         self.directories = [BUILTIN_LAYOUTS.resolve()]
         if project_layouts is not None and project_layouts.is_dir():
             self.directories.insert(0, project_layouts.resolve())
@@ -66,6 +73,7 @@ class Layouts:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(_made(cache))) if cache else None,
         )
 
     def render(self, name: str, **context: Any) -> str:
