@@ -122,19 +122,12 @@ def build(
             stage.note = f"{report.converted} of {total} files through pandoc"
         layouts = Layouts(project.layouts, cache.directory / "templates")
         moment = build_moment(book)
-        planned: list[Planned] = []
-        # The PDF first: the EPUB's page list is taken from its layout.
-        for name in FORMATS:
-            if name not in formats:
-                continue
-            edition = EDITIONS[name](book, layouts, moment, limits, options)
-            if isinstance(edition, EpubEdition):
-                made = next(
-                    (p for p in planned if p.page_starts and p.output.format == "pdf"), None
-                )
-                print_edition = PdfEdition(book, layouts, moment, limits, options)
-                edition.page_starts = page_map(print_edition, made, cache, progress)
-            planned.append(plan_output(edition, project, cache, progress))
+        editions = [
+            EDITIONS[name](book, layouts, moment, limits, options)
+            for name in FORMATS
+            if name in formats
+        ]
+        planned = plan_editions(editions, project, cache, progress)
     report.warnings += [Problem.from_record(w) for p in planned for w in p.record.warnings]
     if strict and report.warnings:
         raise InputError(*report.warnings)  # nothing written: --strict fails on any warning
@@ -218,6 +211,23 @@ def convert(
     if problems:
         raise InputError(*problems)
     return book, conversion.converted
+
+
+def plan_editions(
+    editions: Sequence[HtmlEdition], project: Project, cache: BuildCache, progress: Progress
+) -> list[Planned]:
+    """Each edition made or found current, the PDF first: the EPUB's page list is taken from
+    its layout (or from the cached page map, or a layout without writing)."""
+    planned: list[Planned] = []
+    for edition in editions:
+        if isinstance(edition, EpubEdition):
+            made = next((p for p in planned if p.page_starts and p.output.format == "pdf"), None)
+            print_edition = PdfEdition(
+                edition.book, edition.layouts, edition.moment, edition.limits, edition.options
+            )
+            edition.page_starts = page_map(print_edition, made, cache, progress)
+        planned.append(plan_output(edition, project, cache, progress))
+    return planned
 
 
 def plan_output(
