@@ -219,10 +219,12 @@ def plan_editions(
     """Each edition made or found current, the PDF first: the EPUB's page list is taken from
     its layout (or from the cached page map, or a layout without writing)."""
     planned: list[Planned] = []
+    # The print edition the page map comes from: the PDF being built, else one made for it.
+    print_edition = next((e for e in editions if type(e) is PdfEdition), None)
     for edition in editions:
         if isinstance(edition, EpubEdition):
             made = next((p for p in planned if p.page_starts and p.output.format == "pdf"), None)
-            print_edition = PdfEdition(
+            print_edition = print_edition or PdfEdition(
                 edition.book, edition.layouts, edition.moment, edition.limits, edition.options
             )
             edition.page_starts = page_map(print_edition, made, cache, progress)

@@ -16,6 +16,7 @@ from typing import Any
 
 from booktool.errors import Problem
 from booktool.model import ChronologyEntry, HistoricalDate
+from booktool.schema import unknown_keys
 from booktool.text import slugify
 from booktool.yamlio import LineDict, LineList
 
@@ -139,17 +140,7 @@ def _read_entry(
     item: LineDict, path: Path, known: set[str] | None, problems: list[Problem]
 ) -> ChronologyEntry | None:
     before = len(problems)
-    for key in item:
-        if key not in ENTRY_KEYS:
-            problems.append(
-                Problem(
-                    path,
-                    item.line_of(key),
-                    f"unknown key '{key}' in a chronology entry",
-                    f"known keys: {', '.join(ENTRY_KEYS)}",
-                    code="unknown-key",
-                )
-            )
+    problems += unknown_keys(item, ENTRY_KEYS, "a chronology entry", path)
     date = None
     try:
         date = parse_date(item.get("date"))

@@ -12,6 +12,7 @@ from typing import Any
 from booktool.errors import Problem
 from booktool.media import Refusal, resolve_local
 from booktool.model import DataPoint, Figure
+from booktool.schema import unknown_keys
 from booktool.timecode import timecode_value
 from booktool.yamlio import LineDict, LineList
 
@@ -116,17 +117,7 @@ def _read_figure(
     media: dict[str, Path],
 ) -> Figure | None:
     before = len(problems)
-    for key in item:
-        if key not in FIGURE_KEYS:
-            problems.append(
-                Problem(
-                    path,
-                    item.line_of(key),
-                    f"unknown key '{key}' in a figure",
-                    f"known keys: {', '.join(FIGURE_KEYS)}",
-                    code="unknown-key",
-                )
-            )
+    problems += unknown_keys(item, FIGURE_KEYS, "a figure", path)
     figure_id = _text(item, "id", path, problems, required=True)
     kind = _text(item, "kind", path, problems, required=True)
     if kind and kind not in KINDS:
@@ -192,17 +183,7 @@ def _read_points(item: LineDict, path: Path, problems: list[Problem]) -> list[Da
                 Problem(path, line, "a data point must be {label, value, at}", code="figure")
             )
             continue
-        for key in point:
-            if key not in POINT_KEYS:
-                problems.append(
-                    Problem(
-                        path,
-                        point.line_of(key),
-                        f"unknown key '{key}' in a data point",
-                        "use label, value, at, note",
-                        code="unknown-key",
-                    )
-                )
+        problems += unknown_keys(point, POINT_KEYS, "a data point", path)
         label = _text(point, "label", path, problems, required=True, what="a data point")
         value = point.get("value")
         if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:

@@ -22,6 +22,22 @@ def unknown_key_hint(key: str, known: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(names)}"
 
 
+def unknown_keys(data: LineDict, known: Iterable[str], where: str, path: Path) -> list[Problem]:
+    """A problem for every key of ``data`` not in ``known``, with "did you mean …"."""
+    names = list(known)
+    return [
+        Problem(
+            path,
+            data.line_of(key),
+            f"unknown key '{key}' in {where}",
+            unknown_key_hint(key, names),
+            code="unknown-key",
+        )
+        for key in data
+        if key not in names
+    ]
+
+
 class Collector:
     """Collects problems in one file so that every error is reported at once."""
 
@@ -33,14 +49,7 @@ class Collector:
         self.problems.append(Problem(self.path, line, message, hint, code=code))
 
     def unknown_keys(self, data: LineDict, known: Iterable[str], where: str) -> None:
-        for key in data:
-            if key not in known:
-                self.add(
-                    data.line_of(key),
-                    f"unknown key '{key}' in {where}",
-                    unknown_key_hint(key, known),
-                    "unknown-key",
-                )
+        self.problems += unknown_keys(data, known, where, self.path)
 
     def text(self, data: LineDict, key: str, *, required: bool = False) -> str | None:
         value = data.get(key)

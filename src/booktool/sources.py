@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from booktool.errors import Problem
+from booktool.schema import unknown_keys
 from booktool.yamlio import LineDict, LineList
 
 CSL_TYPES = {
@@ -84,17 +85,7 @@ def read_sources(data: Any, path: Path, problems: list[Problem]) -> list[dict[st
             problems.append(Problem(path, line, "a source must be a mapping", code="source"))
             continue
         before = len(problems)
-        for key in entry:
-            if key not in SOURCE_KEYS:
-                problems.append(
-                    Problem(
-                        path,
-                        entry.line_of(key),
-                        f"unknown key '{key}' in a source",
-                        f"known keys: {', '.join(sorted(SOURCE_KEYS))}",
-                        code="unknown-key",
-                    )
-                )
+        problems += unknown_keys(entry, sorted(SOURCE_KEYS), "a source", path)
         for key in ("id", "type", "title"):
             if not entry.get(key):
                 problems.append(
