@@ -8,6 +8,7 @@ tagged, a structure tree as sound as WeasyPrint's own.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -109,7 +110,17 @@ class Rendered:
 
 @pytest.fixture(scope="module", params=VARIANTS, ids=lambda v: v or "plain")
 def rendered(request: pytest.FixtureRequest) -> Rendered:
-    variant: str | None = request.param
+    return rendered_as(request.param)
+
+
+@pytest.fixture(scope="module")
+def tagged_rendered() -> Rendered:
+    """The tagged variant only, for the structure tree's tests."""
+    return rendered_as("pdf/ua-1")
+
+
+@functools.cache
+def rendered_as(variant: str | None) -> Rendered:
     single = render(document(list(range(1, CHAPTERS + 1))), variant)
     parts: dict[int, list[bytes]] = {}
     for count, split in SPLITS.items():
@@ -339,19 +350,22 @@ def test_one_part_is_returned_as_is(rendered: Rendered) -> None:
 # Tagged: one structure tree, as sound as WeasyPrint's.
 
 
+def test_untagged_parts_give_no_structure_tree(rendered: Rendered) -> None:
+    tagged = rendered.variant == "pdf/ua-1"
+    for merged in rendered.merged.values():
+        with open_pdf(merged) as pdf:
+            assert ("/StructTreeRoot" in pdf.Root) == tagged
+
+
 def tagged(rendered: Rendered) -> Iterator[pikepdf.Pdf]:
-    if rendered.variant != "pdf/ua-1":
-        for merged in rendered.merged.values():
-            with open_pdf(merged) as pdf:
-                assert "/StructTreeRoot" not in pdf.Root
-        pytest.skip("untagged variant")
+    assert rendered.variant == "pdf/ua-1"
     for merged in rendered.merged.values():
         with open_pdf(merged) as pdf:
             yield pdf
 
 
-def test_keys_lead_to_elements_of_their_page(rendered: Rendered) -> None:
-    for pdf in tagged(rendered):
+def test_keys_lead_to_elements_of_their_page(tagged_rendered: Rendered) -> None:
+    for pdf in tagged(tagged_rendered):
         tree = parent_tree(pdf)
         assert int(pdf.Root.StructTreeRoot.ParentTreeNextKey) > max(tree)
         annotation_keys = 0
@@ -368,8 +382,8 @@ def test_keys_lead_to_elements_of_their_page(rendered: Rendered) -> None:
         assert len(tree) == pages + annotation_keys
 
 
-def test_one_document_with_sound_parents(rendered: Rendered) -> None:
-    for pdf in tagged(rendered):
+def test_one_document_with_sound_parents(tagged_rendered: Rendered) -> None:
+    for pdf in tagged(tagged_rendered):
         root = pdf.Root.StructTreeRoot
         assert len(root.K) == 1 and root.K[0].S == "/Document"
         document = root.K[0]
@@ -385,18 +399,16 @@ def test_one_document_with_sound_parents(rendered: Rendered) -> None:
             assert element.S == "/Document" or "/P" in element
 
 
-def test_same_element_types(rendered: Rendered) -> None:
-    with open_pdf(rendered.single) as single:
-        if "/StructTreeRoot" not in single.Root:
-            pytest.skip("untagged variant")
+def test_same_element_types(tagged_rendered: Rendered) -> None:
+    with open_pdf(tagged_rendered.single) as single:
         reference = Counter(str(element.S) for element in struct_elements(single))
     assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/Link", "/Caption"} <= set(reference)
-    for pdf in tagged(rendered):
+    for pdf in tagged(tagged_rendered):
         assert Counter(str(element.S) for element in struct_elements(pdf)) == reference
 
 
-def test_each_mcid_has_one_element(rendered: Rendered) -> None:
-    for pdf in tagged(rendered):
+def test_each_mcid_has_one_element(tagged_rendered: Rendered) -> None:
+    for pdf in tagged(tagged_rendered):
         owners: Counter[tuple[tuple[int, int], int]] = Counter()
         for element in struct_elements(pdf):
             for kid in element.get("/K", []):
@@ -412,8 +424,8 @@ def test_each_mcid_has_one_element(rendered: Rendered) -> None:
                 assert mcid in list(element.K)
 
 
-def test_table_header_ids_stay_unique(rendered: Rendered) -> None:
-    for pdf in tagged(rendered):
+def test_table_header_ids_stay_unique(tagged_rendered: Rendered) -> None:
+    for pdf in tagged(tagged_rendered):
         elements = struct_elements(pdf)
         ids = [bytes(element.ID) for element in elements if "/ID" in element]
         assert len(ids) >= 7 * CHAPTERS and len(set(ids)) == len(ids)
@@ -422,15 +434,13 @@ def test_table_header_ids_stay_unique(rendered: Rendered) -> None:
                 assert {bytes(header) for header in element.A.Headers} <= set(ids)
 
 
-def test_a_part_merged_with_itself_keeps_ids_apart(rendered: Rendered) -> None:
+def test_a_part_merged_with_itself_keeps_ids_apart(tagged_rendered: Rendered) -> None:
     """Names repeat (the first part's win), element IDs are renamed apart, with their uses."""
-    part = rendered.parts[3][1]
+    part = tagged_rendered.parts[3][1]
     merged = merge_parts([part, part], IDENTIFIER)
     with open_pdf(merged) as pdf, open_pdf(part) as alone:
         assert len(pdf.pages) == 2 * len(alone.pages)
         assert pdf.check_pdf_syntax() == []
-        if rendered.variant != "pdf/ua-1":
-            return
         elements = struct_elements(pdf)
         ids = [bytes(element.ID) for element in elements if "/ID" in element]
         assert len(set(ids)) == len(ids) == 2 * sum(e.S == "/TH" for e in struct_elements(alone))
@@ -457,10 +467,8 @@ def with_id_tree(part: bytes, role_map: dict[str, str]) -> bytes:
         return buffer.getvalue()
 
 
-def test_id_trees_and_role_maps_are_joined(rendered: Rendered) -> None:
-    if rendered.variant != "pdf/ua-1":
-        pytest.skip("untagged variant")
-    part = rendered.parts[3][1]
+def test_id_trees_and_role_maps_are_joined(tagged_rendered: Rendered) -> None:
+    part = tagged_rendered.parts[3][1]
     first = with_id_tree(part, {"/Chapter": "/Sect"})
     second = with_id_tree(part, {"/Chapter": "/Div", "/Note": "/P"})
     with open_pdf(merge_parts([first, second], IDENTIFIER)) as pdf:
