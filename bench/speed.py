@@ -15,10 +15,16 @@ any of its children, from ``wait4``).
     one segment edited → EPUB the same, ``--format epub``
     pandoc → EPUB             pandoc's own ``pandoc book.md -o book.epub`` on the same Markdown
                               (one file: the chapters as headings, the segments' bodies)
+    one segment edited → PDF  the same, ``--format pdf``: the parts that did not change are
+                              reused, the edited one is rendered again
     WeasyPrint floor          WeasyPrint alone, in a fresh Python, laying out and writing
-                              booktool's own print HTML (what ``--format html`` writes), with the
-                              files it links served from memory: the floor of any WeasyPrint
-                              pipeline
+                              booktool's own print HTML as one document (its page numbers
+                              resolved, as booktool's parts have them), tagged PDF/UA as
+                              booktool writes it, with the files it links served from memory:
+                              the floor of any single-process WeasyPrint pipeline
+    WeasyPrint, target-counter  the same document with the page numbers left to WeasyPrint's
+                              ``target-counter()`` (how WeasyPrint books usually number their
+                              contents and references; it lays the book out three times)
 
 Usage: ``python bench/speed.py [--sizes 1 10 100] [--runs 5] [--large-runs 1] [--output …]``
 """
@@ -59,24 +65,33 @@ layouts = Layouts(Path(job["project_layouts"]) if job["project_layouts"] else No
 media = {href: Path(path).read_bytes() for href, path in job["media"].items()}
 media |= {href: __import__("base64").b64decode(data) for href, data in job["generated"].items()}
 fetcher = ConfinedFetcher(layouts, media)
-html = weasyprint.HTML(string=job["html"], base_url=BASE_URL, url_fetcher=fetcher)
-html.write_pdf(sys.argv[2])
+text = job["html"]
+if sys.argv[3:] == ["target-counter"]:
+    text = text.replace("attr(data-page)", "target-counter(attr(href), page)")
+    text = text.replace('<link rel="stylesheet" href="print.css"/>', "<style>" + (
+        layouts.find("print.css").read_text().replace(
+            "attr(data-page)", "target-counter(attr(href), page)")) + "</style>")
+html = weasyprint.HTML(string=text, base_url=BASE_URL, url_fetcher=fetcher)
+html.write_pdf(sys.argv[2], pdf_variant=job["pdf_variant"], pdf_identifier=b"bench")
 """
 
 JOB = """
 import json, sys
 from dataclasses import asdict
 from pathlib import Path
-from booktool.build import build_moment, convert
+from booktool.build import build, build_moment, convert
 from booktool.cache import BuildCache
 from booktool.layouts import Layouts
 from booktool.manuscript import load_manuscript
 from booktool.pdf import PdfEdition
 from booktool.project import Project
 project = Project.open(Path(sys.argv[1]))
+build(project, ("pdf",))  # for the page numbers of the book's layout
 manuscript = load_manuscript(project)
-book, _ = convert(manuscript, BuildCache(project.build_dir))
+cache = BuildCache(project.build_dir)
+book, _ = convert(manuscript, cache)
 edition = PdfEdition(book, Layouts(project.layouts), build_moment(book), manuscript.config.limits)
+edition.cache = cache
 Path(sys.argv[2]).write_text(json.dumps(asdict(edition.render_job())))
 """
 
@@ -85,10 +100,11 @@ import json, sys, time
 from pathlib import Path
 from booktool.build import build
 from booktool.project import Project
-from booktool.render_process import warm_renderer
+from booktool.config import RenderLimits
+from booktool.render_process import render_processes, warm_renderer
 project = Project.open(Path(sys.argv[1]))
 times = []
-with warm_renderer(2048):  # as booktool watch does: WeasyPrint loaded once
+with warm_renderer(2048, render_processes(RenderLimits())):  # as booktool watch does
     build(project)
     for run in range(int(sys.argv[2])):
         path = project.manuscript / "segments" / sys.argv[3]
@@ -252,6 +268,7 @@ def run_size(scale: int, runs: int, folder: Path, warm: bool) -> SizeResult:
         "no-op rebuild": rebuild("all", edited=False),
         "one segment edited → full": rebuild("all", edited=True),
         "one segment edited → EPUB": rebuild("epub", edited=True),
+        "one segment edited → PDF": rebuild("pdf", edited=True),
         "pandoc → EPUB (pandoc -o book.epub)": lambda run: [
             pandoc,
             str(book_md),
@@ -264,6 +281,14 @@ def run_size(scale: int, runs: int, folder: Path, warm: bool) -> SizeResult:
             FLOOR,
             str(job),
             str(folder / "floor.pdf"),
+        ],
+        "WeasyPrint, target-counter page numbers": lambda run: [
+            sys.executable,
+            "-c",
+            FLOOR,
+            str(job),
+            str(folder / "floor-tc.pdf"),
+            "target-counter",
         ],
     }
     rows = {name: Timed() for name in scenarios}
@@ -344,10 +369,15 @@ def ratios(sizes: list[SizeResult]) -> str:
         floor = rows["WeasyPrint floor (print HTML → PDF)"].median
         cold = rows["cold full build (PDF + EPUB)"].median
         edited = rows["one segment edited → full"].median
+        pdf = rows["cold PDF alone"].median
+        edited_pdf = rows["one segment edited → PDF"].median
         lines.append(
             f"- {size.scale}×: cold full build / WeasyPrint floor = {verdict(cold / floor, 1.10)};"
-            f" cold PDF alone / floor = {rows['cold PDF alone'].median / floor:.2f};"
-            f" one segment edited → full / cold = {edited / cold:.2f}"
+            f" cold PDF alone / floor = {verdict(pdf / floor, 0.65)};"
+            f" one segment edited → PDF / cold PDF = {verdict(edited_pdf / pdf, 0.35)};"
+            f" one segment edited → full / cold full = {edited / cold:.2f};"
+            f" floor / WeasyPrint with target-counter = "
+            f"{floor / rows['WeasyPrint, target-counter page numbers'].median:.2f}"
         )
     if 10 in by_scale:
         rows = by_scale[10].rows

@@ -115,7 +115,7 @@ def build(
         stage.note = f"{len(report.warnings)} warnings" if report.warnings else ""
     cache = BuildCache(project.build_dir)
     limits = manuscript.config.limits
-    with standby_renderer(limits.render_memory_mb, pdf_likely(manuscript, cache, formats)):
+    with standby_renderer(limits, pdf_likely(manuscript, cache, formats)):
         with progress.stage("convert") as stage:
             book, report.converted = convert(manuscript, cache, report.warnings)
             total = len(manuscript.markdown_files) + bool(manuscript.apparatus.sources_path)
@@ -222,11 +222,15 @@ def plan_editions(
     # The print edition the page map comes from: the PDF being built, else one made for it.
     print_edition = next((e for e in editions if type(e) is PdfEdition), None)
     for edition in editions:
+        if isinstance(edition, PdfEdition):
+            edition.cache = cache  # rendered parts and page numbers to start from
         if isinstance(edition, EpubEdition):
             made = next((p for p in planned if p.page_starts and p.output.format == "pdf"), None)
-            print_edition = print_edition or PdfEdition(
-                edition.book, edition.layouts, edition.moment, edition.limits, edition.options
-            )
+            if print_edition is None:
+                print_edition = PdfEdition(
+                    edition.book, edition.layouts, edition.moment, edition.limits, edition.options
+                )
+                print_edition.cache = cache
             edition.page_starts = page_map(print_edition, made, cache, progress)
         planned.append(plan_output(edition, project, cache, progress))
     return planned

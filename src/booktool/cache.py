@@ -10,6 +10,11 @@
       html/<sha256>.html     pandoc's HTML for one Markdown text, keyed by the hash of the text,
                              its id prefix, booktool's and pandoc's versions and the reader;
                              its first line is the checksum of the rest
+      parts/<sha256>.pdf     one rendered part of the print edition (see booktool.parts), keyed
+                             by the hash of its document and of every file it may load; a JSON
+                             line (what the render reported, the PDF's checksum) before the PDF
+      numbers-<key>.json     the page numbers of the last print layout (where each part begins,
+                             the page of each anchor): the prediction the next render starts from
 
 A fragment is looked up by content, so an edited segment misses and every other one hits. An
 output is current when its inputs digest (see :meth:`HtmlEdition.digest`) is the one recorded
@@ -62,6 +67,8 @@ class BuildCache:
         self.manifest_path = self.directory / "manifest.json"
         self.outputs: dict[str, OutputRecord] = self._load()
         self.used: set[str] = set()
+        self.parts = self.directory / "parts"
+        self.parts_used: set[str] = set()
 
     def _load(self) -> dict[str, OutputRecord]:
         try:
@@ -127,6 +134,36 @@ class BuildCache:
         }
         write_atomic(self.page_map_path, (json.dumps(data, indent=1) + "\n").encode())
 
+    def part(self, key: str) -> tuple[dict[str, Any], bytes] | None:
+        """A rendered part: what its render reported and its PDF, or None."""
+        try:
+            stored = (self.parts / f"{key}.pdf").read_bytes()
+            header, _, pdf = stored.partition(b"\n")
+            data: Any = json.loads(header)
+            if data.pop("sha256") != hashlib.sha256(pdf).hexdigest():
+                return None  # damaged: render again
+        except (OSError, ValueError, KeyError, AttributeError, TypeError):
+            return None
+        self.parts_used.add(key)
+        return data, pdf
+
+    def store_part(self, key: str, report: dict[str, Any], pdf: bytes) -> None:
+        header = json.dumps({**report, "sha256": hashlib.sha256(pdf).hexdigest()})
+        write_atomic(self.parts / f"{key}.pdf", header.encode() + b"\n" + pdf, durable=False)
+        self.parts_used.add(key)
+
+    def numbers(self, key: str) -> dict[str, Any] | None:
+        """The page numbers stored under ``key``, as plain data (see booktool.parts)."""
+        try:
+            data: Any = json.loads((self.directory / f"numbers-{key}.json").read_text("utf-8"))
+            return data if isinstance(data, dict) and data.get("booktool") == __version__ else None
+        except (OSError, ValueError):
+            return None
+
+    def store_numbers(self, key: str, data: dict[str, Any]) -> None:
+        text = json.dumps({**data, "booktool": __version__}, sort_keys=True)
+        write_atomic(self.directory / f"numbers-{key}.json", text.encode(), durable=False)
+
     def remember(self, name: str, record: OutputRecord) -> None:
         self.outputs[name] = record
 
@@ -143,4 +180,8 @@ class BuildCache:
         if self.fragments.is_dir():
             for path in self.fragments.glob("*.html"):
                 if path.stem not in self.used:
+                    path.unlink(missing_ok=True)
+        if self.parts_used:  # parts were rendered or reused: the others are out of date
+            for path in self.parts.glob("*.pdf"):
+                if path.stem not in self.parts_used:
                     path.unlink(missing_ok=True)

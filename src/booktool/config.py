@@ -43,8 +43,10 @@ class RenderLimits:
 
     #: Wall-clock seconds the render may take before it is stopped.
     render_seconds: float = 300
-    #: Address space the render process may use, in MiB.
+    #: Address space each render process may use, in MiB.
     render_memory_mb: int = 2048
+    #: Render processes at once (the book's parts are laid out in parallel); 0: one per core.
+    render_processes: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,11 +86,15 @@ BOOK_KEYS: dict[str, str] = {
     "source": "The documentary: title (required), kind, url, publisher, year, duration.",
     "introduction": "Markdown file (in manuscript/) that opens the book, e.g. summary.md.",
     "chapters": "The chapter plan: a list of {id, title, segments: [segment ids]}.",
-    "limits": "Bounds on the PDF render: render_seconds (300), render_memory_mb (2048).",
+    "limits": "Bounds on the PDF render: render_seconds (300), render_memory_mb (2048), "
+    "render_processes (0: one per core).",
 }
 LIMIT_KEYS: dict[str, str] = {
     "render_seconds": "Seconds the PDF render may take before it is stopped (default 300).",
-    "render_memory_mb": "MiB of memory the PDF render may use (default 2048; at least 384).",
+    "render_memory_mb": "MiB of memory each PDF render process may use (default 2048; at "
+    "least 384).",
+    "render_processes": "PDF render processes at once: the book's parts are laid out in "
+    "parallel (default 0: one per core).",
 }
 SOURCE_KEYS: dict[str, str] = {
     "title": "The documentary's title. Required.",
@@ -237,9 +243,11 @@ def _read_limits(data: LineDict, problems: Collector) -> RenderLimits:
     default = RenderLimits()
     seconds = problems.checked(value, "render_seconds", _as_bounded(1, 86400, float))
     memory = problems.checked(value, "render_memory_mb", _as_bounded(384, 1048576, int))
+    processes = problems.checked(value, "render_processes", _as_bounded(0, 256, int))
     return RenderLimits(
         render_seconds=default.render_seconds if seconds is None else seconds,
         render_memory_mb=default.render_memory_mb if memory is None else memory,
+        render_processes=default.render_processes if processes is None else processes,
     )
 
 

@@ -146,6 +146,14 @@ class Layouts:
                 return candidate
         return None
 
+    def style_sheets(self) -> list[str]:
+        """The text of every style sheet in the chain (each name as :meth:`find` resolves it)."""
+        names = sorted(
+            {p.relative_to(d).as_posix() for d in self.directories for p in d.rglob("*.css")}
+        )
+        found = [self.find(name) for name in names]
+        return [path.read_text("utf-8", "replace") for path in found if path is not None]
+
     @property
     def project_directory(self) -> Path | None:
         """The project's own layouts folder, if it has one."""

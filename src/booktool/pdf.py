@@ -1,33 +1,52 @@
-"""The print edition: the book's HTML laid out by WeasyPrint in a child process, as a PDF.
+"""The print edition: the book's HTML laid out by WeasyPrint in child processes, as a PDF.
 
-The render runs under the book's limits (:mod:`booktool.render_process`); what it reports is
-turned into problems here: refused loads are errors naming the layout file that asked for them,
-corrupt fonts and characters no font can draw are warnings naming the files.
+The print HTML is cut into parts (:mod:`booktool.parts`) that render at once, one per core,
+under the book's limits (:mod:`booktool.render_process`), and are joined
+(:mod:`booktool.pdfmerge`). Page numbers are booktool's to resolve: the render starts from the
+last layout's numbers (or a first pass that only lays out), and lays out again only the parts
+whose numbers moved. A part whose document and files are unchanged is taken from the cache.
+What the renders report is turned into problems here: refused loads are errors naming the
+layout file that asked for them, corrupt fonts and characters no font can draw are warnings
+naming the files.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
+import json
 import re
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote
 
+from booktool import __version__
+from booktool.cache import BuildCache
 from booktool.config import RenderLimits
 from booktool.edition import HtmlEdition, Made, PageCallback, PrintOptions
 from booktool.errors import Problem, RenderError
 from booktool.impose import HALF_SIZES, impose, saddle_order, sheet_size
+from booktool.installed import tool_version
 from booktool.layouts import BASE_URL, Layouts
 from booktool.model import Book
 from booktool.pagemap import PageStart
-from booktool.render_process import Refusal, RenderJob, render_in_child
+from booktool.parts import PageNumbers, PrintParts, cut
+from booktool.pdfmerge import merge_parts
+from booktool.render_process import Refusal, RenderJob, RenderResult, render_jobs
 from booktool.text import decode_text
 
 MAX_LISTED_CHARACTERS = 8
+#: Layout rounds before the page numbers must have settled (LaTeX's "rerun" loop).
+MAX_ROUNDS = 4
 _SERVED = re.compile(re.escape(BASE_URL) + r"([^'\"\s]+)")
+
+
+def numbers_of(results: list[RenderResult]) -> PageNumbers:
+    """The page numbers the parts' layouts give."""
+    return PageNumbers.from_parts([r.pages for r in results], [r.anchors for r in results])
 
 
 @dataclass(frozen=True)
@@ -68,11 +87,20 @@ class PdfEdition(HtmlEdition):
         """Lay the pages out for where each begins, without writing a PDF."""
         return self.render_pdf(None, write=False)
 
-    def render_job(self, *, write: bool = True) -> RenderJob:
-        """What the render child needs: the print HTML and the files it may load."""
+    #: The build cache: rendered parts and the last layout's page numbers (set by the build).
+    cache: BuildCache | None = None
+
+    @functools.cached_property
+    def parts(self) -> PrintParts:
+        """The print document cut into the parts that render at once."""
+        return cut(self.print_document, self.layouts.style_sheets())
+
+    def render_job(self, html: str | None = None, *, write: bool = True) -> RenderJob:
+        """What a render child needs: an HTML document (the whole book as one document by
+        default) and the files it may load."""
         folder = self.layouts.project_directory
         return RenderJob(
-            html=self.print_document,
+            html=self.parts.single_document(self.predicted()) if html is None else html,
             project_layouts=str(folder) if folder else None,
             media={href: str(path) for href, path in self.book.media.items()},
             generated={
@@ -85,23 +113,118 @@ class PdfEdition(HtmlEdition):
             write=write,
         )
 
+    @property
+    def _numbers_key(self) -> str:
+        return hashlib.sha256(f"{self.format} {self.settings()}".encode()).hexdigest()[:16]
+
+    def predicted(self) -> PageNumbers | None:
+        """The last layout's page numbers, if the parts are still as many."""
+        data = self.cache.numbers(self._numbers_key) if self.cache else None
+        if data is None or len(data.get("starts", ())) != len(self.parts.parts):
+            return None
+        return PageNumbers(tuple(data["starts"]), dict(data["anchors"]))
+
+    @functools.cached_property
+    def files_digest(self) -> str:
+        """A hash of every file a part's render may load: manuscript media, drawn charts and
+        every file of the layout chain (the project's and booktool's own)."""
+        hasher = hashlib.sha256(f"{__version__} {tool_version(self.tool)}".encode())
+        files = dict(self.media_bytes())
+        for index, folder in enumerate(self.layouts.directories):
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and path.resolve().is_relative_to(folder):
+                    files[f"{index}:{path.relative_to(folder).as_posix()}"] = path.read_bytes()
+        for name, data in sorted(files.items()):
+            hasher.update(f"{name} {len(data)}\n".encode() + hashlib.sha256(data).digest())
+        return hasher.hexdigest()
+
+    def _part_key(self, job: RenderJob) -> str:
+        # Paths are left out (the files' contents are in files_digest): a moved project hits.
+        skip = ("memory_mb", "write", "media", "project_layouts")
+        fields = {k: v for k, v in asdict(job).items() if k not in skip}
+        text = json.dumps(fields, sort_keys=True) + self.files_digest
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def _render(
+        self, documents: dict[int, str], write: bool, on_page: PageCallback | None
+    ) -> dict[int, RenderResult]:
+        """Each part's result: from the cache where the same document was rendered before,
+        else laid out (and written, if ``write``) in the render children at once."""
+        results: dict[int, RenderResult] = {}
+        jobs = {index: self.render_job(html, write=write) for index, html in documents.items()}
+        keys = {index: self._part_key(job) for index, job in jobs.items()}
+        for index, key in keys.items():
+            found = self.cache.part(key) if self.cache else None
+            if found is not None:
+                results[index] = RenderResult(**found[0], pdf=found[1])
+        todo = [index for index in jobs if index not in results]
+        if todo:
+            done = render_jobs([jobs[index] for index in todo], self.limits, on_page)
+            for index, result in zip(todo, done, strict=True):
+                results[index] = result
+                if write and self.cache is not None:
+                    report = {k: v for k, v in asdict(result).items() if k != "pdf"}
+                    self.cache.store_part(keys[index], report, result.pdf)
+        return results
+
+    def laid_out(
+        self, on_page: PageCallback | None = None, *, write: bool = True
+    ) -> tuple[list[RenderResult], PageNumbers]:
+        """Every part rendered with the page numbers its own layout gives, and those numbers.
+
+        Starts from the last layout's numbers (or, without them, a pass that only lays out);
+        after each round, the parts whose documents the new numbers change are laid out
+        again, until none is (:data:`MAX_ROUNDS` at the most).
+        """
+        parts = self.parts
+        count = len(parts.parts)
+        numbers = self.predicted()
+        if numbers is None and not parts.self_numbered:
+            first = self._render({i: parts.document(i, None) for i in range(count)}, False, on_page)
+            numbers = numbers_of([first[i] for i in range(count)])
+        rendered: dict[int, tuple[str, RenderResult]] = {}
+        for _ in range(MAX_ROUNDS):
+            documents = {i: parts.document(i, numbers) for i in range(count)}
+            todo = {i: html for i, html in documents.items() if rendered.get(i, ("",))[0] != html}
+            if not todo:
+                break
+            for index, result in self._render(todo, write, on_page).items():
+                rendered[index] = (todo[index], result)
+            numbers = numbers_of([rendered[i][1] for i in range(count)])
+        results = [rendered[i][1] for i in range(count)]
+        assert numbers is not None  # the loop ran at least once
+        if self.cache is not None:
+            stored = {"starts": list(numbers.starts), "anchors": dict(numbers.anchors)}
+            self.cache.store_numbers(self._numbers_key, stored)
+        return results, numbers
+
     def render_pdf(self, on_page: PageCallback | None = None, *, write: bool = True) -> RenderedPdf:
-        """Lay out (and write, unless ``write`` is false) the PDF in a child process."""
-        result = render_in_child(self.render_job(write=write), self.limits, on_page)
-        refusals = result.refusals
+        """Lay out (and write, unless ``write`` is false) the PDF in render children."""
+        results, numbers = self.laid_out(on_page, write=write)
+        refusals = list({r: None for result in results for r in result.refusals})
         errors = [self._refusal_problem(r) for r in refusals if r.kind != "font"]
         if errors:
             raise RenderError(*errors)
         warnings = [self._refusal_problem(r) for r in refusals]
-        warnings += self._glyph_warnings(result.missing_glyphs)
+        missing = sorted({c for result in results for c in result.missing_glyphs})
+        warnings += self._glyph_warnings(missing)
         explained = re.compile(r"Font-face .* cannot be loaded") if refusals else None
+        log = list({message: None for result in results for message in result.log})
         warnings += [
             self._log_problem(message)
-            for message in result.log
+            for message in log
             if not (explained and explained.search(message))
         ]
-        starts = [PageStart(**fields) for fields in result.page_starts]
-        return RenderedPdf(result.pdf, result.pages, warnings, result.served, starts)
+        starts = [
+            PageStart(**{**fields, "page": first + fields["page"] - 1})
+            for result, first in zip(results, numbers.starts, strict=True)
+            for fields in result.page_starts
+        ]
+        served = sorted({name for result in results for name in result.served})
+        pages = sum(result.pages for result in results)
+        identifier = self.render_job("").pdf_identifier
+        data = merge_parts([r.pdf for r in results], identifier) if write else b""
+        return RenderedPdf(data, pages, warnings, served, starts)
 
     def _log_problem(self, message: str) -> Problem:
         """A WeasyPrint warning, at the media or layout file it names if it names one."""

@@ -1,9 +1,10 @@
-"""The child side of the PDF render: ``python -m booktool.pdfrender``.
+"""The child side of the PDF render: ``python -m booktool.pdfrender --serve MEMORY_MB``.
 
-Reads a :class:`~booktool.render_process.RenderJob` as JSON on stdin, limits its own address
-space, lays the HTML out with WeasyPrint through the confined fetcher, and writes a
-:class:`~booktool.render_process.RenderResult` to stdout. Anything WeasyPrint prints goes to
-stderr, so stdout carries only the result.
+Limits its own address space, loads WeasyPrint, then reads :class:`~booktool.render_process.
+RenderJob` after job as JSON framed by its length on stdin; lays each HTML out with WeasyPrint
+through the confined fetcher and answers with a :class:`~booktool.render_process.RenderResult`
+framed the same way on stdout. Anything WeasyPrint prints goes to stderr, so stdout carries
+only the results.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import logging
 import re
 import sys
 from pathlib import Path
-from typing import Any
 
 from booktool.layouts import BASE_URL
 from booktool.pagemap import page_starts
@@ -90,6 +90,10 @@ def render(job: RenderJob) -> RenderResult:
         html = weasyprint.HTML(string=job.html, base_url=BASE_URL, url_fetcher=fetcher)
         document = html.render(pdf_variant=job.pdf_variant)
         starts = page_starts((page._page_box for page in document.pages), html.etree_element)
+        anchors: dict[str, int] = {}
+        for number, page in enumerate(document.pages, start=1):
+            for name in page.anchors:
+                anchors.setdefault(name, number)
         pdf = b""
         if job.write and all(refusal.kind == "font" for refusal in fetcher.refused):
             pdf = document.write_pdf(
@@ -104,6 +108,7 @@ def render(job: RenderJob) -> RenderResult:
         refused=[vars(refusal) for refusal in fetcher.refused],
         served=sorted(set(fetcher.served)),
         page_starts=[start.as_dict() for start in starts],
+        anchors=anchors,
         pdf=pdf,
     )
 
@@ -118,18 +123,6 @@ def run_job(job: RenderJob) -> RenderResult:
         return RenderResult(error={"kind": "depth", "message": "RecursionError"})
     except Exception as exc:  # a WeasyPrint bug on odd input: report it, do not hang
         return RenderResult(error={"kind": "crash", "message": f"{type(exc).__name__}: {exc}"})
-
-
-def main() -> int:
-    """Run one job from stdin; always answer with a result unless the process is killed."""
-    out = sys.stdout.buffer
-    sys.stdout = sys.stderr
-    raw: dict[str, Any] = json.loads(sys.stdin.buffer.read())
-    job = RenderJob(**raw)
-    limit_memory(job.memory_mb)
-    out.write(run_job(job).encode())
-    out.flush()
-    return 0
 
 
 def serve(memory_mb: int) -> int:
@@ -150,4 +143,4 @@ def serve(memory_mb: int) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(serve(int(sys.argv[2])) if sys.argv[1:2] == ["--serve"] else main())
+    sys.exit(serve(int(sys.argv[2])))

@@ -1,22 +1,25 @@
-"""Rendering the PDF in a child process, under a wall-clock and a memory limit.
+"""Rendering the PDF in child processes, under a wall-clock and a memory limit.
 
 WeasyPrint can loop or grow without bound on pathological input (its own documentation says
-so), and a native crash in Pango or HarfBuzz would take the build with it. So the print HTML is
-laid out and written by ``python -m booktool.pdfrender`` in a child process: the job goes in as
-JSON on stdin; a JSON header line and the PDF's bytes come back on stdout. The child limits its
-own address space (``RLIMIT_AS``) before importing WeasyPrint; the parent kills it when the time
-is up. The parent never imports WeasyPrint.
+so), and a native crash in Pango or HarfBuzz would take the build with it. So the print HTML's
+parts (:mod:`booktool.parts`) are laid out and written by render children (``python -m
+booktool.pdfrender --serve``), one per core, each taking job after job: a job goes in as JSON
+framed by its length; a JSON header line and the PDF's bytes come back the same way. Each
+child limits its own address space (``RLIMIT_AS``) before importing WeasyPrint; the parent kills
+the children when the time is up. The parent never imports WeasyPrint.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import queue
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -75,6 +78,8 @@ class RenderResult:
     error: dict[str, str] | None = None
     #: Where each page begins (:class:`booktool.pagemap.PageStart` fields).
     page_starts: list[dict[str, Any]] = field(default_factory=list)
+    #: The page (from 1, within this job's document) where each id first appears.
+    anchors: dict[str, int] = field(default_factory=dict)
     pdf: bytes = b""
 
     @property
@@ -98,53 +103,6 @@ def _signal_name(code: int) -> str:
         return f"signal {-code}"
 
 
-def _run(
-    command: list[str], payload: bytes, seconds: float, on_page: Callable[[int], None] | None
-) -> tuple[int, bytes, str] | None:
-    """Run the child; its exit code, stdout and stderr, or None if it ran out of time.
-
-    Pages announced on stderr are passed to ``on_page`` as they come.
-    """
-    child = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    assert child.stdin and child.stdout and child.stderr
-    out: list[bytes] = []
-    err: list[str] = []
-
-    def read_out() -> None:
-        assert child.stdout
-        out.append(child.stdout.read())
-
-    def read_err() -> None:
-        assert child.stderr
-        for raw in child.stderr:
-            line = raw.decode("utf-8", "replace").rstrip("\n")
-            if line.startswith(PAGE_MARK) and on_page is not None:
-                on_page(int(line[len(PAGE_MARK) :]))
-            elif not line.startswith(PAGE_MARK):
-                err.append(line)
-
-    readers = [threading.Thread(target=f, daemon=True) for f in (read_out, read_err)]
-    for reader in readers:
-        reader.start()
-    try:
-        child.stdin.write(payload)
-        child.stdin.close()
-    except BrokenPipeError:
-        pass
-    try:
-        child.wait(timeout=seconds)
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.wait()
-        return None
-    finally:
-        for reader in readers:
-            reader.join(timeout=10)
-    return child.returncode, b"".join(out), "\n".join(err)
-
-
 class RenderWorker:
     """A render child that stays loaded between jobs, for ``booktool watch``.
 
@@ -155,6 +113,12 @@ class RenderWorker:
 
     def __init__(self, memory_mb: int) -> None:
         self.memory_mb = memory_mb
+        self.on_page: Callable[[int], None] | None = None
+        self.err: list[str] = []
+        self._start()
+
+    def _start(self) -> None:
+        memory_mb = self.memory_mb
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-m", "booktool.pdfrender", "--serve", str(memory_mb)],
             stdin=subprocess.PIPE,
@@ -163,29 +127,29 @@ class RenderWorker:
         )
         self.ready = threading.Event()
         self.replies: queue.Queue[bytes | None] = queue.Queue()
-        self.on_page: Callable[[int], None] | None = None
-        self.err: list[str] = []
-        for target in (self._read_out, self._read_err):
-            threading.Thread(target=target, daemon=True).start()
+        # Each reader keeps its own child's pipes, queue and event: a restarted worker's old
+        # readers cannot answer for the new child.
+        out, err = self.process.stdout, self.process.stderr
+        threading.Thread(target=self._read_out, args=(out, self.replies), daemon=True).start()
+        threading.Thread(target=self._read_err, args=(err, self.ready), daemon=True).start()
 
-    def _read_out(self) -> None:
-        assert self.process.stdout
-        while header := self.process.stdout.read(8):
-            self.replies.put(self.process.stdout.read(int.from_bytes(header, "big")))
-        self.replies.put(None)
+    @staticmethod
+    def _read_out(stream: Any, replies: queue.Queue[bytes | None]) -> None:
+        while header := stream.read(8):
+            replies.put(stream.read(int.from_bytes(header, "big")))
+        replies.put(None)
 
-    def _read_err(self) -> None:
-        assert self.process.stderr
-        for raw in self.process.stderr:
+    def _read_err(self, stream: Any, ready: threading.Event) -> None:
+        for raw in stream:
             line = raw.decode("utf-8", "replace").rstrip("\n")
             if line == READY_MARK:
-                self.ready.set()
+                ready.set()
             elif line.startswith(PAGE_MARK):
                 if self.on_page is not None:
                     self.on_page(int(line[len(PAGE_MARK) :]))
             else:
                 self.err.append(line)
-        self.ready.set()
+        ready.set()
 
     @property
     def alive(self) -> bool:
@@ -213,64 +177,139 @@ class RenderWorker:
             return self.process.returncode or 1, b"", "\n".join(self.err)
         return 0, reply, "\n".join(self.err)
 
+    def restart(self) -> None:
+        """A new child in place of one that a failed job ended."""
+        self.close()
+        self._start()
+
     def close(self) -> None:
         if self.alive:
             self.process.kill()
         self.process.wait()
 
 
-_WARM: dict[str, RenderWorker] = {}
-
-
-@contextlib.contextmanager
-def warm_renderer(memory_mb: int) -> Iterator[RenderWorker]:
-    """Keep a loaded render worker for every render in the block (``booktool watch``)."""
-    worker = RenderWorker(memory_mb)
-    _WARM["worker"] = worker
+def render_processes(limits: RenderLimits) -> int:
+    """How many render children run at once: ``limits.render_processes``, or one per core."""
+    if limits.render_processes:
+        return limits.render_processes
     try:
-        yield worker
-    finally:
-        _WARM.pop("worker", worker).close()
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+class RenderPool:
+    """Render workers that run jobs at once, one each; started now, loading WeasyPrint."""
+
+    def __init__(self, memory_mb: int, size: int) -> None:
+        self.memory_mb = memory_mb
+        self.workers = [RenderWorker(memory_mb) for _ in range(max(1, size))]
+
+    def wait_ready(self, seconds: float) -> None:
+        for worker in self.workers:
+            worker.ready.wait(timeout=seconds)
+
+    def run(
+        self, payloads: list[bytes], seconds: float, on_page: Callable[[int], None] | None
+    ) -> list[tuple[int, bytes, str] | None]:
+        """Every job's exit code, reply and stderr, as one worker would give them; the jobs
+        are shared among the workers, the longest first. None for a job that ran out of time
+        (its worker is killed, and so are the others: the render is over)."""
+        deadline = time.monotonic() + seconds
+        ran: list[tuple[int, bytes, str] | None] = [None] * len(payloads)
+        todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+        for index in sorted(range(len(payloads)), key=lambda i: -len(payloads[i])):
+            todo.put(index)
+        laid_out = [0]
+        lock = threading.Lock()
+
+        def count(_page: int) -> None:
+            with lock:
+                laid_out[0] += 1
+                if on_page is not None:
+                    on_page(laid_out[0])
+
+        def serve(worker: RenderWorker) -> None:
+            while True:
+                try:
+                    index = todo.get_nowait()
+                except queue.Empty:
+                    return
+                if not worker.alive:
+                    worker.restart()
+                left = deadline - time.monotonic()
+                ran[index] = worker.run(payloads[index], left, count) if left > 0 else None
+                if ran[index] is None:
+                    self.close()
+                    return
+
+        threads = [
+            threading.Thread(target=serve, args=(worker,), daemon=True)
+            for worker in self.workers[: len(payloads)]
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return ran
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.close()
+
+
+_WARM: dict[str, RenderPool] = {}
 
 
 @contextlib.contextmanager
-def standby_renderer(memory_mb: int, wanted: bool) -> Iterator[None]:
-    """If ``wanted``, a render child loads WeasyPrint now, while the build converts Markdown.
+def warm_renderer(memory_mb: int, processes: int) -> Iterator[RenderPool]:
+    """Keep loaded render workers for every render in the block (``booktool watch``)."""
+    pool = RenderPool(memory_mb, processes)
+    _WARM["pool"] = pool
+    try:
+        yield pool
+    finally:
+        _WARM.pop("pool", pool).close()
 
-    Importing WeasyPrint costs about 0.9 s; started before pandoc runs, the child is ready when
-    the print HTML is. It serves this build's render and is ended with the block. Inside
-    :func:`warm_renderer` (``booktool watch``) the warm worker is used instead.
+
+@contextlib.contextmanager
+def standby_renderer(limits: RenderLimits, wanted: bool) -> Iterator[None]:
+    """If ``wanted``, the render workers load WeasyPrint now, while the build converts Markdown.
+
+    Importing WeasyPrint costs about 0.9 s; started before pandoc runs, the workers are ready
+    when the print HTML is. They serve this build's renders and are ended with the block.
+    Inside :func:`warm_renderer` (``booktool watch``) the warm workers are used instead.
     """
-    if not wanted or "worker" in _WARM:
+    if not wanted or "pool" in _WARM:
         yield
         return
-    with warm_renderer(memory_mb):
+    with warm_renderer(limits.render_memory_mb, render_processes(limits)):
         yield
 
 
-def _warm_worker(memory_mb: int) -> RenderWorker | None:
-    """The warm worker for this memory limit, restarted if a failed job ended the last one."""
-    worker = _WARM.get("worker")
-    if worker is None:
-        return None
-    if not worker.alive or worker.memory_mb != memory_mb:
-        worker.close()
-        worker = _WARM["worker"] = RenderWorker(memory_mb)
-    return worker
-
-
-def render_in_child(
-    job: RenderJob, limits: RenderLimits, on_page: Callable[[int], None] | None = None
-) -> RenderResult:
-    """Run the render in a child process; RenderError on a timeout, exhaustion or crash."""
-    seconds = limits.render_seconds
-    command = [sys.executable, "-P", "-m", "booktool.pdfrender"]
-    payload = json.dumps(asdict(job)).encode("utf-8")
-    worker = _warm_worker(limits.render_memory_mb)
-    if worker is not None:
-        ran = worker.run(payload, seconds, on_page)
+def render_jobs(
+    jobs: list[RenderJob], limits: RenderLimits, on_page: Callable[[int], None] | None = None
+) -> list[RenderResult]:
+    """Run the jobs in render children, at once as far as there are workers; each result, or
+    RenderError on a timeout, exhaustion or crash (the first, in job order)."""
+    payloads = [json.dumps(asdict(job)).encode("utf-8") for job in jobs]
+    pool = _WARM.get("pool")
+    if pool is not None and pool.memory_mb == limits.render_memory_mb:
+        ran = pool.run(payloads, limits.render_seconds, on_page)
     else:
-        ran = _run(command, payload, seconds, on_page)
+        fresh = RenderPool(limits.render_memory_mb, min(len(jobs), render_processes(limits)))
+        try:
+            ran = fresh.run(payloads, limits.render_seconds, on_page)
+        finally:
+            fresh.close()
+    if None in ran:  # out of time: the other jobs were stopped with it
+        return [_result(None, limits)]
+    return [_result(one, limits) for one in ran]
+
+
+def _result(ran: tuple[int, bytes, str] | None, limits: RenderLimits) -> RenderResult:
+    """One job's result; RenderError if it ran out of time or memory, or crashed."""
+    seconds = limits.render_seconds
     if ran is None:
         raise RenderError(
             Problem(

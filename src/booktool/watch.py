@@ -23,7 +23,7 @@ from booktool.errors import BooktoolError, display_path
 from booktool.manuscript import load_manuscript
 from booktool.progress import format_seconds, wrote_line
 from booktool.project import Project
-from booktool.render_process import RenderWorker, warm_renderer
+from booktool.render_process import RenderPool, render_processes, warm_renderer
 
 Snapshot = dict[str, tuple[int, int]]
 #: Files editors and tools leave beside the real ones while saving.
@@ -81,20 +81,20 @@ class Watcher:
     def folders(self) -> list[Path]:
         return [self.project.manuscript, self.project.layouts]
 
-    def renderer(self) -> contextlib.AbstractContextManager[RenderWorker | None]:
-        """A render worker with WeasyPrint loaded for the whole watch, if PDFs are built."""
+    def renderer(self) -> contextlib.AbstractContextManager[RenderPool | None]:
+        """Render workers with WeasyPrint loaded for the whole watch, if PDFs are built."""
         if "pdf" not in self.formats:
             return contextlib.nullcontext()
-        memory = RenderLimits().render_memory_mb
+        limits = RenderLimits()
         with contextlib.suppress(BooktoolError):  # the first build will say what is wrong
-            memory = load_manuscript(self.project).config.limits.render_memory_mb
-        return warm_renderer(memory)
+            limits = load_manuscript(self.project).config.limits
+        return warm_renderer(limits.render_memory_mb, render_processes(limits))
 
-    def warm_up(self, worker: RenderWorker | None) -> None:
-        """Wait until the worker has WeasyPrint loaded, so that no rebuild pays for it."""
-        if worker is not None:
+    def warm_up(self, pool: RenderPool | None) -> None:
+        """Wait until the workers have WeasyPrint loaded, so that no rebuild pays for it."""
+        if pool is not None:
             started = time.perf_counter()
-            worker.ready.wait(timeout=120)
+            pool.wait_ready(120)
             took = format_seconds(time.perf_counter() - started)
             self.say(self.out, f"loaded WeasyPrint in {took}")
 

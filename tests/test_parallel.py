@@ -1,0 +1,191 @@
+"""The PDF rendered in parts at once and joined is the PDF one render of the whole book gives.
+
+A 3× booklet (this repo's, every chapter three times: 7 parts, links and page references
+across them) is built; its PDF is compared with WeasyPrint's render of the same book as one
+document with the same page numbers (``PrintParts.single_document``): page count, text per
+page, outline, where every link leads, the structure tree's elements. Then what a rebuild
+reuses: an edit renders only the part that holds it, unless it moves later pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from booktool.build import build, build_moment, convert
+from booktool.cache import BuildCache
+from booktool.layouts import Layouts
+from booktool.manuscript import load_manuscript
+from booktool.pdf import PdfEdition
+from booktool.project import Project
+from booktool.render_process import render_jobs
+from tests.test_bench import load_bench
+
+
+@pytest.fixture(scope="module")
+def tripled(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = load_bench().generate(tmp_path_factory.mktemp("parts") / "project", 3)
+    build(Project.open(project), ("pdf",))
+    return project
+
+
+def edition_of(project: Path) -> PdfEdition:
+    opened = Project.open(project)
+    manuscript = load_manuscript(opened)
+    cache = BuildCache(opened.build_dir)
+    book, _ = convert(manuscript, cache)
+    edition = PdfEdition(
+        book, Layouts(opened.layouts), build_moment(book), manuscript.config.limits
+    )
+    edition.cache = cache
+    return edition
+
+
+@pytest.fixture(scope="module")
+def single(tripled: Path) -> bytes:
+    """The same book rendered as one document, in one render, with the same page numbers."""
+    edition = edition_of(tripled)
+    assert len(edition.parts.parts) >= 3
+    numbers = edition.predicted()
+    assert numbers is not None
+    job = edition.render_job(edition.parts.single_document(numbers))
+    return render_jobs([job], edition.limits)[0].pdf
+
+
+def texts(data: bytes) -> list[str]:
+    return [
+        re.sub(r"\s+", " ", p.extract_text()).strip() for p in PdfReader(io.BytesIO(data)).pages
+    ]
+
+
+def outline(data: bytes) -> list[tuple[int, str, int]]:
+    pdf = pikepdf.open(io.BytesIO(data))
+    pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+    found: list[tuple[int, str, int]] = []
+    with pdf.open_outline() as tree:
+
+        def walk(items: Any, depth: int) -> None:
+            for item in items:
+                target = item.destination[0].objgen if item.destination is not None else None
+                found.append((depth, item.title, pages.get(target, -1)))
+                walk(item.children, depth + 1)
+
+        walk(tree.root, 0)
+    return found
+
+
+def links(data: bytes) -> list[tuple[int, tuple[int, ...], int]]:
+    """Every link: its page, rectangle (rounded) and the page it leads to."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+    names: dict[str, int] = {}
+    tree = pikepdf.NameTree(pdf.Root.Names.Dests)
+    for name, dest in tree.items():
+        names[str(name)] = pages[dest[0].objgen]
+    found = []
+    for index, page in enumerate(pdf.pages):
+        for annot in page.obj.get("/Annots", []):
+            if annot.get("/Subtype") != "/Link":
+                continue
+            rect = tuple(round(float(v)) for v in annot.Rect)
+            dest = annot.get("/Dest")
+            if dest is None and "/A" in annot:
+                action = annot.A
+                assert action.get("/S") != "/URI" or not str(action.URI).startswith(
+                    "booktool-xref:"
+                )
+                dest = action.get("/D")
+            target = names.get(str(dest), -1) if isinstance(dest, pikepdf.String) else -1
+            found.append((index, rect, target))
+    return found
+
+
+def structure(data: bytes) -> Counter[str]:
+    pdf = pikepdf.open(io.BytesIO(data))
+    kinds: Counter[str] = Counter()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, pikepdf.Array):
+            for kid in node:
+                visit(kid)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            kinds[str(node.S)] += 1
+            if "/K" in node:
+                visit(node.K)
+
+    visit(pdf.Root.StructTreeRoot.K)
+    return kinds
+
+
+def test_the_joined_pdf_has_the_pages_text_outline_links_and_tags_of_one_render(
+    tripled: Path, single: bytes
+) -> None:
+    joined = (tripled / "build" / "the-great-leap-forward.pdf").read_bytes()
+    assert texts(joined) == texts(single)
+    assert outline(joined) == outline(single)
+    assert len(outline(joined)) > 20
+    joined_links = links(joined)
+    assert joined_links == links(single)
+    assert all(target >= 0 for _, _, target in joined_links)
+    assert structure(joined) == structure(single)
+    pdf = pikepdf.open(io.BytesIO(joined))
+    assert pdf.Root.MarkInfo.Marked and str(pdf.Root.Lang)
+    assert not pdf.check_pdf_syntax()  # qpdf finds nothing wrong
+
+
+def test_page_numbers_in_contents_and_references_are_the_pages_where_targets_are(
+    tripled: Path,
+) -> None:
+    pages = texts((tripled / "build" / "the-great-leap-forward.pdf").read_bytes())
+    contents = " ".join(text for text in pages[:8])
+    listed = dict(re.findall(r"(Chronology|Who’s Who|Sources and Notes)[ .]*?(\d+)", contents))
+    assert len(listed) == 3
+    for title, page in listed.items():
+        assert pages[int(page) - 1].startswith(title), (title, page)
+        assert pages[int(page) - 1].endswith(page)  # the printed page number at the foot
+
+
+def test_an_edit_renders_only_its_part_and_the_pdf_is_as_a_cold_build_makes_it(
+    tripled: Path, tmp_path: Path
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(tripled, project)
+    parts = project / "build" / ".cache" / "parts"
+    before = {p.name for p in parts.glob("*.pdf")}
+    segment = project / "manuscript" / "segments" / "seg-05-2.md"
+    segment.write_text(segment.read_text() + "\nOne sentence more, for the edit.\n")
+    build(Project.open(project), ("pdf",))
+    after = {p.name for p in parts.glob("*.pdf")}
+    assert len(after - before) == 1  # one part rendered again
+    assert len(before - after) == 1  # and its old render dropped
+    edited = (project / "build" / "the-great-leap-forward.pdf").read_bytes()
+
+    shutil.rmtree(project / "build")
+    build(Project.open(project), ("pdf",))
+    cold = (project / "build" / "the-great-leap-forward.pdf").read_bytes()
+    assert hashlib.sha256(edited).digest() == hashlib.sha256(cold).digest()
+
+
+def test_an_edit_that_adds_pages_renumbers_the_later_parts(tripled: Path, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(tripled, project)
+    old = texts((project / "build" / "the-great-leap-forward.pdf").read_bytes())
+    segment = project / "manuscript" / "segments" / "seg-02.md"
+    segment.write_text(segment.read_text() + "\n" + "A paragraph added to move pages on.\n\n" * 40)
+    build(Project.open(project), ("pdf",))
+    new = texts((project / "build" / "the-great-leap-forward.pdf").read_bytes())
+    assert len(new) > len(old)
+    contents = " ".join(text for text in new[:8])
+    page = int(re.search(r"Sources and Notes[ .]*?(\d+)", contents).group(1))  # type: ignore[union-attr]
+    assert new[page - 1].startswith("Sources and Notes") and new[page - 1].endswith(str(page))
+    first = next(i for i, text in enumerate(old) if text.startswith("Sources and Notes")) + 1
+    assert page == first + len(new) - len(old)

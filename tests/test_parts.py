@@ -1,0 +1,82 @@
+"""The print HTML cut into parts, and the page numbers booktool resolves itself."""
+
+from __future__ import annotations
+
+import re
+
+from booktool.parts import PART_MARK, PLACEHOLDER, PageNumbers, cut, group
+from booktool.pdfmerge import XREF_SCHEME
+
+HEAD = '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/><title>T</title>\n'
+
+
+def document(*blocks: str) -> str:
+    return HEAD + '</head>\n<body class="print">' + PART_MARK.join(blocks) + "</body></html>"
+
+
+def chapter(name: str, size: int = 40_000, links: str = "", notes: int = 0) -> str:
+    filler = "x" * size
+    footnotes = '<span class="footnote">n</span>' * notes
+    return f'<section class="chapter" id="{name}"><p>{filler}{footnotes}{links}</p></section>'
+
+
+def test_parts_follow_the_marks_by_size_and_keep_blocks_whole() -> None:
+    blocks = [chapter(f"c{i}") for i in range(6)]
+    parts = cut(document(*blocks))
+    assert len(parts.parts) > 1
+    joined = "".join(part.html for part in parts.parts)
+    assert joined == "".join(blocks)
+    assert all(part.html.count('class="chapter"') >= 1 for part in parts.parts)
+
+
+def test_a_small_edit_leaves_the_other_parts_as_they_were() -> None:
+    blocks = [chapter(f"c{i}", 20_000 + 500 * i) for i in range(12)]
+    before = group(blocks, 6)
+    blocks[4] = blocks[4].replace("<p>", "<p>One sentence more for the edit. ")
+    after = group(blocks, 6)
+    assert len(before) == len(after)
+    assert sum(a != b for a, b in zip(before, after, strict=True)) == 1
+
+
+def test_a_document_without_marks_or_numbering_itself_is_one_part() -> None:
+    unmarked = document(chapter("a")).replace(PART_MARK, "")
+    assert len(cut(unmarked).parts) == 1
+    marked = document(chapter("a"), chapter("b"))
+    self_numbered = cut(marked, [".x::after { content: target-counter(attr(href), page) }"])
+    assert len(self_numbered.parts) == 1
+    assert self_numbered.self_numbered
+    sided = cut(marked, ["@page :left { margin-left: 3cm }"])
+    assert len(sided.parts) == 1 and not sided.self_numbered
+
+
+def test_each_part_starts_at_its_page_and_note_and_links_across_parts_are_marked() -> None:
+    blocks = [
+        chapter("a", notes=2, links='<a class="page-ref" href="#b">b</a><a href="#a">a</a>'),
+        chapter("b", notes=1),
+        chapter("c", links='<a href="#a">a</a><a href="#nowhere">?</a>'),
+    ]
+    parts = cut(document(*blocks))
+    assert len(parts.parts) == 3
+    numbers = PageNumbers.from_parts([4, 3, 5], [{"a": 1}, {"b": 2}, {"c": 1}])
+    assert numbers.starts == (1, 5, 8)
+    assert numbers.anchors == {"a": 1, "b": 6, "c": 8}
+
+    first = parts.document(0, numbers)
+    assert "counter-reset: page 1;" in first and "counter-reset: footnote 0;" in first
+    assert f'data-page="6" href="{XREF_SCHEME}b"' in first
+    assert 'data-page="1" href="#a"' in first
+    second = parts.document(1, numbers)
+    assert "counter-reset: page 5;" in second and "counter-reset: footnote 2;" in second
+    third = parts.document(2, numbers)
+    assert "counter-reset: page 8;" in third and "counter-reset: footnote 3;" in third
+    assert f'data-page="{PLACEHOLDER}" href="#nowhere"' in third  # WeasyPrint drops it
+    for index in range(3):
+        text = parts.document(index, numbers)
+        assert text.startswith(HEAD) and text.rstrip().endswith("</html>")
+        assert len(re.findall(r"<body\b", text)) == 1
+
+    unknown = parts.document(2, None)
+    assert f'data-page="{PLACEHOLDER}" href="{XREF_SCHEME}a"' in unknown
+
+    single = parts.single_document(numbers)
+    assert 'data-page="6" href="#b"' in single and XREF_SCHEME not in single
