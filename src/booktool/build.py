@@ -25,6 +25,7 @@ from booktool.markdown import MarkdownSource, convert_cached, references_digest
 from booktool.model import Book
 from booktool.output import write_atomic
 from booktool.pagemap import PageStart
+from booktool.parts import expected_parts
 from booktool.pdf import BookletEdition, PdfEdition
 from booktool.progress import Progress
 from booktool.project import Project
@@ -115,7 +116,7 @@ def build(
         stage.note = f"{len(report.warnings)} warnings" if report.warnings else ""
     cache = BuildCache(project.build_dir)
     limits = manuscript.config.limits
-    with standby_renderer(limits, pdf_likely(manuscript, cache, formats)):
+    with standby_renderer(limits, render_workers(manuscript, cache, formats)):
         with progress.stage("convert") as stage:
             book, report.converted = convert(manuscript, cache, report.warnings)
             total = len(manuscript.markdown_files) + bool(manuscript.apparatus.sources_path)
@@ -168,15 +169,19 @@ def markdown_sources(manuscript: Manuscript) -> list[MarkdownSource]:
     ]
 
 
-def pdf_likely(manuscript: Manuscript, cache: BuildCache, formats: Sequence[str]) -> bool:
-    """Whether this build will most likely render the PDF: it is asked for, and it was never
-    made or some Markdown changed (so a no-op rebuild never loads WeasyPrint)."""
+def render_workers(manuscript: Manuscript, cache: BuildCache, formats: Sequence[str]) -> int:
+    """How many render workers to start while pandoc runs: none unless this build will most
+    likely render the PDF (it is asked for, and it was never made or some Markdown changed: a
+    no-op rebuild never loads WeasyPrint); else about as many as the book will have parts."""
     if "pdf" not in formats:
-        return False
-    if "pdf" not in cache.outputs:
-        return True
-    folder = cache.fragments
-    return any(not (folder / f"{s.key}.html").is_file() for s in markdown_sources(manuscript))
+        return 0
+    sources = markdown_sources(manuscript)
+    if "pdf" in cache.outputs:
+        folder = cache.fragments
+        if all((folder / f"{s.key}.html").is_file() for s in sources):
+            return 0
+    size = sum(len(s.text) for s in sources) + len(manuscript.apparatus.references) * 200
+    return expected_parts(size)
 
 
 def convert(

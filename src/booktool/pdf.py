@@ -169,12 +169,14 @@ class PdfEdition(HtmlEdition):
 
     def laid_out(
         self, on_page: PageCallback | None = None, *, write: bool = True
-    ) -> tuple[list[RenderResult], PageNumbers]:
-        """Every part rendered with the page numbers its own layout gives, and those numbers.
+    ) -> tuple[list[RenderResult], PageNumbers, bool]:
+        """Every part rendered with the page numbers its own layout gives, those numbers, and
+        whether they settled.
 
         Starts from the last layout's numbers (or, without them, a pass that only lays out);
         after each round, the parts whose documents the new numbers change are laid out
-        again, until none is (:data:`MAX_ROUNDS` at the most).
+        again, until none is (:data:`MAX_ROUNDS` at the most). A self-numbered document
+        (``target-counter()``) is one part that WeasyPrint numbers: one round.
         """
         parts = self.parts
         count = len(parts.parts)
@@ -183,10 +185,13 @@ class PdfEdition(HtmlEdition):
             first = self._render({i: parts.document(i, None) for i in range(count)}, False, on_page)
             numbers = numbers_of([first[i] for i in range(count)])
         rendered: dict[int, tuple[str, RenderResult]] = {}
+        settled = False
         for _ in range(MAX_ROUNDS):
-            documents = {i: parts.document(i, numbers) for i in range(count)}
+            given = None if parts.self_numbered else numbers
+            documents = {i: parts.document(i, given) for i in range(count)}
             todo = {i: html for i, html in documents.items() if rendered.get(i, ("",))[0] != html}
             if not todo:
+                settled = True
                 break
             for index, result in self._render(todo, write, on_page).items():
                 rendered[index] = (todo[index], result)
@@ -196,16 +201,27 @@ class PdfEdition(HtmlEdition):
         if self.cache is not None:
             stored = {"starts": list(numbers.starts), "anchors": dict(numbers.anchors)}
             self.cache.store_numbers(self._numbers_key, stored)
-        return results, numbers
+        return results, numbers, settled
 
     def render_pdf(self, on_page: PageCallback | None = None, *, write: bool = True) -> RenderedPdf:
         """Lay out (and write, unless ``write`` is false) the PDF in render children."""
-        results, numbers = self.laid_out(on_page, write=write)
+        results, numbers, settled = self.laid_out(on_page, write=write)
         refusals = list({r: None for result in results for r in result.refusals})
         errors = [self._refusal_problem(r) for r in refusals if r.kind != "font"]
         if errors:
             raise RenderError(*errors)
         warnings = [self._refusal_problem(r) for r in refusals]
+        if not settled:
+            warnings.append(
+                Problem(
+                    None,
+                    None,
+                    f"page numbers did not settle after {MAX_ROUNDS} layouts: a contents entry "
+                    "or page reference may print a neighbouring page",
+                    "build again; if it stays, a reference sits where a page break moves",
+                    code="page-numbers",
+                )
+            )
         missing = sorted({c for result in results for c in result.missing_glyphs})
         warnings += self._glyph_warnings(missing)
         explained = re.compile(r"Font-face .* cannot be loaded") if refusals else None

@@ -273,8 +273,9 @@ def warm_renderer(memory_mb: int, processes: int) -> Iterator[RenderPool]:
 
 
 @contextlib.contextmanager
-def standby_renderer(limits: RenderLimits, wanted: bool) -> Iterator[None]:
-    """If ``wanted``, the render workers load WeasyPrint now, while the build converts Markdown.
+def standby_renderer(limits: RenderLimits, wanted: int) -> Iterator[None]:
+    """Start ``wanted`` render workers (at most one per core) now, loading WeasyPrint while the
+    build converts Markdown; none if ``wanted`` is 0.
 
     Importing WeasyPrint costs about 0.9 s; started before pandoc runs, the workers are ready
     when the print HTML is. They serve this build's renders and are ended with the block.
@@ -283,7 +284,7 @@ def standby_renderer(limits: RenderLimits, wanted: bool) -> Iterator[None]:
     if not wanted or "pool" in _WARM:
         yield
         return
-    with warm_renderer(limits.render_memory_mb, render_processes(limits)):
+    with warm_renderer(limits.render_memory_mb, min(wanted, render_processes(limits))):
         yield
 
 
