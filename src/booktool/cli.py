@@ -162,25 +162,32 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from booktool.build import build
-    from booktool.edition import print_options
-    from booktool.progress import Progress, TerminalDisplay, wrote_line
+    from booktool import stamp
     from booktool.project import Project
 
     started = time.perf_counter()
+    project = Project.open(args.directory)
+    formats = _formats_of(args) + (("booklet",) if args.booklet else ())
+    settings = [*formats, f"strict={args.strict}", f"pdf={args.pdf_variant}"]
+    settings += [f"bleed={args.bleed}", f"marks={args.marks}"]
+    inputs = stamp.inputs_state(project.root, settings)  # before the build reads anything
+    if not args.json and (printed := stamp.unchanged(project.build_dir, inputs)) is not None:
+        for stream, line in printed:
+            (err if stream == "err" else out).write(line + "\n")
+        out.write(f"built in {time.perf_counter() - started:.1f} s\n")
+        return 0
+
+    from booktool.build import build
+    from booktool.edition import print_options
+    from booktool.progress import Progress, TerminalDisplay, wrote_line
+
     live = out.isatty() and not args.quiet and not args.json
     progress = Progress(TerminalDisplay(out) if live else None)
     options = print_options(args.pdf_variant, args.bleed, args.marks)
-    formats = _formats_of(args) + (("booklet",) if args.booklet else ())
     try:
-        report = build(
-            Project.open(args.directory),
-            formats,
-            strict=args.strict,
-            progress=progress,
-            options=options,
-        )
+        report = build(project, formats, strict=args.strict, progress=progress, options=options)
     except BooktoolError as exc:
+        stamp.forget(project.build_dir)
         if args.json:
             summary = {
                 "ok": False,
@@ -190,6 +197,12 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             }
             out.write(json.dumps(summary, indent=1) + "\n")
         raise
+    warnings = [problem.format("warning") for problem in report.warnings]
+    outputs = [display_path(o.path) for o in report.outputs]
+    next_time = [("err", line) for line in warnings] + [
+        ("out", f"up to date: {', '.join(outputs)}")
+    ]
+    stamp.store(project.build_dir, inputs, [o.path for o in report.outputs], next_time)
     _warn(report.warnings, err)
     if args.json:
         out.write(json.dumps({"ok": True, **report.as_dict()}, indent=1) + "\n")

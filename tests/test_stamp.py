@@ -1,0 +1,73 @@
+"""A no-op ``booktool build`` decided from the inputs' file states, without loading the build."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import copy_repo_project
+
+PROBE = """
+import io, sys
+from pathlib import Path
+from booktool.cli import main
+out, err = io.StringIO(), io.StringIO()
+code = main(["build", sys.argv[1], *sys.argv[2:]], out=out, err=err)
+print(code, "booktool.build" in sys.modules, repr(out.getvalue()), repr(err.getvalue()))
+"""
+
+
+def run(project: Path, *options: str, env: dict[str, str] | None = None) -> tuple[bool, str]:
+    """Build through the CLI in a fresh interpreter: whether the build module was loaded, and
+    what was printed."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(project), *options],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **(env or {})},
+    )
+    code, loaded, out, err = done.stdout.strip().split(" ", 3)
+    assert code == "0", done.stdout + done.stderr
+    return loaded == "True", out + err
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    built = copy_repo_project(tmp_path_factory.mktemp("stamp") / "project")
+    loaded, printed = run(built, "--format", "epub")
+    assert loaded and "wrote" in printed
+    return built
+
+
+def test_a_second_build_with_nothing_changed_does_not_load_the_build(project: Path) -> None:
+    loaded, printed = run(project, "--format", "epub")
+    assert not loaded
+    assert "up to date: build/the-great-leap-forward.epub" in printed
+
+
+def test_any_change_to_inputs_outputs_or_options_takes_the_full_path(project: Path) -> None:
+    segment = project / "manuscript" / "segments" / "seg-03.md"
+    segment.touch()  # same content, new time: the full path finds it up to date by content
+    loaded, printed = run(project, "--format", "epub")
+    assert loaded and "up to date" in printed
+    assert not run(project, "--format", "epub")[0]
+
+    segment.write_text(segment.read_text() + "\nA new sentence.\n")
+    loaded, printed = run(project, "--format", "epub")
+    assert loaded and "wrote build/the-great-leap-forward.epub" in printed
+
+    (project / "layouts" / "extra.css").write_text("p { color: black; }\n")
+    assert run(project, "--format", "epub")[0]
+    assert not run(project, "--format", "epub")[0]
+
+    (project / "build" / "the-great-leap-forward.epub").unlink()
+    loaded, printed = run(project, "--format", "epub")
+    assert loaded and "wrote" in printed
+
+    assert run(project, "--format", "epub", "--strict")[0]  # other options
+    assert run(project, "--format", "epub", env={"SOURCE_DATE_EPOCH": "1700000000"})[0]
