@@ -73,3 +73,13 @@ def test_any_change_to_inputs_outputs_or_options_takes_the_full_path(project: Pa
 
     assert run(project, "--format", "epub", "--strict")[0]  # other options
     assert run(project, "--format", "epub", env={"SOURCE_DATE_EPOCH": "1700000000"})[0]
+
+
+def test_the_json_report_of_a_no_op_says_every_output_is_up_to_date(project: Path) -> None:
+    run(project, "--format", "epub")
+    loaded, printed = run(project, "--format", "epub", "--json")
+    assert not loaded
+    report = json.loads(printed)
+    assert report["ok"] and report["up_to_date"] and report["converted"] == 0
+    assert [o["written"] for o in report["outputs"]] == [False]
+    assert report["outputs"][0]["path"].endswith("the-great-leap-forward.epub")

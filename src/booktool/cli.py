@@ -13,10 +13,13 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from booktool import __version__
 from booktool.errors import BooktoolError, Problem, display_path
+
+if TYPE_CHECKING:
+    from booktool.build import BuildReport
 
 
 def _directory(parser: argparse.ArgumentParser) -> None:
@@ -171,10 +174,12 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     settings = [*formats, f"strict={args.strict}", f"pdf={args.pdf_variant}"]
     settings += [f"bleed={args.bleed}", f"marks={args.marks}"]
     inputs = stamp.inputs_state(project.root, settings)  # before the build reads anything
-    if not args.json and (printed := stamp.unchanged(project.build_dir, inputs)) is not None:
-        for stream, line in printed:
-            (err if stream == "err" else out).write(line + "\n")
-        out.write(f"built in {time.perf_counter() - started:.1f} s\n")
+    if (printed := stamp.unchanged(project.build_dir, inputs)) is not None:
+        for stream, line in printed:  # what a no-op printed: text, or the --json report
+            if args.json == (stream == "json"):
+                (err if stream == "err" else out).write(line + "\n")
+        if not args.json:
+            out.write(f"built in {time.perf_counter() - started:.1f} s\n")
         return 0
 
     from booktool.build import build
@@ -197,12 +202,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             }
             out.write(json.dumps(summary, indent=1) + "\n")
         raise
-    warnings = [problem.format("warning") for problem in report.warnings]
-    outputs = [display_path(o.path) for o in report.outputs]
-    next_time = [("err", line) for line in warnings] + [
-        ("out", f"up to date: {', '.join(outputs)}")
-    ]
-    stamp.store(project.build_dir, inputs, [o.path for o in report.outputs], next_time)
+    stamp.store(project.build_dir, inputs, [o.path for o in report.outputs], _no_op(report))
     _warn(report.warnings, err)
     if args.json:
         out.write(json.dumps({"ok": True, **report.as_dict()}, indent=1) + "\n")
@@ -217,6 +217,19 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"unchanged: {', '.join(current)}\n")
     out.write(f"built in {time.perf_counter() - started:.1f} s\n")
     return 0
+
+
+def _no_op(report: BuildReport) -> list[tuple[str, str]]:
+    """What building again with nothing changed prints: the warnings, the outputs up to date,
+    and the ``--json`` report."""
+    printed = [("err", problem.format("warning")) for problem in report.warnings]
+    outputs = [display_path(o.path) for o in report.outputs]
+    printed.append(("out", f"up to date: {', '.join(outputs)}"))
+    data = report.as_dict() | {"up_to_date": True, "converted": 0, "timings": {}}
+    records = cast(list[dict[str, object]], data["outputs"])
+    data["outputs"] = [{**record, "written": False} for record in records]
+    printed.append(("json", json.dumps({"ok": True, **data}, indent=1)))
+    return printed
 
 
 def _chronology(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
