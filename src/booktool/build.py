@@ -171,12 +171,14 @@ def markdown_sources(manuscript: Manuscript) -> list[MarkdownSource]:
 
 def render_workers(manuscript: Manuscript, cache: BuildCache, formats: Sequence[str]) -> int:
     """How many render workers to start while pandoc runs: none unless this build will most
-    likely render the PDF (it is asked for, and it was never made or some Markdown changed: a
-    no-op rebuild never loads WeasyPrint); else about as many as the book will have parts."""
-    if "pdf" not in formats:
+    likely lay pages out (a PDF, or an EPUB whose page list needs the print layout, that was
+    never made or whose Markdown changed: a no-op rebuild never loads WeasyPrint); else about
+    as many as the book will have parts."""
+    laid_out = [name for name in formats if name in ("pdf", "booklet", "epub")]
+    if not laid_out:
         return 0
     sources = markdown_sources(manuscript)
-    if "pdf" in cache.outputs:
+    if all(name in cache.outputs for name in laid_out):
         folder = cache.fragments
         if all((folder / f"{s.key}.html").is_file() for s in sources):
             return 0
