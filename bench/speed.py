@@ -10,6 +10,9 @@ any of its children, from ``wait4``).
     cold full build           build/ (and its cache) removed, then ``booktool build`` (PDF + EPUB)
     cold EPUB alone           the same with ``--format epub``
     cold PDF alone            the same with ``--format pdf``
+    PDF, page numbers known   the same, but the last build's page numbers kept (only
+                              ``build/.cache/numbers-*.json``): no numbering pass, every part
+                              rendered, nothing reused: what the parallel render itself costs
     no-op rebuild             nothing changed since the last build
     one segment edited → full a sentence added to one segment, then PDF and EPUB
     one segment edited → EPUB the same, ``--format epub``
@@ -252,6 +255,13 @@ def run_size(scale: int, runs: int, folder: Path, warm: bool) -> SizeResult:
 
         return prepare
 
+    def numbered(run: int) -> list[str]:
+        measure(booktool("build", target, "--format", "pdf"))
+        for path in build_dir.rglob("*"):
+            if path.is_file() and not path.name.startswith("numbers-"):
+                path.unlink()
+        return booktool("build", target, "--format", "pdf")
+
     def rebuild(edition: str, edited: bool) -> Callable[[int], list[str]]:
         def prepare(run: int) -> list[str]:
             measure(booktool("build", target))  # start from an up-to-date build
@@ -265,6 +275,7 @@ def run_size(scale: int, runs: int, folder: Path, warm: bool) -> SizeResult:
         "cold full build (PDF + EPUB)": cold("all"),
         "cold EPUB alone": cold("epub"),
         "cold PDF alone": cold("pdf"),
+        "PDF, page numbers known": numbered,
         "no-op rebuild": rebuild("all", edited=False),
         "one segment edited → full": rebuild("all", edited=True),
         "one segment edited → EPUB": rebuild("epub", edited=True),
@@ -371,9 +382,11 @@ def ratios(sizes: list[SizeResult]) -> str:
         edited = rows["one segment edited → full"].median
         pdf = rows["cold PDF alone"].median
         edited_pdf = rows["one segment edited → PDF"].median
+        numbered = rows["PDF, page numbers known"].median
         lines.append(
             f"- {size.scale}×: cold full build / WeasyPrint floor = {verdict(cold / floor, 1.10)};"
             f" cold PDF alone / floor = {verdict(pdf / floor, 0.65)};"
+            f" PDF with page numbers known / floor = {numbered / floor:.2f};"
             f" one segment edited → PDF / cold PDF = {verdict(edited_pdf / pdf, 0.35)};"
             f" one segment edited → full / cold full = {edited / cold:.2f};"
             f" floor / WeasyPrint with target-counter = "
