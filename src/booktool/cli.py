@@ -176,7 +176,10 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     inputs = stamp.inputs_state(project.root, settings)  # before the build reads anything
     if (printed := stamp.unchanged(project.build_dir, inputs)) is not None:
         for stream, line in printed:  # what a no-op printed: text, or the --json report
-            if args.json == (stream == "json"):
+            if args.json and stream == "json":
+                timings = {"stamp": round(time.perf_counter() - started, 4)}
+                out.write(json.dumps(json.loads(line) | {"timings": timings}, indent=1) + "\n")
+            elif not args.json and stream != "json":
                 (err if stream == "err" else out).write(line + "\n")
         if not args.json:
             out.write(f"built in {time.perf_counter() - started:.1f} s\n")
@@ -202,7 +205,8 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             }
             out.write(json.dumps(summary, indent=1) + "\n")
         raise
-    stamp.store(project.build_dir, inputs, [o.path for o in report.outputs], _no_op(report))
+    kept = [o.path for o in report.outputs] + [project.build_dir / ".cache" / "manifest.json"]
+    stamp.store(project.build_dir, inputs, kept, _no_op(report))
     _warn(report.warnings, err)
     if args.json:
         out.write(json.dumps({"ok": True, **report.as_dict()}, indent=1) + "\n")

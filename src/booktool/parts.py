@@ -10,13 +10,16 @@ whose numbers turn out different is laid out again. Without a known layout, a fi
 the parts out (writing nothing) to learn it.
 
 The cut: ``print.html`` puts :data:`PART_MARK` before every block that begins on a new page
-(introduction, chapters, back matter). The blocks are grouped into parts of about equal size
-in document order; the size aimed at is rounded, so that an edit leaves the other parts'
-blocks as they were (and their rendered pages reusable) unless it moves a lot of text. Each part
-is a whole document (the book's ``<head>``) that starts at its page number and footnote number;
-a link to an anchor in another part is written with :data:`~booktool.pdfmerge.XREF_SCHEME` and
-made internal again when the parts are joined. The number of parts depends only on the
-document, never on the machine, so every machine writes the same bytes.
+(introduction, chapters, back matter). The front matter (cover, title page, contents) is a
+part of its own: its page numbers change whenever a page moves anywhere, so an edit in a
+chapter re-renders the contents but not the chapters next to them. The other blocks are
+grouped into parts of about equal size in document order; the size aimed at is rounded, so
+that an edit leaves the other parts' blocks as they were (and their rendered pages reusable)
+unless it moves a lot of text. Each part is a whole document (the book's ``<head>``) that
+starts at its page number and footnote number; a link to an anchor in another part is
+written with :data:`~booktool.pdfmerge.XREF_SCHEME` and made internal again when the parts
+are joined. The number of parts depends only on the document, never on the machine, so every
+machine writes the same bytes.
 """
 
 from __future__ import annotations
@@ -178,7 +181,10 @@ def cut(document: str, style_sheets: Sequence[str] = ()) -> PrintParts:
     self_numbered = any(_SELF_NUMBERED.search(sheet) for sheet in sheets)
     whole = self_numbered or any(_SIDED.search(sheet) for sheet in sheets)
     blocks = document[body.end() : body_end.start()].split(PART_MARK)
-    groups = group(blocks, 1 if whole else part_count(blocks))
+    if whole or len(blocks) < 3:
+        groups = ["".join(blocks)]
+    else:  # the front matter on its own: its contents change with any page number
+        groups = [blocks[0], *group(blocks[1:], part_count(blocks[1:]))]
     parts, notes = [], 0
     for html in groups:
         parts.append(Part(html, frozenset(_ID.findall(html)), notes))
