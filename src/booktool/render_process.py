@@ -104,11 +104,12 @@ def _signal_name(code: int) -> str:
 
 
 class RenderWorker:
-    """A render child that stays loaded between jobs, for ``booktool watch``.
+    """A render child that stays loaded between jobs: a build's parts, or ``booktool watch``'s
+    builds.
 
     Jobs go in framed by their length; results come back the same way. A job that runs out of
-    time kills the worker (the next build starts a new one); the memory limit holds for the
-    worker's whole life.
+    time kills the worker (the next job restarts it); the memory limit holds for the worker's
+    whole life.
     """
 
     def __init__(self, memory_mb: int) -> None:
