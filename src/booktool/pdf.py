@@ -107,11 +107,16 @@ class PdfEdition(HtmlEdition):
                 href: base64.b64encode(data).decode("ascii")
                 for href, data in self.generated.items()
             },
-            pdf_identifier=hashlib.sha256(self.book.identifier.encode()).hexdigest()[:32],
+            pdf_identifier=self.pdf_identifier,
             memory_mb=self.limits.render_memory_mb,
             pdf_variant=self.options.pdf_variant,
             write=write,
         )
+
+    @property
+    def pdf_identifier(self) -> str:
+        """The PDF's trailer identifier (every part's and the joined file's): from the book's."""
+        return hashlib.sha256(self.book.identifier.encode()).hexdigest()[:32]
 
     @property
     def _numbers_key(self) -> str:
@@ -238,8 +243,7 @@ class PdfEdition(HtmlEdition):
         ]
         served = sorted({name for result in results for name in result.served})
         pages = sum(result.pages for result in results)
-        identifier = self.render_job("").pdf_identifier
-        data = merge_parts([r.pdf for r in results], identifier) if write else b""
+        data = merge_parts([r.pdf for r in results], self.pdf_identifier) if write else b""
         return RenderedPdf(data, pages, warnings, served, starts)
 
     def _log_problem(self, message: str) -> Problem:
