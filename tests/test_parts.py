@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import re
 
-from booktool.parts import PART_MARK, PLACEHOLDER, PageNumbers, cut, group
+from booktool.parts import (
+    PAGE_MARK,
+    PART_MARK,
+    PLACEHOLDER,
+    PageNumbers,
+    cut,
+    digit_shape,
+    group,
+)
 from booktool.pdfmerge import XREF_SCHEME
 
 HEAD = '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/><title>T</title>\n'
@@ -48,6 +56,34 @@ def test_a_document_without_marks_or_numbering_itself_is_one_part() -> None:
     assert self_numbered.self_numbered
     sided = cut(marked, ["@page :left { margin-left: 3cm }"])
     assert len(sided.parts) == 1 and not sided.self_numbered
+    total = cut(marked, ['@page { @bottom-right { content: counter(page) "/" counter(pages) } }'])
+    assert len(total.parts) == 1  # each part would print its own page count
+
+
+def test_the_first_guess_gives_each_marked_block_a_new_page_and_fills_pages_by_lines() -> None:
+    entries = "".join(f'<li id="e{i}"><a href="#a">Entry {i}</a></li>' for i in range(72))
+    front = (
+        '<section id="cover"><h1>Title</h1></section>' + PAGE_MARK + f'<ol id="toc">{entries}</ol>'
+    )
+    blocks = [front, chapter("a", 85 * 64), chapter("b", 100)]  # 64 lines of 85 characters
+    parts = cut(document(*blocks))
+    assert len(parts.parts) == 3
+    guess = parts.estimate()
+    # cover 1 page; 72 contents entries 2 pages; 64 lines of prose 2 pages; then "b"
+    assert guess.starts == (1, 4, 6)
+    assert (guess.anchors["cover"], guess.anchors["toc"], guess.anchors["e0"]) == (1, 2, 2)
+    assert guess.anchors["e71"] == 3
+    assert (guess.anchors["a"], guess.anchors["b"]) == (4, 6)
+
+
+def test_the_digit_shape_of_a_part_tells_which_layouts_can_be_renumbered() -> None:
+    parts = cut(document(chapter("a", links='<a href="#b">b</a>'), chapter("b"), chapter("c")))
+
+    def shaped(start: int, page: int) -> str:
+        return digit_shape(parts.document(0, PageNumbers((start, 20, 30), {"b": page})))
+
+    assert shaped(1, 12) == shaped(7, 34)  # the same digit counts; the first page is remade
+    assert shaped(1, 9) != shaped(1, 10)  # a digit more reflows the line
 
 
 def test_each_part_starts_at_its_page_and_note_and_links_across_parts_are_marked() -> None:

@@ -6,8 +6,10 @@ chapter), and it cannot lay out two halves of a book at once. booktool resolves 
 itself instead, as LaTeX does with its ``.aux`` file: every internal link carries the page of
 its target in ``data-page`` (the layouts print it with ``attr(data-page)``), taken from the last
 known layout; the parts are laid out, where each anchor landed is read back, and only a part
-whose numbers turn out different is laid out again. Without a known layout, a first pass lays
-the parts out (writing nothing) to learn it.
+whose numbers turn out different is laid out again. Without a known layout, the parts are laid
+out on a guess (:meth:`PrintParts.estimate`) and kept by the render children, which then
+rewrite the numbers in place (:mod:`booktool.renumber`) where the guess had their digit counts
+right.
 
 The cut: ``print.html`` puts :data:`PART_MARK` before every block that begins on a new page
 (introduction, chapters, back matter). The front matter (cover, title page, contents) is a
@@ -25,6 +27,7 @@ machine writes the same bytes.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -43,6 +46,19 @@ SIZE_STEP = 4_000
 MIN_PARTS = 2
 #: Printed where a page number is not known yet (first pass): two digits, like most.
 PLACEHOLDER = "00"
+#: Where print.html says a new page begins inside a part (the front matter's blocks), for
+#: the guess at page numbers made before anything is laid out (:meth:`PrintParts.estimate`).
+PAGE_MARK = "<!--booktool:page-->"
+#: What that guess takes a page to hold: lines of list entries (a contents page), lines of
+#: other text (prose with its headings, spacing and notes), characters per line (A4, 11 pt;
+#: measured on this repo's booklet at 1x and 10x).
+ENTRIES_PER_PAGE, LINES_PER_PAGE, CHARACTERS_PER_LINE = 36, 32, 85
+_NEW_PAGE = re.compile(f"{re.escape(PAGE_MARK)}|{re.escape(PART_MARK)}")
+_BLOCK_START = re.compile(
+    r"(?=<(?:p|li|h[1-6]|dd|dt|tr|figcaption|caption)\b)|<br\b", re.IGNORECASE
+)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
 
 _LINK = re.compile(r'<a\b([^>]*?)\shref="#([^"]+)"')
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -55,6 +71,8 @@ _SELF_NUMBERED = re.compile(r"target-(?:counters?|text)\s*\(")
 #: Page rules for left, right or first pages: a part's first page is always a first,
 #: right-hand page, so such a book is rendered in one part.
 _SIDED = re.compile(r"@page[^{]*:(?:left|right|first|recto|verso)")
+#: The book's page count (``counter(pages)``): a part would print its own.
+_COUNTS_PAGES = re.compile(r"counters?\(\s*pages\b")
 
 
 @dataclass(frozen=True)
@@ -116,6 +134,26 @@ class PrintParts:
         body = _LINK.sub(link, part.html)
         return f"{self.head}{style}</head>\n{self.body_tag}\n{body}\n</body>\n</html>\n"
 
+    def estimate(self) -> PageNumbers:
+        """A guess at the page numbers before any layout, from the parts' sizes: a part
+        laid out with it can often be renumbered in place (its numbers keep their digit
+        counts) rather than laid out again (:mod:`booktool.renumber`)."""
+        starts: list[int] = []
+        anchors: dict[str, int] = {}
+        first = 1
+        for part in self.parts:
+            starts.append(first)
+            filled = 0.0  # pages, from the part's start
+            for run in _NEW_PAGE.split(part.html):
+                on_page = 0.0  # of this run, which begins a page
+                for block in _BLOCK_START.split(run):
+                    for found in _ID.finditer(block):
+                        anchors.setdefault(found.group(1), first + int(filled + on_page))
+                    on_page += _pages(block)
+                filled += max(1.0, on_page)
+            first += max(1, round(filled))
+        return PageNumbers(tuple(starts), anchors)
+
     @functools.cached_property
     def all_ids(self) -> frozenset[str]:
         return frozenset().union(*(part.ids for part in self.parts))
@@ -125,6 +163,28 @@ class PrintParts:
         html = "".join(part.html for part in self.parts)
         one = PrintParts(self.head, self.body_tag, (Part(html, frozenset(_ID.findall(html)), 0),))
         return one.document(0, PageNumbers((1,), numbers.anchors) if numbers else None)
+
+
+_DIGITS = re.compile(r'(?<=\sdata-page=")\d+')
+_FIRST_PAGE = re.compile(r"(@page :first \{ counter-reset: page )\d+")
+
+
+def digit_shape(document: str) -> str:
+    """A part's document with every digit of its ``data-page`` values made 0: a layout of it
+    can be renumbered to another document of the same digit shape (one that gains a digit
+    reflows its line, and must be laid out again)."""
+    document = _DIGITS.sub(lambda found: "0" * len(found.group(0)), document)
+    return _FIRST_PAGE.sub(r"\g<1>0", document)  # the margins are made again whole
+
+
+def _pages(block: str) -> float:
+    """About how much of a page a block of HTML fills (a list entry, a paragraph …)."""
+    text = _SPACE.sub(" ", _TAG.sub("", block)).strip()
+    if not text:
+        return 0.0
+    lines = math.ceil(len(text) / CHARACTERS_PER_LINE)
+    entry = block.lstrip().startswith("<li")
+    return lines / (ENTRIES_PER_PAGE if entry else LINES_PER_PAGE)
 
 
 def part_count(blocks: Sequence[str]) -> int:
@@ -146,7 +206,8 @@ def expected_parts(manuscript_characters: int) -> int:
 
 def group(blocks: Sequence[str], count: int) -> list[str]:
     """The blocks joined into about ``count`` runs of about equal size, in order: a run ends
-    once it holds its share (the total over ``count``, rounded to a coarse step)."""
+    once it holds its share (the total over ``count``, rounded to a coarse step). Inside a
+    run, :data:`PART_MARK` still says where each block begins its page."""
     total = sum(len(block) for block in blocks)
     share = max(1, round(total / count / SIZE_STEP)) * SIZE_STEP
     runs: list[str] = []
@@ -156,10 +217,10 @@ def group(blocks: Sequence[str], count: int) -> list[str]:
         current.append(block)
         size += len(block)
         if size >= share:
-            runs.append("".join(current))
+            runs.append(PART_MARK.join(current))
             current, size = [], 0
     if current:
-        runs.append("".join(current))
+        runs.append(PART_MARK.join(current))
     return runs
 
 
@@ -168,8 +229,8 @@ def cut(document: str, style_sheets: Sequence[str] = ()) -> PrintParts:
 
     One part when its layout has no :data:`PART_MARK` (a project's own ``print.html``), or when
     a style sheet numbers pages with ``target-counter()``, which only WeasyPrint can resolve,
-    in one document (the parts then say ``self_numbered``), or has page rules for left, right
-    or first pages.
+    in one document (the parts then say ``self_numbered``), has page rules for left, right
+    or first pages, or prints the book's page count (``counter(pages)``).
     """
     head_end, body, body_end = (
         _HEAD_END.search(document),
@@ -179,7 +240,9 @@ def cut(document: str, style_sheets: Sequence[str] = ()) -> PrintParts:
     assert head_end and body and body_end, "print.html makes a whole HTML document"
     sheets = [document, *style_sheets]
     self_numbered = any(_SELF_NUMBERED.search(sheet) for sheet in sheets)
-    whole = self_numbered or any(_SIDED.search(sheet) for sheet in sheets)
+    whole = self_numbered or any(
+        _SIDED.search(sheet) or _COUNTS_PAGES.search(sheet) for sheet in sheets
+    )
     blocks = document[body.end() : body_end.start()].split(PART_MARK)
     if whole or len(blocks) < 3:
         groups = ["".join(blocks)]

@@ -3,8 +3,8 @@
 The print HTML is cut into parts (:mod:`booktool.parts`) that render at once, one per core,
 under the book's limits (:mod:`booktool.render_process`), and are joined
 (:mod:`booktool.pdfmerge`). Page numbers are booktool's to resolve: the render starts from the
-last layout's numbers (or a first pass that only lays out), and lays out again only the parts
-whose numbers moved. A part whose document and files are unchanged is taken from the cache.
+last layout's numbers (or, on a first build, lays the parts out on a guess and renumbers the
+kept layouts in place), and lays out again only the parts whose numbers moved. A part whose document and files are unchanged is taken from the cache.
 What the renders report is turned into problems here: refused loads are errors naming the
 layout file that asked for them, corrupt fonts and characters no font can draw are warnings
 naming the files.
@@ -19,6 +19,7 @@ import hashlib
 import json
 import re
 import unicodedata
+import uuid
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from urllib.parse import unquote
@@ -33,14 +34,22 @@ from booktool.installed import tool_version
 from booktool.layouts import BASE_URL, Layouts
 from booktool.model import Book
 from booktool.pagemap import PageStart
-from booktool.parts import PageNumbers, PrintParts, cut
+from booktool.parts import PageNumbers, PrintParts, cut, digit_shape
 from booktool.pdfmerge import merge_parts
-from booktool.render_process import Refusal, RenderJob, RenderResult, render_jobs
+from booktool.render_process import (
+    Refusal,
+    RenderJob,
+    RenderResult,
+    keeps_layouts,
+    render_jobs,
+)
 from booktool.text import decode_text
 
 MAX_LISTED_CHARACTERS = 8
 #: Layout rounds before the page numbers must have settled (LaTeX's "rerun" loop).
 MAX_ROUNDS = 4
+#: What a rendered part's cached report leaves out: how this build's children held it.
+_UNSTORED = ("pdf", "token", "reused_layout", "worker", "digits")
 _SERVED = re.compile(re.escape(BASE_URL) + r"([^'\"\s]+)")
 
 
@@ -89,6 +98,8 @@ class PdfEdition(HtmlEdition):
 
     #: The build cache: rendered parts and the last layout's page numbers (set by the build).
     cache: BuildCache | None = None
+    #: How many parts the last render finished from a kept layout, renumbered in place.
+    reused_layouts: int = 0
 
     @functools.cached_property
     def parts(self) -> PrintParts:
@@ -145,32 +156,58 @@ class PdfEdition(HtmlEdition):
 
     def _part_key(self, job: RenderJob) -> str:
         # Paths are left out (the files' contents are in files_digest): a moved project hits.
-        skip = ("memory_mb", "write", "media", "project_layouts")
+        skip = ("memory_mb", "write", "media", "project_layouts", "hold", "reuse", "generation")
         fields = {k: v for k, v in asdict(job).items() if k not in skip}
         text = json.dumps(fields, sort_keys=True) + self.files_digest
         return hashlib.sha256(text.encode()).hexdigest()
 
     def _render(
-        self, documents: dict[int, str], write: bool, on_page: PageCallback | None
+        self,
+        documents: dict[int, str],
+        write: bool,
+        on_page: PageCallback | None,
+        *,
+        hold: bool = False,
+        reuse: dict[int, RenderResult] | None = None,
     ) -> dict[int, RenderResult]:
         """Each part's result: from the cache where the same document was rendered before,
-        else laid out (and written, if ``write``) in the render children at once."""
+        else laid out (and written, if ``write``) in the render children at once.
+
+        ``hold``: the children keep the layouts; ``reuse``: a part's kept layout (the result
+        of its ``hold`` job), renumbered in its child where the numbers allow."""
         results: dict[int, RenderResult] = {}
-        jobs = {index: self.render_job(html, write=write) for index, html in documents.items()}
+        generation = self._generation
+        jobs = {
+            index: replace(self.render_job(html, write=write), hold=hold, generation=generation)
+            for index, html in documents.items()
+        }
         keys = {index: self._part_key(job) for index, job in jobs.items()}
         for index, key in keys.items():
-            found = self.cache.part(key) if self.cache else None
+            found = self.cache.part(key) if self.cache and not hold else None
             if found is not None:
                 results[index] = RenderResult(**found[0], pdf=found[1])
         todo = [index for index in jobs if index not in results]
+        kept = {
+            i: result
+            for i, result in (reuse or {}).items()
+            if i in todo and result.token and result.digits == digit_shape(documents[i])
+        }
+        for index, result in kept.items():
+            jobs[index] = replace(jobs[index], reuse=result.token)
         if todo:
-            done = render_jobs([jobs[index] for index in todo], self.limits, on_page)
+            pins = [kept[i].worker if i in kept else None for i in todo]
+            done = render_jobs([jobs[index] for index in todo], self.limits, on_page, pins)
             for index, result in zip(todo, done, strict=True):
                 results[index] = result
                 if write and self.cache is not None:
-                    report = {k: v for k, v in asdict(result).items() if k != "pdf"}
-                    self.cache.store_part(keys[index], report, result.pdf)
+                    stored = {k: v for k, v in asdict(result).items() if k not in _UNSTORED}
+                    self.cache.store_part(keys[index], stored, result.pdf)
         return results
+
+    @functools.cached_property
+    def _generation(self) -> str:
+        """This edition's render, for the children to tell its kept layouts from others'."""
+        return uuid.uuid4().hex
 
     def laid_out(
         self, on_page: PageCallback | None = None, *, write: bool = True
@@ -178,18 +215,30 @@ class PdfEdition(HtmlEdition):
         """Every part rendered with the page numbers its own layout gives, those numbers, and
         whether they settled.
 
-        Starts from the last layout's numbers (or, without them, a pass that only lays out);
-        after each round, the parts whose documents the new numbers change are laid out
-        again, until none is (:data:`MAX_ROUNDS` at the most). A self-numbered document
-        (``target-counter()``) is one part that WeasyPrint numbers: one round.
+        Starts from the last layout's numbers; without them, from a guess
+        (:meth:`PrintParts.estimate`) that the children lay out and keep, then renumber in
+        place where the numbers keep their widths (:mod:`booktool.renumber`), or, without
+        render workers kept for the build, from a pass that only lays out. After each round,
+        the parts whose documents the new numbers change are laid out again, until none is
+        (:data:`MAX_ROUNDS` at the most). A self-numbered document (``target-counter()``)
+        is one part that WeasyPrint numbers: one round.
         """
         parts = self.parts
         count = len(parts.parts)
         numbers = self.predicted()
-        if numbers is None and not parts.self_numbered:
-            first = self._render({i: parts.document(i, None) for i in range(count)}, False, on_page)
-            numbers = numbers_of([first[i] for i in range(count)])
+        kept: dict[int, RenderResult] = {}
         rendered: dict[int, tuple[str, RenderResult]] = {}
+        if numbers is None and not parts.self_numbered:
+            hold = keeps_layouts(self.limits)
+            guess = parts.estimate() if hold else None
+            first_documents = {i: parts.document(i, guess) for i in range(count)}
+            first = self._render(first_documents, False, on_page, hold=hold)
+            numbers = numbers_of([first[i] for i in range(count)])
+            kept = {
+                i: replace(result, digits=digit_shape(first_documents[i]))
+                for i, result in first.items()
+                if result.token
+            }
         settled = False
         for _ in range(MAX_ROUNDS):
             given = None if parts.self_numbered else numbers
@@ -198,10 +247,12 @@ class PdfEdition(HtmlEdition):
             if not todo:
                 settled = True
                 break
-            for index, result in self._render(todo, write, on_page).items():
+            for index, result in self._render(todo, write, on_page, reuse=kept).items():
                 rendered[index] = (todo[index], result)
+            kept = {}
             numbers = numbers_of([rendered[i][1] for i in range(count)])
         results = [rendered[i][1] for i in range(count)]
+        self.reused_layouts = sum(result.reused_layout for result in results)
         assert numbers is not None  # the loop ran at least once
         if self.cache is not None:
             stored = {"starts": list(numbers.starts), "anchors": dict(numbers.anchors)}

@@ -10,11 +10,17 @@ only the results.
 from __future__ import annotations
 
 import base64
+import contextlib
+import itertools
 import json
 import logging
+import os
 import re
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from booktool.layouts import BASE_URL
 from booktool.pagemap import page_starts
@@ -69,8 +75,51 @@ def limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+@dataclass
+class _Held:
+    """A part laid out by a ``hold`` job, kept for the job that finishes it."""
+
+    generation: str
+    text: str
+    html: Any
+    document: Any
+    #: WeasyPrint's layout context (its page states make the margin boxes again).
+    context: Any
+    fetcher: Any
+    collect: _Collect
+    result: RenderResult
+
+
+#: Layouts kept for the jobs that will finish them, by token (this child's only).
+_HELD: dict[str, _Held] = {}
+_TOKENS = itertools.count(1)
+
+
 def render(job: RenderJob) -> RenderResult:
-    """Lay out and write the PDF; what the fetcher refused is reported, not raised."""
+    """Lay out and write the PDF; what the fetcher refused is reported, not raised.
+
+    A ``hold`` job keeps its layout (the result names it by ``token``); a job that reuses
+    a kept layout renumbers it (:mod:`booktool.renumber`) instead of laying its document out
+    again, where its document differs from the kept one only in page numbers.
+    """
+    for token in [t for t, held in _HELD.items() if held.generation != job.generation]:
+        del _HELD[token]  # another build's: it will not come back for them
+    held = _HELD.pop(job.reuse, None) if job.reuse else None
+    if held is not None and held.context is not None:
+        from booktool.renumber import renumber
+
+        try:
+            renumbered = renumber(
+                held.document, held.context, held.html.etree_element, held.text, job.html
+            )
+        except Exception:  # WeasyPrint's internals not as expected: lay it out afresh
+            renumbered = False
+        if renumbered:
+            return _finish(job, held, reused=True)
+    return _lay_out(job)
+
+
+def _lay_out(job: RenderJob) -> RenderResult:
     import weasyprint
 
     from booktool.fetcher import ConfinedFetcher
@@ -81,36 +130,79 @@ def render(job: RenderJob) -> RenderResult:
     media.update({href: base64.b64decode(data) for href, data in job.generated.items()})
     fetcher = ConfinedFetcher(layouts, media)
     collect = _Collect()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(collect)
-    progress = logging.getLogger("weasyprint.progress")
-    progress.addHandler(_Pages())
-    progress.setLevel(logging.INFO)
-    try:
+    with _logging(collect), _layout_context() as contexts:
         html = weasyprint.HTML(string=job.html, base_url=BASE_URL, url_fetcher=fetcher)
         document = html.render(pdf_variant=job.pdf_variant)
-        starts = page_starts((page._page_box for page in document.pages), html.etree_element)
-        anchors: dict[str, int] = {}
-        for number, page in enumerate(document.pages, start=1):
-            for name in page.anchors:
-                anchors.setdefault(name, number)
-        pdf = b""
-        if job.write and all(refusal.kind == "font" for refusal in fetcher.refused):
-            pdf = document.write_pdf(
+    starts = page_starts((page._page_box for page in document.pages), html.etree_element)
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    result = RenderResult(
+        pages=len(document.pages), page_starts=[s.as_dict() for s in starts], anchors=anchors
+    )
+    context = contexts[0] if len(contexts) == 1 else None
+    held = _Held(job.generation, job.html, html, document, context, fetcher, collect, result)
+    if job.hold:
+        token = f"{os.getpid()}-{next(_TOKENS)}"
+        _HELD[token] = held
+        return replace(_finish(replace(job, write=False), held, reused=False), token=token)
+    return _finish(job, held, reused=False)
+
+
+def _finish(job: RenderJob, held: _Held, *, reused: bool) -> RenderResult:
+    """The held layout's result, its PDF written if the job asks for it."""
+    fetcher, collect = held.fetcher, held.collect
+    pdf = b""
+    if job.write and all(refusal.kind == "font" for refusal in fetcher.refused):
+        with _logging(collect):
+            pdf = held.document.write_pdf(
                 pdf_identifier=job.pdf_identifier.encode("ascii"), pdf_variant=job.pdf_variant
             )
-    finally:
-        logger.removeHandler(collect)
-    return RenderResult(
-        pages=len(document.pages),
-        log=collect.messages,
+    return replace(
+        held.result,
+        log=list(collect.messages),
         missing_glyphs=sorted(collect.missing),
         refused=[vars(refusal) for refusal in fetcher.refused],
         served=sorted(set(fetcher.served)),
-        page_starts=[start.as_dict() for start in starts],
-        anchors=anchors,
+        reused_layout=reused,
         pdf=pdf,
     )
+
+
+@contextlib.contextmanager
+def _layout_context() -> Iterator[list[Any]]:
+    """The layout contexts of the documents WeasyPrint lays out in the block."""
+    import weasyprint.document
+
+    contexts: list[Any] = []
+    original = weasyprint.document.layout_document
+
+    def keep(html: Any, root_box: Any, context: Any, *args: Any, **kwargs: Any) -> Any:
+        contexts.append(context)
+        return original(html, root_box, context, *args, **kwargs)
+
+    weasyprint.document.layout_document = keep
+    try:
+        yield contexts
+    finally:
+        weasyprint.document.layout_document = original
+
+
+@contextlib.contextmanager
+def _logging(collect: _Collect) -> Iterator[None]:
+    """WeasyPrint's warnings into ``collect``, its page progress to the parent."""
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    progress = logging.getLogger("weasyprint.progress")
+    pages = _Pages()
+    progress.addHandler(pages)
+    progress.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(collect)
+        progress.removeHandler(pages)
 
 
 def run_job(job: RenderJob) -> RenderResult:

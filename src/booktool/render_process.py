@@ -21,7 +21,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from booktool.config import RenderLimits
@@ -59,6 +59,14 @@ class RenderJob:
     pdf_variant: str | None = None
     #: False: lay the pages out for their page map, but write no PDF.
     write: bool = True
+    #: Keep the layout in the child for a later job to finish (the result's ``token``).
+    hold: bool = False
+    #: The ``token`` of a kept layout of this document with other page numbers: renumbered
+    #: in place (:mod:`booktool.renumber`) where it can be, else laid out afresh. The job
+    #: must go to the child that keeps it.
+    reuse: str | None = None
+    #: The build the job is part of: a child drops the layouts kept for another.
+    generation: str = ""
 
 
 @dataclass
@@ -80,6 +88,14 @@ class RenderResult:
     page_starts: list[dict[str, Any]] = field(default_factory=list)
     #: The page (from 1, within this job's document) where each id first appears.
     anchors: dict[str, int] = field(default_factory=dict)
+    #: The kept layout's name, for a ``hold`` job.
+    token: str | None = None
+    #: True when a kept layout was renumbered instead of laid out again.
+    reused_layout: bool = False
+    #: Which worker of the pool ran the job (set by the parent, not the child).
+    worker: int = -1
+    #: The digit counts of the page numbers the kept layout printed (set by the parent).
+    digits: str = ""
     pdf: bytes = b""
 
     @property
@@ -205,22 +221,35 @@ class RenderPool:
     def __init__(self, memory_mb: int, size: int) -> None:
         self.memory_mb = memory_mb
         self.workers = [RenderWorker(memory_mb) for _ in range(max(1, size))]
+        self.ran_on: list[int] = []
 
     def wait_ready(self, seconds: float) -> None:
         for worker in self.workers:
             worker.ready.wait(timeout=seconds)
 
     def run(
-        self, payloads: list[bytes], seconds: float, on_page: Callable[[int], None] | None
+        self,
+        payloads: list[bytes],
+        seconds: float,
+        on_page: Callable[[int], None] | None,
+        pins: list[int | None] | None = None,
     ) -> list[tuple[int, bytes, str] | None]:
         """Every job's exit code, reply and stderr, as one worker would give them; the jobs
-        are shared among the workers, the longest first. None for a job that ran out of time
-        (its worker is killed, and so are the others: the render is over)."""
+        are shared among the workers, the longest first, except that a job pinned to a worker
+        (``pins``) runs on that one, after the shared jobs it takes. None for a job that ran
+        out of time (its worker is killed, and so are the others: the render is over).
+        :attr:`ran_on` says which worker ran each job."""
         deadline = time.monotonic() + seconds
         ran: list[tuple[int, bytes, str] | None] = [None] * len(payloads)
+        self.ran_on = [-1] * len(payloads)
+        pinned: list[list[int]] = [[] for _ in self.workers]
         todo: queue.SimpleQueue[int] = queue.SimpleQueue()
         for index in sorted(range(len(payloads)), key=lambda i: -len(payloads[i])):
-            todo.put(index)
+            pin = pins[index] if pins else None
+            if pin is not None and 0 <= pin < len(self.workers):
+                pinned[pin].append(index)
+            else:
+                todo.put(index)
         laid_out = [0]
         lock = threading.Lock()
 
@@ -230,23 +259,29 @@ class RenderPool:
                 if on_page is not None:
                     on_page(laid_out[0])
 
-        def serve(worker: RenderWorker) -> None:
+        def serve(number: int, worker: RenderWorker) -> None:
+            mine = pinned[number]
             while True:
-                try:
+                try:  # the shared jobs first: whole renders, longer than a pinned one
                     index = todo.get_nowait()
                 except queue.Empty:
-                    return
+                    if not mine:
+                        return
+                    index = mine.pop(0)
                 if not worker.alive:
                     worker.restart()
                 left = deadline - time.monotonic()
+                self.ran_on[index] = number
                 ran[index] = worker.run(payloads[index], left, count) if left > 0 else None
                 if ran[index] is None:
                     self.close()
                     return
 
+        busy = [n for n in range(len(self.workers)) if pinned[n]]
+        idle = [n for n in range(len(self.workers)) if not pinned[n]]
         threads = [
-            threading.Thread(target=serve, args=(worker,), daemon=True)
-            for worker in self.workers[: len(payloads)]
+            threading.Thread(target=serve, args=(n, self.workers[n]), daemon=True)
+            for n in busy + idle[: max(0, len(payloads) - sum(map(len, pinned)))]
         ]
         for thread in threads:
             thread.start()
@@ -289,24 +324,38 @@ def standby_renderer(limits: RenderLimits, wanted: int) -> Iterator[None]:
         yield
 
 
+def keeps_layouts(limits: RenderLimits) -> bool:
+    """Whether render workers stay loaded for the rest of the build (so that a layout kept by
+    a ``hold`` job is still there for the job that finishes it)."""
+    pool = _WARM.get("pool")
+    return pool is not None and pool.memory_mb == limits.render_memory_mb
+
+
 def render_jobs(
-    jobs: list[RenderJob], limits: RenderLimits, on_page: Callable[[int], None] | None = None
+    jobs: list[RenderJob],
+    limits: RenderLimits,
+    on_page: Callable[[int], None] | None = None,
+    pins: list[int | None] | None = None,
 ) -> list[RenderResult]:
-    """Run the jobs in render children, at once as far as there are workers; each result, or
-    RenderError on a timeout, exhaustion or crash (the first, in job order)."""
+    """Run the jobs in render children, at once as far as there are workers; each result
+    (with the ``worker`` that ran it), or RenderError on a timeout, exhaustion or crash (the
+    first, in job order). ``pins`` names the worker a job must run on (one that keeps the
+    layout it reuses)."""
     payloads = [json.dumps(asdict(job)).encode("utf-8") for job in jobs]
     pool = _WARM.get("pool")
-    if pool is not None and pool.memory_mb == limits.render_memory_mb:
-        ran = pool.run(payloads, limits.render_seconds, on_page)
+    if pool is not None and keeps_layouts(limits):
+        ran = pool.run(payloads, limits.render_seconds, on_page, pins)
+        ran_on = pool.ran_on
     else:
         fresh = RenderPool(limits.render_memory_mb, min(len(jobs), render_processes(limits)))
         try:
             ran = fresh.run(payloads, limits.render_seconds, on_page)
+            ran_on = [-1] * len(jobs)  # gone with the pool
         finally:
             fresh.close()
     if None in ran:  # out of time: the other jobs were stopped with it
         return [_result(None, limits)]
-    return [_result(one, limits) for one in ran]
+    return [replace(_result(one, limits), worker=on) for one, on in zip(ran, ran_on, strict=True)]
 
 
 def _result(ran: tuple[int, bytes, str] | None, limits: RenderLimits) -> RenderResult:

@@ -1,0 +1,143 @@
+"""A part laid out with other page numbers and renumbered in place writes the bytes a fresh
+layout of its final document writes; where it cannot be renumbered exactly, it is laid out
+afresh (:mod:`booktool.renumber`, the render child's ``hold`` and ``reuse`` jobs).
+
+The render child's own code runs here in this process (``pdfrender.render``), on the parts of
+this repo's booklet at 3× (a front matter with a contents of every section, chapters, and back
+matter with "p. N" references).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from booktool import pdfrender
+from booktool.build import build
+from booktool.parts import PageNumbers
+from booktool.pdf import PdfEdition
+from booktool.project import Project
+from booktool.render_process import RenderJob, RenderResult
+from booktool.renumber import shape
+from tests.test_bench import load_bench
+from tests.test_parallel import edition_of
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory: pytest.TempPathFactory) -> PdfEdition:
+    project = load_bench().generate(tmp_path_factory.mktemp("renumber") / "project", 3)
+    build(Project.open(project), ("pdf",))
+    return edition_of(project)
+
+
+def final_numbers(edition: PdfEdition) -> PageNumbers:
+    numbers = edition.predicted()
+    assert numbers is not None
+    return numbers
+
+
+def moved(numbers: PageNumbers, by: int) -> PageNumbers:
+    """The same numbers ``by`` pages on, where that keeps every number's digit count."""
+
+    def step(page: int) -> int:
+        return page + by if len(str(page + by)) == len(str(page)) else page
+
+    anchors = {name: step(page) for name, page in numbers.anchors.items()}
+    return PageNumbers(tuple(step(start) for start in numbers.starts), anchors)
+
+
+def job(edition: PdfEdition, html: str, **fields: object) -> RenderJob:
+    return dataclasses.replace(edition.render_job(html), generation="test", **fields)
+
+
+def held_then_final(edition: PdfEdition, first: str, final: str) -> RenderResult:
+    kept = pdfrender.render(job(edition, first, hold=True))
+    assert kept.token and not kept.pdf
+    return pdfrender.render(job(edition, final, reuse=kept.token))
+
+
+def test_a_renumbered_part_writes_the_bytes_of_a_fresh_layout(edition: PdfEdition) -> None:
+    numbers = final_numbers(edition)
+    guess = moved(numbers, 1)
+    renumbered = 0
+    for index in range(len(edition.parts.parts)):
+        first, final = edition.parts.document(index, guess), edition.parts.document(index, numbers)
+        assert shape(first) == shape(final)
+        reused = held_then_final(edition, first, final)
+        fresh = pdfrender.render(job(edition, final))
+        assert not fresh.reused_layout
+        assert reused.pdf == fresh.pdf, f"part {index}"
+        assert (reused.pages, reused.anchors, reused.page_starts) == (
+            fresh.pages,
+            fresh.anchors,
+            fresh.page_starts,
+        )
+        renumbered += reused.reused_layout
+    # Every part has numbers to change (its first page's, and the front matter's contents);
+    # with every digit count kept, every part is renumbered in place.
+    assert guess.starts != numbers.starts
+    assert renumbered == len(edition.parts.parts)
+
+
+def test_a_number_that_gains_a_digit_is_laid_out_afresh(edition: PdfEdition) -> None:
+    numbers = final_numbers(edition)
+    front = edition.parts.document(0, numbers)
+    short = {name: page for name, page in numbers.anchors.items() if page >= 10}
+    assert short, "the contents list pages from 10 on"
+    guess = PageNumbers(numbers.starts, {**numbers.anchors, **{name: 9 for name in short}})
+    reused = held_then_final(edition, edition.parts.document(0, guess), front)
+    assert not reused.reused_layout
+    assert reused.pdf == pdfrender.render(job(edition, front)).pdf
+
+
+def test_another_document_is_laid_out_afresh(edition: PdfEdition) -> None:
+    numbers = final_numbers(edition)
+    one, other = edition.parts.document(1, numbers), edition.parts.document(2, numbers)
+    reused = held_then_final(edition, one, other)
+    assert not reused.reused_layout
+    assert reused.pdf == pdfrender.render(job(edition, other)).pdf
+
+
+def test_a_kept_layout_serves_once_and_only_its_own_build(edition: PdfEdition) -> None:
+    numbers = final_numbers(edition)
+    document = edition.parts.document(1, numbers)
+    kept = pdfrender.render(job(edition, document, hold=True))
+    assert kept.token in pdfrender._HELD
+    pdfrender.render(dataclasses.replace(job(edition, document, write=False), generation="next"))
+    assert kept.token not in pdfrender._HELD  # another build's job dropped it
+    again = pdfrender.render(job(edition, document, reuse=kept.token))
+    assert not again.reused_layout and again.pdf
+
+
+def test_a_cold_build_renumbers_parts_instead_of_laying_them_out_twice(
+    edition: PdfEdition, tmp_path: Path
+) -> None:
+    """Through the build: the parts laid out on a guess and kept are renumbered, and the PDF
+    is byte for byte the one a build that knew its page numbers writes (every part laid out
+    once, with its final numbers)."""
+    project = Path(edition.layouts.project_directory or "").parent
+    copy = tmp_path / "project"
+    shutil.copytree(project / "manuscript", copy / "manuscript")
+    shutil.copytree(project / "layouts", copy / "layouts")
+    seen: list[PdfEdition] = []
+    original = PdfEdition.laid_out
+
+    def laid_out(self: PdfEdition, *args: Any, **kwargs: Any) -> Any:
+        seen.append(self)
+        return original(self, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PdfEdition, "laid_out", laid_out)
+        build(Project.open(copy), ("pdf",))
+        cold = next((copy / "build").glob("*.pdf")).read_bytes()
+        assert seen[-1].reused_layouts >= len(seen[-1].parts.parts) // 2
+        for path in (copy / "build").rglob("*"):  # keep only the page numbers
+            if path.is_file() and not path.name.startswith("numbers-"):
+                path.unlink()
+        build(Project.open(copy), ("pdf",))
+        assert seen[-1].reused_layouts == 0  # laid out once, with the known numbers
+    assert next((copy / "build").glob("*.pdf")).read_bytes() == cold
