@@ -4,10 +4,10 @@ The print HTML is cut into parts (:mod:`booktool.parts`) that render at once, on
 under the book's limits (:mod:`booktool.render_process`), and are joined
 (:mod:`booktool.pdfmerge`). Page numbers are booktool's to resolve: the render starts from the
 last layout's numbers (or, on a first build, lays the parts out on a guess and renumbers the
-kept layouts in place), and lays out again only the parts whose numbers moved. A part whose document and files are unchanged is taken from the cache.
-What the renders report is turned into problems here: refused loads are errors naming the
-layout file that asked for them, corrupt fonts and characters no font can draw are warnings
-naming the files.
+kept layouts in place), and lays out again only the parts whose numbers moved. A part whose
+document and files are unchanged is taken from the cache. What the renders report is turned
+into problems here: refused loads are errors naming the layout file that asked for them,
+corrupt fonts and characters no font can draw are warnings naming the files.
 """
 
 from __future__ import annotations
