@@ -217,6 +217,20 @@ def run_job(job: RenderJob) -> RenderResult:
         return RenderResult(error={"kind": "crash", "message": f"{type(exc).__name__}: {exc}"})
 
 
+#: A document that loads nothing and draws text, bold and a border, tagged.
+_WARM_UP = '<p style="border: 1px solid">booktool <b>warms</b> up: 1</p>'
+
+
+def _warm_up() -> None:
+    """One tiny render and write: WeasyPrint's first render of a process costs about 0.2 s
+    more than the next (cffi's C types, Pango's and HarfBuzz's set-up). Paid here, while the
+    build converts its Markdown, rather than in the first part's render."""
+    import weasyprint
+
+    with contextlib.suppress(Exception):  # a warm-up only: the jobs will say what is wrong
+        weasyprint.HTML(string=_WARM_UP).write_pdf(pdf_variant="pdf/ua-1")
+
+
 def serve(memory_mb: int) -> int:
     """Stay loaded and run job after job (``booktool watch``): each framed by its length."""
     out, source = sys.stdout.buffer, sys.stdin.buffer
@@ -224,6 +238,7 @@ def serve(memory_mb: int) -> int:
     limit_memory(memory_mb)
     import weasyprint  # noqa: F401  (loaded once, for every job)
 
+    _warm_up()
     sys.stderr.write(READY_MARK + "\n")
     sys.stderr.flush()
     while header := source.read(8):
