@@ -270,6 +270,38 @@ def test_cwd_does_not_matter(tmp_path: Path) -> None:
     assert "wrote build/the-great-leap-forward.epub" in result.out
 
 
+def test_a_large_batch_is_shared_among_pandoc_processes_with_the_same_html(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import booktool.markdown as markdown
+
+    references = [
+        {
+            "id": "yang2012",
+            "type": "book",
+            "title": "Tombstone",
+            "issued": {"date-parts": [[2012]]},
+            "author": [{"family": "Yang", "given": "Jisheng"}],
+        }
+    ]
+    sources = [
+        MarkdownSource(
+            tmp_path / f"s{i}.md",
+            f"Text {i} with a note.[^1] As Yang says [@yang2012, p. {i}].\n\n[^1]: Note {i}.\n",
+            id_prefix=f"s{i}-",
+        )
+        for i in range(9)
+    ]
+    sources.append(MarkdownSource(tmp_path / "refs", "", bibliography=True))
+    one = convert_markdown(sources, references)
+    monkeypatch.setattr(markdown, "BATCH_CHARACTERS", 1)
+    monkeypatch.setattr(markdown, "_cores", lambda: 3)
+    assert [len(run) for run in markdown.batches(sources[:-1])] == [3, 3, 3]
+    assert convert_markdown(sources, references) == one
+    assert "Tombstone" in one[tmp_path / "refs"] and "Note 4." in one[tmp_path / "s4.md"]
+    assert "(Yang, 4)" in one[tmp_path / "s4.md"]  # citeproc ran in each batch
+
+
 def test_pandoc_runs_once_for_the_whole_book(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -287,4 +319,4 @@ def test_pandoc_runs_once_for_the_whole_book(
     monkeypatch.setattr(booktool.markdown.subprocess, "run", counting_run)
     project = copy_repo_project(tmp_path)
     assert run_cli("build", str(project), "--format", "html").code == 0
-    assert len(calls) == 1 and "pandoc" in Path(calls[0][0]).name
+    assert len(calls) == 1 and "pandoc" in Path(calls[0][0]).name  # a small book: one run
