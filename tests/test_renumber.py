@@ -10,6 +10,7 @@ matter with "p. N" references).
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,34 @@ def test_a_cold_build_renumbers_parts_instead_of_laying_them_out_twice(
         build(Project.open(copy), ("pdf",))
         assert seen[-1].reused_layouts == 0  # laid out once, with the known numbers
     assert next((copy / "build").glob("*.pdf")).read_bytes() == cold
+
+
+def test_a_child_near_its_memory_limit_keeps_no_layout(edition: PdfEdition) -> None:
+    """Kept layouts must leave room to render: past half the limit, a hold job keeps nothing
+    (its part is then laid out afresh with its final numbers)."""
+    document = edition.parts.document(1, final_numbers(edition))
+    tight = pdfrender.render(job(edition, document, hold=True, memory_mb=1))
+    assert tight.token is None and tight.pages and not tight.pdf
+    roomy = pdfrender.render(job(edition, document, hold=True))
+    assert roomy.token is not None
+
+
+def test_an_idle_worker_takes_jobs_pinned_to_a_busy_one(edition: PdfEdition) -> None:
+    """Jobs pinned to one worker (the layouts it keeps) are not left waiting while another
+    worker idles: past STEAL_AFTER of them, the idle one takes some and lays them out afresh."""
+    from booktool.render_process import STEAL_AFTER, RenderPool
+
+    documents = [edition.parts.document(1, final_numbers(edition))] * (STEAL_AFTER + 3)
+    payloads = [
+        json.dumps(dataclasses.asdict(job(edition, html, reuse="elsewhere"))).encode()
+        for html in documents
+    ]
+    pool = RenderPool(edition.limits.render_memory_mb, 2)
+    try:
+        ran = pool.run(payloads, 300, None, pins=[0] * len(payloads))
+    finally:
+        pool.close()
+    assert all(one is not None and one[0] == 0 for one in ran)
+    assert 1 in pool.ran_on and pool.ran_on.count(0) >= STEAL_AFTER
+    replies = [RenderResult.decode(one[1]).pdf for one in ran if one is not None]
+    assert len(set(replies)) == 1  # the same bytes, whichever worker laid it out

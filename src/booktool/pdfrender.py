@@ -76,6 +76,15 @@ def limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+def _address_space() -> int:
+    """Bytes of address space this process uses (what its memory limit counts)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):  # pragma: no cover - not Linux: keep no layout
+        return 2**62
+
+
 @dataclass
 class _Held:
     """A part laid out by a ``hold`` job, kept for the job that finishes it."""
@@ -101,7 +110,8 @@ _TOKENS = itertools.count(1)
 def render(job: RenderJob) -> RenderResult:
     """Lay out and write the PDF; what the fetcher refused is reported, not raised.
 
-    A ``hold`` job keeps its layout (the result names it by ``token``); a job that reuses
+    A ``hold`` job keeps its layout (the result names it by ``token``) while the kept layouts
+    take less than half the child's memory limit; a job that reuses
     a kept layout renumbers it (:mod:`booktool.renumber`) instead of laying its document out
     again, where its document differs from the kept one only in page numbers.
     """
@@ -146,15 +156,18 @@ def _lay_out(job: RenderJob) -> RenderResult:
     )
     context = contexts[0] if len(contexts) == 1 else None
     held = _Held(job.generation, job.html, html, document, context, fetcher, collect, result)
-    if job.hold:
-        token = f"{os.getpid()}-{next(_TOKENS)}"
-        _HELD[token] = held
-        # The kept layouts are many objects that live on: out of the garbage collector's
-        # sight, it does not walk them again at every collection (a 100x book: 8 s of 58).
-        gc.freeze()
-        _FROZEN[0] = True
-        return replace(_finish(replace(job, write=False), held, reused=False), token=token)
-    return _finish(job, held, reused=False)
+    if not job.hold:
+        return _finish(job, held, reused=False)
+    laid_out = _finish(replace(job, write=False), held, reused=False)
+    if _address_space() >= job.memory_mb * 2**20 // 2:
+        return laid_out  # no room to keep it: its part will be laid out afresh
+    token = f"{os.getpid()}-{next(_TOKENS)}"
+    _HELD[token] = held
+    # The kept layouts are many objects that live on: out of the garbage collector's sight,
+    # it does not walk them again at every collection (a 100x book: 8 s of 58).
+    gc.freeze()
+    _FROZEN[0] = True
+    return replace(laid_out, token=token)
 
 
 def _finish(job: RenderJob, held: _Held, *, reused: bool) -> RenderResult:

@@ -29,6 +29,9 @@ from booktool.errors import Problem, RenderError
 
 #: How the child announces each page it lays out, on a line of its stderr.
 PAGE_MARK = "booktool-page "
+#: A worker with nothing left to do takes a job pinned to another only if that one has more
+#: than this many still to run (a job laid out afresh costs about three renumbered ones).
+STEAL_AFTER = 3
 #: How a serving child says WeasyPrint is loaded and it waits for jobs.
 READY_MARK = "booktool-ready"
 
@@ -236,8 +239,10 @@ class RenderPool:
     ) -> list[tuple[int, bytes, str] | None]:
         """Every job's exit code, reply and stderr, as one worker would give them; the jobs
         are shared among the workers, the longest first, except that a job pinned to a worker
-        (``pins``) runs on that one, after the shared jobs it takes. None for a job that ran
-        out of time (its worker is killed, and so are the others: the render is over).
+        (``pins``) runs on that one, after the shared jobs it takes (or, once another worker
+        has nothing left and it still has many, there: laid out afresh). None for a
+        job that ran out of time (its worker is killed, and so are the others: the render is
+        over).
         :attr:`ran_on` says which worker ran each job."""
         deadline = time.monotonic() + seconds
         ran: list[tuple[int, bytes, str] | None] = [None] * len(payloads)
@@ -265,9 +270,10 @@ class RenderPool:
                 try:  # the shared jobs first: whole renders, longer than a pinned one
                     index = todo.get_nowait()
                 except queue.Empty:
-                    if not mine:
+                    taken = mine.pop(0) if mine else _steal(number)
+                    if taken is None:
                         return
-                    index = mine.pop(0)
+                    index = taken
                 if not worker.alive:
                     worker.restart()
                 left = deadline - time.monotonic()
@@ -277,11 +283,22 @@ class RenderPool:
                     self.close()
                     return
 
+        def _steal(thief: int) -> int | None:
+            """The last job pinned to a worker that has more than :data:`STEAL_AFTER` still to
+            run: run here without the layout it would reuse (laid out afresh: the same bytes;
+            about three times a renumbered part's work), so that a worker held up by a long
+            job does not leave this one idle."""
+            for other in sorted(range(len(pinned)), key=lambda n: -len(pinned[n])):
+                if other != thief and len(pinned[other]) > STEAL_AFTER:
+                    with contextlib.suppress(IndexError):
+                        return pinned[other].pop()
+            return None
+
         busy = [n for n in range(len(self.workers)) if pinned[n]]
         idle = [n for n in range(len(self.workers)) if not pinned[n]]
         threads = [
             threading.Thread(target=serve, args=(n, self.workers[n]), daemon=True)
-            for n in busy + idle[: max(0, len(payloads) - sum(map(len, pinned)))]
+            for n in busy + idle[: max(0, len(payloads) - len(busy))]
         ]
         for thread in threads:
             thread.start()
