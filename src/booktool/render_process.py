@@ -236,20 +236,24 @@ class RenderPool:
         seconds: float,
         on_page: Callable[[int], None] | None,
         pins: list[int | None] | None = None,
+        weights: list[float] | None = None,
     ) -> list[tuple[int, bytes, str] | None]:
-        """Every job's exit code, reply and stderr, as one worker would give them; the jobs
-        are shared among the workers, the longest first, except that a job pinned to a worker
-        (``pins``) runs on that one, after the shared jobs it takes (or, once another worker
-        has nothing left and it still has many, there: laid out afresh). None for a
-        job that ran out of time (its worker is killed, and so are the others: the render is
-        over).
-        :attr:`ran_on` says which worker ran each job."""
+        """Every job's exit code, reply and stderr, as one worker would give them.
+
+        The jobs are shared among the workers, the longest first (by ``weights``, else by
+        size), except that a job pinned to a worker (``pins``) runs on that one, after the
+        shared jobs it takes (or, once another worker has nothing left and it still has many,
+        there: laid out afresh). None for a job that ran out of time (its worker is killed,
+        and so are the others: the render is over). :attr:`ran_on` says which worker ran
+        each job.
+        """
         deadline = time.monotonic() + seconds
         ran: list[tuple[int, bytes, str] | None] = [None] * len(payloads)
         self.ran_on = [-1] * len(payloads)
         pinned: list[list[int]] = [[] for _ in self.workers]
         todo: queue.SimpleQueue[int] = queue.SimpleQueue()
-        for index in sorted(range(len(payloads)), key=lambda i: -len(payloads[i])):
+        cost = weights or [float(len(payload)) for payload in payloads]
+        for index in sorted(range(len(payloads)), key=lambda i: -cost[i]):
             pin = pins[index] if pins else None
             if pin is not None and 0 <= pin < len(self.workers):
                 pinned[pin].append(index)
@@ -353,20 +357,21 @@ def render_jobs(
     limits: RenderLimits,
     on_page: Callable[[int], None] | None = None,
     pins: list[int | None] | None = None,
+    weights: list[float] | None = None,
 ) -> list[RenderResult]:
     """Run the jobs in render children, at once as far as there are workers; each result
     (with the ``worker`` that ran it), or RenderError on a timeout, exhaustion or crash (the
     first, in job order). ``pins`` names the worker a job must run on (one that keeps the
-    layout it reuses)."""
+    layout it reuses); ``weights``, how long each job will take, for the longest to go first."""
     payloads = [json.dumps(asdict(job)).encode("utf-8") for job in jobs]
     pool = _WARM.get("pool")
     if pool is not None and keeps_layouts(limits):
-        ran = pool.run(payloads, limits.render_seconds, on_page, pins)
+        ran = pool.run(payloads, limits.render_seconds, on_page, pins, weights)
         ran_on = pool.ran_on
     else:
         fresh = RenderPool(limits.render_memory_mb, min(len(jobs), render_processes(limits)))
         try:
-            ran = fresh.run(payloads, limits.render_seconds, on_page)
+            ran = fresh.run(payloads, limits.render_seconds, on_page, None, weights)
             ran_on = [-1] * len(jobs)  # gone with the pool
         finally:
             fresh.close()
