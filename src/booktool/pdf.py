@@ -49,7 +49,7 @@ MAX_LISTED_CHARACTERS = 8
 #: Layout rounds before the page numbers must have settled (LaTeX's "rerun" loop).
 MAX_ROUNDS = 4
 #: What a rendered part's cached report leaves out: how this build's children held it.
-_UNSTORED = ("pdf", "token", "reused_layout", "worker", "digits")
+_UNSTORED = ("pdf", "token", "reused_layout", "worker")
 _SERVED = re.compile(re.escape(BASE_URL) + r"([^'\"\s]+)")
 
 
@@ -175,13 +175,14 @@ class PdfEdition(HtmlEdition):
         on_page: PageCallback | None,
         *,
         hold: bool = False,
-        reuse: dict[int, RenderResult] | None = None,
+        reuse: dict[int, tuple[str, RenderResult]] | None = None,
     ) -> dict[int, RenderResult]:
         """Each part's result: from the cache where the same document was rendered before,
         else laid out (and written, if ``write``) in the render children at once.
 
-        ``hold``: the children keep the layouts; ``reuse``: a part's kept layout (the result
-        of its ``hold`` job), renumbered in its child where the numbers allow."""
+        ``hold``: the children keep the layouts; ``reuse``: a part's kept layout (the document
+        its ``hold`` job laid out, and its result), renumbered in its child where the numbers
+        keep their digit counts."""
         results: dict[int, RenderResult] = {}
         generation = self._generation
         jobs = {
@@ -196,8 +197,8 @@ class PdfEdition(HtmlEdition):
         todo = [index for index in jobs if index not in results]
         kept = {
             i: result
-            for i, result in (reuse or {}).items()
-            if i in todo and result.token and result.digits == digit_shape(documents[i])
+            for i, (laid_out, result) in (reuse or {}).items()
+            if i in todo and result.token and digit_shape(laid_out) == digit_shape(documents[i])
         }
         for index, result in kept.items():
             jobs[index] = replace(jobs[index], reuse=result.token)
@@ -234,7 +235,7 @@ class PdfEdition(HtmlEdition):
         parts = self.parts
         count = len(parts.parts)
         numbers = self.predicted()
-        kept: dict[int, RenderResult] = {}
+        kept: dict[int, tuple[str, RenderResult]] = {}
         rendered: dict[int, tuple[str, RenderResult]] = {}
         if numbers is None and not parts.self_numbered:
             hold = keeps_layouts(self.limits)
@@ -242,11 +243,7 @@ class PdfEdition(HtmlEdition):
             first_documents = {i: parts.document(i, guess) for i in range(count)}
             first = self._render(first_documents, False, on_page, hold=hold)
             numbers = numbers_of([first[i] for i in range(count)])
-            kept = {
-                i: replace(result, digits=digit_shape(first_documents[i]))
-                for i, result in first.items()
-                if result.token
-            }
+            kept = {i: (first_documents[i], first[i]) for i in range(count)}
         settled = False
         for _ in range(MAX_ROUNDS):
             given = None if parts.self_numbered else numbers

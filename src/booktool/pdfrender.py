@@ -111,9 +111,9 @@ def render(job: RenderJob) -> RenderResult:
     """Lay out and write the PDF; what the fetcher refused is reported, not raised.
 
     A ``hold`` job keeps its layout (the result names it by ``token``) while the kept layouts
-    take less than half the child's memory limit; a job that reuses
-    a kept layout renumbers it (:mod:`booktool.renumber`) instead of laying its document out
-    again, where its document differs from the kept one only in page numbers.
+    take less than half the child's memory limit; a job that reuses a kept layout renumbers
+    it (:mod:`booktool.renumber`) instead of laying its document out again, where its
+    document differs from the kept one only in page numbers.
     """
     for token in [t for t, held in _HELD.items() if held.generation != job.generation]:
         del _HELD[token]  # another build's: it will not come back for them

@@ -97,8 +97,6 @@ class RenderResult:
     reused_layout: bool = False
     #: Which worker of the pool ran the job (set by the parent, not the child).
     worker: int = -1
-    #: The digit counts of the page numbers the kept layout printed (set by the parent).
-    digits: str = ""
     pdf: bytes = b""
 
     @property
