@@ -12,6 +12,7 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
@@ -20,6 +21,7 @@ from booktool.errors import BooktoolError, Problem, display_path
 
 if TYPE_CHECKING:
     from booktool.build import BuildReport
+    from booktool.project import Project
 
 
 def _directory(parser: argparse.ArgumentParser) -> None:
@@ -185,6 +187,24 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(f"built in {time.perf_counter() - started:.1f} s\n")
         return 0
 
+    from booktool.config import RenderLimits
+    from booktool.render_process import early_renderer
+
+    laid_out = any(name in ("pdf", "booklet", "epub") for name in formats)
+    with early_renderer(RenderLimits().render_memory_mb) if laid_out else nullcontext():
+        return _build_now(args, out, err, project, formats, inputs, started)
+
+
+def _build_now(
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+    project: Project,
+    formats: tuple[str, ...],
+    inputs: dict[str, object],
+    started: float,
+) -> int:
+    from booktool import stamp
     from booktool.build import build
     from booktool.edition import print_options
     from booktool.progress import Progress, TerminalDisplay, wrote_line

@@ -224,6 +224,11 @@ class RenderPool:
         self.workers = [RenderWorker(memory_mb) for _ in range(max(1, size))]
         self.ran_on: list[int] = []
 
+    def grow(self, size: int) -> None:
+        """Start workers until there are ``size``."""
+        while len(self.workers) < size:
+            self.workers.append(RenderWorker(self.memory_mb))
+
     def wait_ready(self, seconds: float) -> None:
         for worker in self.workers:
             worker.ready.wait(timeout=seconds)
@@ -317,9 +322,15 @@ _WARM: dict[str, RenderPool] = {}
 
 
 @contextlib.contextmanager
-def warm_renderer(memory_mb: int, processes: int) -> Iterator[RenderPool]:
-    """Keep loaded render workers for every render in the block (``booktool watch``)."""
-    pool = RenderPool(memory_mb, processes)
+def warm_renderer(
+    memory_mb: int, processes: int, pool: RenderPool | None = None
+) -> Iterator[RenderPool]:
+    """Keep loaded render workers for every render in the block (``booktool watch``): a new
+    pool of ``processes``, or ``pool`` grown to that many."""
+    if pool is None:
+        pool = RenderPool(memory_mb, processes)
+    else:
+        pool.grow(processes)
     _WARM["pool"] = pool
     try:
         yield pool
@@ -328,18 +339,42 @@ def warm_renderer(memory_mb: int, processes: int) -> Iterator[RenderPool]:
 
 
 @contextlib.contextmanager
+def early_renderer(memory_mb: int) -> Iterator[None]:
+    """Start one render worker now, before the build reads the manuscript (``booktool build``,
+    once it is not a no-op): it loads WeasyPrint while the manuscript is read and checked.
+    :func:`standby_renderer` takes it over if the book's limits are these and the build will
+    lay pages out; else it is ended, at the latest with the block."""
+    if "pool" in _WARM or "early" in _WARM:
+        yield
+        return
+    _WARM["early"] = RenderPool(memory_mb, 1)
+    try:
+        yield
+    finally:
+        early = _WARM.pop("early", None)
+        if early is not None:
+            early.close()
+
+
+@contextlib.contextmanager
 def standby_renderer(limits: RenderLimits, wanted: int) -> Iterator[None]:
     """Start ``wanted`` render workers (at most one per core) now, loading WeasyPrint while the
     build converts Markdown; none if ``wanted`` is 0.
 
-    Importing WeasyPrint costs about 0.9 s; started before pandoc runs, the workers are ready
+    Importing WeasyPrint costs about 0.5 s; started before pandoc runs, the workers are ready
     when the print HTML is. They serve this build's renders and are ended with the block.
-    Inside :func:`warm_renderer` (``booktool watch``) the warm workers are used instead.
+    Inside :func:`warm_renderer` (``booktool watch``) the warm workers are used instead; a
+    worker :func:`early_renderer` started is one of them, if its memory limit is the book's.
     """
+    early = _WARM.pop("early", None)
+    if early is not None and (not wanted or early.memory_mb != limits.render_memory_mb):
+        early.close()
+        early = None
     if not wanted or "pool" in _WARM:
         yield
         return
-    with warm_renderer(limits.render_memory_mb, min(wanted, render_processes(limits))):
+    size = min(wanted, render_processes(limits))
+    with warm_renderer(limits.render_memory_mb, size, early):
         yield
 
 

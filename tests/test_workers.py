@@ -1,0 +1,38 @@
+"""Render workers started ahead of need: one before the manuscript is read (``booktool build``),
+taken over by the build when it will lay pages out, ended when it will not."""
+
+from __future__ import annotations
+
+from booktool.config import RenderLimits
+from booktool.render_process import _WARM, early_renderer, render_processes, standby_renderer
+
+
+def test_the_early_worker_becomes_one_of_the_builds_workers() -> None:
+    limits = RenderLimits()
+    with early_renderer(limits.render_memory_mb):
+        early = _WARM["early"]
+        first = early.workers[0]
+        with standby_renderer(limits, 2):
+            pool = _WARM["pool"]
+            assert pool is early and pool.workers[0] is first
+            assert len(pool.workers) == min(2, render_processes(limits))
+            assert first.alive
+        assert "pool" not in _WARM and "early" not in _WARM
+    assert not first.alive  # ended with the build
+
+
+def test_the_early_worker_is_ended_when_the_build_lays_nothing_out() -> None:
+    limits = RenderLimits()
+    with early_renderer(limits.render_memory_mb):
+        first = _WARM["early"].workers[0]
+        with standby_renderer(limits, 0):
+            assert not first.alive and "pool" not in _WARM
+
+
+def test_the_early_worker_is_ended_when_the_book_sets_other_limits() -> None:
+    with early_renderer(RenderLimits().render_memory_mb):
+        first = _WARM["early"].workers[0]
+        other = RenderLimits(render_memory_mb=3000)
+        with standby_renderer(other, 1):
+            pool = _WARM["pool"]
+            assert not first.alive and pool.memory_mb == 3000 and pool.workers[0].alive
