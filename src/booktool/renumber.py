@@ -19,7 +19,10 @@ It does so only where the result is what a fresh layout of the final document gi
 Anything else (a number that gains a digit, ``data-page`` used elsewhere, a page counter in
 the body) answers False, and the child lays the final document out afresh. This
 module runs in the render child only: it uses WeasyPrint's box tree, as its own ``draw`` code
-does when it rewrites a text for ``text-overflow: ellipsis``.
+does when it rewrites a text for ``text-overflow: ellipsis``, and its page states and margin
+boxes (WeasyPrint 70, pinned below 71 in pyproject.toml; ``tests/test_renumber.py`` compares
+renumbered and fresh bytes, so an upgrade that changes them fails there, and an exception in
+here only means a fresh layout).
 """
 
 from __future__ import annotations
