@@ -3,8 +3,20 @@ taken over by the build when it will lay pages out, ended when it will not."""
 
 from __future__ import annotations
 
+import time
+
+import pytest
+
 from booktool.config import RenderLimits
-from booktool.render_process import _WARM, early_renderer, render_processes, standby_renderer
+from booktool.errors import RenderError
+from booktool.render_process import (
+    _WARM,
+    RenderJob,
+    early_renderer,
+    render_jobs,
+    render_processes,
+    standby_renderer,
+)
 
 
 def test_the_early_worker_becomes_one_of_the_builds_workers() -> None:
@@ -36,3 +48,14 @@ def test_the_early_worker_is_ended_when_the_book_sets_other_limits() -> None:
         with standby_renderer(other, 1):
             pool = _WARM["pool"]
             assert not first.alive and pool.memory_mb == 3000 and pool.workers[0].alive
+
+
+def test_a_render_of_several_rounds_keeps_to_one_time_limit() -> None:
+    """The rounds of one render (laid out, renumbered, laid out again) share
+    ``limits.render_seconds``: a round that starts after the render's deadline stops it."""
+    limits = RenderLimits(render_seconds=30)
+    job = RenderJob("<p>late</p>", None, {}, {}, "0" * 32, limits.render_memory_mb)
+    assert render_jobs([job], limits)[0].pages == 1
+    with pytest.raises(RenderError) as raised:
+        render_jobs([job], limits, deadline=time.monotonic() - 1)
+    assert raised.value.problems[0].code == "render-timeout"

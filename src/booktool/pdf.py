@@ -18,6 +18,7 @@ import functools
 import hashlib
 import json
 import re
+import time
 import unicodedata
 import uuid
 from dataclasses import asdict, dataclass, replace
@@ -176,13 +177,14 @@ class PdfEdition(HtmlEdition):
         *,
         hold: bool = False,
         reuse: dict[int, tuple[str, RenderResult]] | None = None,
+        deadline: float | None = None,
     ) -> dict[int, RenderResult]:
         """Each part's result: from the cache where the same document was rendered before,
         else laid out (and written, if ``write``) in the render children at once.
 
         ``hold``: the children keep the layouts; ``reuse``: a part's kept layout (the document
         its ``hold`` job laid out, and its result), renumbered in its child where the numbers
-        keep their digit counts."""
+        keep their digit counts. ``deadline`` (``time.monotonic()``) ends the render."""
         results: dict[int, RenderResult] = {}
         generation = self._generation
         jobs = {
@@ -205,7 +207,9 @@ class PdfEdition(HtmlEdition):
         if todo:
             pins = [kept[i].worker if i in kept else None for i in todo]
             weights = [layout_cost(jobs[index].html) for index in todo]
-            done = render_jobs([jobs[i] for i in todo], self.limits, on_page, pins, weights)
+            done = render_jobs(
+                [jobs[i] for i in todo], self.limits, on_page, pins, weights, deadline
+            )
             for index, result in zip(todo, done, strict=True):
                 results[index] = result
                 if write and self.cache is not None:
@@ -230,10 +234,12 @@ class PdfEdition(HtmlEdition):
         render workers kept for the build, from a pass that only lays out. After each round,
         the parts whose documents the new numbers change are laid out again, until none is
         (:data:`MAX_ROUNDS` at the most). A self-numbered document (``target-counter()``)
-        is one part that WeasyPrint numbers: one round.
+        is one part that WeasyPrint numbers: one round. ``limits.render_seconds`` bounds all
+        the rounds together.
         """
         parts = self.parts
         count = len(parts.parts)
+        deadline = time.monotonic() + self.limits.render_seconds  # for every round together
         numbers = self.predicted()
         kept: dict[int, tuple[str, RenderResult]] = {}
         rendered: dict[int, tuple[str, RenderResult]] = {}
@@ -241,7 +247,7 @@ class PdfEdition(HtmlEdition):
             hold = keeps_layouts(self.limits)
             guess = parts.estimate() if hold else None
             first_documents = {i: parts.document(i, guess) for i in range(count)}
-            first = self._render(first_documents, False, on_page, hold=hold)
+            first = self._render(first_documents, False, on_page, hold=hold, deadline=deadline)
             numbers = numbers_of([first[i] for i in range(count)])
             kept = {i: (first_documents[i], first[i]) for i in range(count)}
         settled = False
@@ -252,7 +258,8 @@ class PdfEdition(HtmlEdition):
             if not todo:
                 settled = True
                 break
-            for index, result in self._render(todo, write, on_page, reuse=kept).items():
+            done = self._render(todo, write, on_page, reuse=kept, deadline=deadline)
+            for index, result in done.items():
                 rendered[index] = (todo[index], result)
             kept = {}
             numbers = numbers_of([rendered[i][1] for i in range(count)])

@@ -391,20 +391,26 @@ def render_jobs(
     on_page: Callable[[int], None] | None = None,
     pins: list[int | None] | None = None,
     weights: list[float] | None = None,
+    deadline: float | None = None,
 ) -> list[RenderResult]:
     """Run the jobs in render children, at once as far as there are workers; each result
     (with the ``worker`` that ran it), or RenderError on a timeout, exhaustion or crash (the
     first, in job order). ``pins`` names the worker a job must run on (one that keeps the
-    layout it reuses); ``weights``, how long each job will take, for the longest to go first."""
+    layout it reuses); ``weights``, how long each job will take, for the longest to go first;
+    ``deadline`` (``time.monotonic()``), when the render that these jobs are a round of must
+    be over (else ``limits.render_seconds`` from now)."""
     payloads = [json.dumps(asdict(job)).encode("utf-8") for job in jobs]
+    left = limits.render_seconds if deadline is None else deadline - time.monotonic()
+    if left <= 0:
+        return [_result(None, limits)]  # the render's time is up
     pool = _WARM.get("pool")
     if pool is not None and keeps_layouts(limits):
-        ran = pool.run(payloads, limits.render_seconds, on_page, pins, weights)
+        ran = pool.run(payloads, left, on_page, pins, weights)
         ran_on = pool.ran_on
     else:
         fresh = RenderPool(limits.render_memory_mb, min(len(jobs), render_processes(limits)))
         try:
-            ran = fresh.run(payloads, limits.render_seconds, on_page, None, weights)
+            ran = fresh.run(payloads, left, on_page, None, weights)
             ran_on = [-1] * len(jobs)  # gone with the pool
         finally:
             fresh.close()
