@@ -10,19 +10,21 @@ matter with "p. N" references).
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from booktool import pdfrender
 from booktool.build import build
 from booktool.parts import PageNumbers
 from booktool.pdf import PdfEdition
 from booktool.project import Project
-from booktool.render_process import RenderJob, RenderResult
+from booktool.render_process import RenderJob, RenderResult, render_processes, warm_renderer
 from booktool.renumber import shape
 from tests.test_bench import load_bench
 from tests.test_parallel import edition_of
@@ -56,7 +58,7 @@ def job(edition: PdfEdition, html: str, **fields: object) -> RenderJob:
 
 
 def held_then_final(edition: PdfEdition, first: str, final: str) -> RenderResult:
-    kept = pdfrender.render(job(edition, first, hold=True))
+    kept = pdfrender.render(job(edition, first, hold=True, write=False))
     assert kept.token and not kept.pdf
     return pdfrender.render(job(edition, final, reuse=kept.token))
 
@@ -82,6 +84,24 @@ def test_a_renumbered_part_writes_the_bytes_of_a_fresh_layout(edition: PdfEditio
     # with every digit count kept, every part is renumbered in place.
     assert guess.starts != numbers.starts
     assert renumbered == len(edition.parts.parts)
+
+
+def test_a_layout_renumbered_twice_writes_the_bytes_of_a_fresh_layout(
+    edition: PdfEdition,
+) -> None:
+    """``booktool watch`` keeps a renumbered layout and renumbers it again at the next edit:
+    its tree, its text boxes and its margins must say the last numbers, not the first."""
+    numbers = final_numbers(edition)
+    for index in range(len(edition.parts.parts)):
+        first = edition.parts.document(index, moved(numbers, 2))
+        between = edition.parts.document(index, moved(numbers, 1))
+        final = edition.parts.document(index, numbers)
+        kept = pdfrender.render(job(edition, first, hold=True, write=False))
+        once = pdfrender.render(job(edition, between, reuse=kept.token, hold=True))
+        assert once.reused_layout and once.token
+        twice = pdfrender.render(job(edition, final, reuse=once.token))
+        assert twice.reused_layout, f"part {index}"
+        assert twice.pdf == pdfrender.render(job(edition, final)).pdf, f"part {index}"
 
 
 def test_a_number_that_gains_a_digit_is_laid_out_afresh(edition: PdfEdition) -> None:
@@ -144,11 +164,48 @@ def test_a_cold_build_renumbers_parts_instead_of_laying_them_out_twice(
     assert next((copy / "build").glob("*.pdf")).read_bytes() == cold
 
 
+def test_while_watching_an_edit_that_moves_later_pages_renumbers_their_kept_layouts(
+    edition: PdfEdition, tmp_path: Path
+) -> None:
+    """``booktool watch`` keeps every part's layout in its workers: an edit that adds a page
+    early in the book renders the edited part, and renumbers the later ones in place of laying
+    them out again; the PDF is byte for byte what a one-off build of the edited book writes."""
+    project = Path(edition.layouts.project_directory or "").parent
+    watched, once = tmp_path / "watched", tmp_path / "once"
+    for copy in (watched, once):
+        shutil.copytree(project / "manuscript", copy / "manuscript")
+        shutil.copytree(project / "layouts", copy / "layouts")
+    seen: list[PdfEdition] = []
+    original = PdfEdition.laid_out
+
+    def laid_out(self: PdfEdition, *args: Any, **kwargs: Any) -> Any:
+        seen.append(self)
+        return original(self, *args, **kwargs)
+
+    longer = " ".join(["A sentence the editor added, long enough to move the pages on."] * 40)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(PdfEdition, "laid_out", laid_out)
+        limits = edition.limits
+        with warm_renderer(limits.render_memory_mb, render_processes(limits)):
+            build(Project.open(watched), ("pdf",))
+            pages = len(PdfReader(next((watched / "build").glob("*.pdf"))).pages)
+            for copy in (watched, once):
+                segment = copy / "manuscript" / "segments" / "seg-01.md"
+                segment.write_text(segment.read_text() + f"\n{longer}\n")
+            build(Project.open(watched), ("pdf",))
+        parts = len(seen[-1].parts.parts)
+        assert seen[-1].reused_layouts >= parts // 2  # the later parts, renumbered
+    written = next((watched / "build").glob("*.pdf")).read_bytes()
+    assert len(PdfReader(io.BytesIO(written)).pages) > pages  # the edit moved the pages on
+    build(Project.open(once), ("pdf",))
+    assert written == next((once / "build").glob("*.pdf")).read_bytes()
+
+
 def test_a_child_near_its_memory_limit_keeps_no_layout(edition: PdfEdition) -> None:
     """Kept layouts must leave room to render: past half the limit, a hold job keeps nothing
     (its part is then laid out afresh with its final numbers)."""
     document = edition.parts.document(1, final_numbers(edition))
-    tight = pdfrender.render(job(edition, document, hold=True, memory_mb=1))
+    tight = pdfrender.render(job(edition, document, hold=True, write=False, memory_mb=1))
     assert tight.token is None and tight.pages and not tight.pdf
     roomy = pdfrender.render(job(edition, document, hold=True))
     assert roomy.token is not None

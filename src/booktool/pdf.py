@@ -20,9 +20,9 @@ import json
 import re
 import time
 import unicodedata
-import uuid
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 from booktool import __version__
@@ -42,6 +42,7 @@ from booktool.render_process import (
     RenderJob,
     RenderResult,
     keeps_layouts,
+    kept_by,
     render_jobs,
 )
 from booktool.text import decode_text
@@ -49,9 +50,16 @@ from booktool.text import decode_text
 MAX_LISTED_CHARACTERS = 8
 #: Layout rounds before the page numbers must have settled (LaTeX's "rerun" loop).
 MAX_ROUNDS = 4
+#: A render job's fields that say how the children keep layouts, not what is rendered.
+_HOLDING = {"hold", "reuse", "generation", "drop"}
 #: What a rendered part's cached report leaves out: how this build's children held it.
 _UNSTORED = ("pdf", "token", "reused_layout", "worker")
 _SERVED = re.compile(re.escape(BASE_URL) + r"([^'\"\s]+)")
+
+
+def _shape_key(document: str) -> str:
+    """A key for the layouts a document can be renumbered from: its numbers' digit shape."""
+    return hashlib.sha256(digit_shape(document).encode()).hexdigest()
 
 
 def layout_cost(html: str) -> float:
@@ -164,7 +172,7 @@ class PdfEdition(HtmlEdition):
 
     def _part_key(self, job: RenderJob) -> str:
         # Paths are left out (the files' contents are in files_digest): a moved project hits.
-        skip = ("memory_mb", "write", "media", "project_layouts", "hold", "reuse", "generation")
+        skip = {"memory_mb", "write", "media", "project_layouts"} | _HOLDING
         fields = {k: v for k, v in asdict(job).items() if k not in skip}
         text = json.dumps(fields, sort_keys=True) + self.files_digest
         return hashlib.sha256(text.encode()).hexdigest()
@@ -176,19 +184,25 @@ class PdfEdition(HtmlEdition):
         on_page: PageCallback | None,
         *,
         hold: bool = False,
-        reuse: dict[int, tuple[str, RenderResult]] | None = None,
         deadline: float | None = None,
     ) -> dict[int, RenderResult]:
         """Each part's result: from the cache where the same document was rendered before,
         else laid out (and written, if ``write``) in the render children at once.
 
-        ``hold``: the children keep the layouts; ``reuse``: a part's kept layout (the document
-        its ``hold`` job laid out, and its result), renumbered in its child where the numbers
-        keep their digit counts. ``deadline`` (``time.monotonic()``) ends the render."""
+        Where the build's render workers keep a layout of a part's document with other page
+        numbers of the same digit counts (:attr:`RenderPool.kept`), that layout is
+        renumbered in its child instead. ``hold``: the children keep these layouts (as they
+        always do for ``booktool watch``). ``deadline`` (``time.monotonic()``) ends the
+        render."""
         results: dict[int, RenderResult] = {}
-        generation = self._generation
+        pool = kept_by(self.limits)
+        keep = pool is not None and (hold or pool.lasting)
+        fields: dict[str, Any] = {"hold": keep}
+        if pool is not None:
+            fields |= {"generation": pool.generation, "drop": pool.dropped[:]}
+            pool.dropped.clear()
         jobs = {
-            index: replace(self.render_job(html, write=write), hold=hold, generation=generation)
+            index: replace(self.render_job(html, write=write), **fields)
             for index, html in documents.items()
         }
         keys = {index: self._part_key(job) for index, job in jobs.items()}
@@ -197,30 +211,39 @@ class PdfEdition(HtmlEdition):
             if found is not None:
                 results[index] = RenderResult(**found[0], pdf=found[1])
         todo = [index for index in jobs if index not in results]
-        kept = {
-            i: result
-            for i, (laid_out, result) in (reuse or {}).items()
-            if i in todo and result.token and digit_shape(laid_out) == digit_shape(documents[i])
-        }
-        for index, result in kept.items():
-            jobs[index] = replace(jobs[index], reuse=result.token)
+        pins: list[int | None] = []
+        for index in todo:
+            entry = pool.kept.pop(_shape_key(documents[index]), None) if pool else None
+            if entry is not None:
+                jobs[index] = replace(jobs[index], reuse=entry[0])
+            pins.append(entry[1] if entry else None)
         if todo:
-            pins = [kept[i].worker if i in kept else None for i in todo]
             weights = [layout_cost(jobs[index].html) for index in todo]
             done = render_jobs(
                 [jobs[i] for i in todo], self.limits, on_page, pins, weights, deadline
             )
             for index, result in zip(todo, done, strict=True):
                 results[index] = result
+                if pool is not None and result.token:
+                    pool.kept[_shape_key(documents[index])] = (
+                        result.token,
+                        result.worker,
+                        documents[index],
+                    )
                 if write and self.cache is not None:
                     stored = {k: v for k, v in asdict(result).items() if k not in _UNSTORED}
                     self.cache.store_part(keys[index], stored, result.pdf)
         return results
 
-    @functools.cached_property
-    def _generation(self) -> str:
-        """This edition's render, for the children to tell its kept layouts from others'."""
-        return uuid.uuid4().hex
+    def _forget_others(self, documents: list[str]) -> None:
+        """The kept layouts of documents other than ``documents`` dropped (the workers are
+        told with the next jobs): a lasting pool keeps only the book as it is now."""
+        pool = kept_by(self.limits)
+        if pool is None:
+            return
+        wanted = {_shape_key(document) for document in documents}
+        for key in [key for key in pool.kept if key not in wanted]:
+            pool.dropped.append(pool.kept.pop(key)[0])
 
     def laid_out(
         self, on_page: PageCallback | None = None, *, write: bool = True
@@ -241,7 +264,6 @@ class PdfEdition(HtmlEdition):
         count = len(parts.parts)
         deadline = time.monotonic() + self.limits.render_seconds  # for every round together
         numbers = self.predicted()
-        kept: dict[int, tuple[str, RenderResult]] = {}
         rendered: dict[int, tuple[str, RenderResult]] = {}
         if numbers is None and not parts.self_numbered:
             hold = keeps_layouts(self.limits)
@@ -249,7 +271,6 @@ class PdfEdition(HtmlEdition):
             first_documents = {i: parts.document(i, guess) for i in range(count)}
             first = self._render(first_documents, False, on_page, hold=hold, deadline=deadline)
             numbers = numbers_of([first[i] for i in range(count)])
-            kept = {i: (first_documents[i], first[i]) for i in range(count)}
         settled = False
         for _ in range(MAX_ROUNDS):
             given = None if parts.self_numbered else numbers
@@ -258,11 +279,11 @@ class PdfEdition(HtmlEdition):
             if not todo:
                 settled = True
                 break
-            done = self._render(todo, write, on_page, reuse=kept, deadline=deadline)
+            done = self._render(todo, write, on_page, deadline=deadline)
             for index, result in done.items():
                 rendered[index] = (todo[index], result)
-            kept = {}
             numbers = numbers_of([rendered[i][1] for i in range(count)])
+        self._forget_others([rendered[i][0] for i in range(count)])
         results = [rendered[i][1] for i in range(count)]
         self.reused_layouts = sum(result.reused_layout for result in results)
         assert numbers is not None  # the loop ran at least once

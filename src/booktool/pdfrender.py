@@ -102,8 +102,9 @@ class _Held:
 
 #: Layouts kept for the jobs that will finish them, by token (this child's only).
 _HELD: dict[str, _Held] = {}
-#: Whether kept layouts were frozen out of the garbage collector's sight (:func:`_tidy`).
-_FROZEN = [False]
+#: Whether kept layouts were frozen out of the garbage collector's sight, and whether some
+#: were dropped since (:func:`_tidy`).
+_FROZEN = [False, False]
 _TOKENS = itertools.count(1)
 
 
@@ -113,10 +114,13 @@ def render(job: RenderJob) -> RenderResult:
     A ``hold`` job keeps its layout (the result names it by ``token``) while the kept layouts
     take less than half the child's memory limit; a job that reuses a kept layout renumbers
     it (:mod:`booktool.renumber`) instead of laying its document out again, where its
-    document differs from the kept one only in page numbers.
+    document differs from the kept one only in page numbers (and keeps it again if it holds).
+    A job's ``drop`` and another session's ``generation`` end kept layouts.
     """
-    for token in [t for t, held in _HELD.items() if held.generation != job.generation]:
-        del _HELD[token]  # another build's: it will not come back for them
+    stale = [t for t, held in _HELD.items() if held.generation != job.generation]
+    for token in [*stale, *job.drop]:  # another session's, or no longer wanted
+        if _HELD.pop(token, None) is not None:
+            _FROZEN[1] = True
     held = _HELD.pop(job.reuse, None) if job.reuse else None
     if held is not None and held.context is not None:
         from booktool.renumber import renumber
@@ -128,7 +132,8 @@ def render(job: RenderJob) -> RenderResult:
         except Exception:  # WeasyPrint's internals not as expected: lay it out afresh
             renumbered = False
         if renumbered:
-            return _finish(job, held, reused=True)
+            held.text = job.html  # what the layout prints now
+            return _kept(job, held, _finish(job, held, reused=True))
     return _lay_out(job)
 
 
@@ -156,18 +161,21 @@ def _lay_out(job: RenderJob) -> RenderResult:
     )
     context = contexts[0] if len(contexts) == 1 else None
     held = _Held(job.generation, job.html, html, document, context, fetcher, collect, result)
-    if not job.hold:
-        return _finish(job, held, reused=False)
-    laid_out = _finish(replace(job, write=False), held, reused=False)
-    if _address_space() >= job.memory_mb * 2**20 // 2:
-        return laid_out  # no room to keep it: its part will be laid out afresh
+    return _kept(job, held, _finish(job, held, reused=False))
+
+
+def _kept(job: RenderJob, held: _Held, result: RenderResult) -> RenderResult:
+    """``result``, with the token its layout is kept under if the job holds it and there is
+    room (the kept layouts under half the child's memory limit)."""
+    if not job.hold or _address_space() >= job.memory_mb * 2**20 // 2:
+        return result  # not kept: its part will be laid out afresh if it is wanted again
     token = f"{os.getpid()}-{next(_TOKENS)}"
     _HELD[token] = held
     # The kept layouts are many objects that live on: out of the garbage collector's sight,
     # it does not walk them again at every collection (a 100x book: 8 s of 58).
     gc.freeze()
     _FROZEN[0] = True
-    return replace(laid_out, token=token)
+    return replace(result, token=token)
 
 
 def _finish(job: RenderJob, held: _Held, *, reused: bool) -> RenderResult:
@@ -175,6 +183,9 @@ def _finish(job: RenderJob, held: _Held, *, reused: bool) -> RenderResult:
     fetcher, collect = held.fetcher, held.collect
     pdf = b""
     if job.write and all(refusal.kind == "font" for refusal in fetcher.refused):
+        # The fonts record the glyphs drawn; a layout written before (and renumbered since)
+        # would otherwise subset the glyphs of its earlier numbers too.
+        held.document.fonts = {}
         with _logging(collect):
             pdf = held.document.write_pdf(
                 pdf_identifier=job.pdf_identifier.encode("ascii"), pdf_variant=job.pdf_variant
@@ -252,13 +263,13 @@ def _warm_up() -> None:
 
 
 def _tidy() -> None:
-    """Once no layout is kept, what was frozen with them is collected again (after the reply:
-    while the parent joins the parts, not in a render)."""
-    if _FROZEN[0] and not _HELD:
+    """Once no layout is kept, or the parent dropped some, what was frozen with them is
+    collected again (after the reply: while the parent joins the parts, not in a render)."""
+    if _FROZEN[0] and (not _HELD or _FROZEN[1]):
         gc.unfreeze()
         gc.collect()
         gc.freeze()
-        _FROZEN[0] = False
+        _FROZEN[0], _FROZEN[1] = bool(_HELD), False
 
 
 def serve(memory_mb: int) -> int:

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -68,8 +69,10 @@ class RenderJob:
     #: in place (:mod:`booktool.renumber`) where it can be, else laid out afresh. The job
     #: must go to the child that keeps it.
     reuse: str | None = None
-    #: The build the job is part of: a child drops the layouts kept for another.
+    #: The pool's session the job is part of: a child drops the layouts kept for another.
     generation: str = ""
+    #: Kept layouts the parent no longer wants: the child drops them.
+    drop: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -223,6 +226,16 @@ class RenderPool:
         self.memory_mb = memory_mb
         self.workers = [RenderWorker(memory_mb) for _ in range(max(1, size))]
         self.ran_on: list[int] = []
+        #: This pool's session: its workers drop layouts kept for another.
+        self.generation = uuid.uuid4().hex
+        #: Whether the pool outlives a build (``booktool watch``): then every part's layout
+        #: is kept, for a later build to renumber (:attr:`kept`).
+        self.lasting = False
+        #: Layouts the workers keep, by a key of the document laid out (its numbers' digit
+        #: shape): the token, the worker and the document.
+        self.kept: dict[str, tuple[str, int, str]] = {}
+        #: Tokens of kept layouts no longer wanted, to send with the next jobs.
+        self.dropped: list[str] = []
 
     def grow(self, size: int) -> None:
         """Start workers until there are ``size``."""
@@ -329,6 +342,7 @@ def warm_renderer(
     pool of ``processes``, or ``pool`` grown to that many."""
     if pool is None:
         pool = RenderPool(memory_mb, processes)
+        pool.lasting = True
     else:
         pool.grow(processes)
     _WARM["pool"] = pool
@@ -374,15 +388,22 @@ def standby_renderer(limits: RenderLimits, wanted: int) -> Iterator[None]:
         yield
         return
     size = min(wanted, render_processes(limits))
-    with warm_renderer(limits.render_memory_mb, size, early):
+    with warm_renderer(
+        limits.render_memory_mb, size, early or RenderPool(limits.render_memory_mb, 1)
+    ):
         yield
 
 
 def keeps_layouts(limits: RenderLimits) -> bool:
     """Whether render workers stay loaded for the rest of the build (so that a layout kept by
     a ``hold`` job is still there for the job that finishes it)."""
+    return kept_by(limits) is not None
+
+
+def kept_by(limits: RenderLimits) -> RenderPool | None:
+    """The pool that serves this build's renders and can keep their layouts, if any."""
     pool = _WARM.get("pool")
-    return pool is not None and pool.memory_mb == limits.render_memory_mb
+    return pool if pool is not None and pool.memory_mb == limits.render_memory_mb else None
 
 
 def render_jobs(

@@ -71,9 +71,12 @@ def renumber(document: Any, context: Any, root: Any, laid_out: str, final: str) 
         for element, old, new in zip(elements, old_values, new_values, strict=True)
         if old != new
     }
-    starts = _START.search(laid_out), _START.search(final)
-    old_start = int(starts[0].group(1)) if starts[0] else 1
-    shift = int(starts[1].group(1)) - old_start if starts[1] else 0
+    # Page numbers are counted from the layout's own first page (its page states), not from
+    # ``laid_out``: a layout renumbered before prints another start than it was laid out with.
+    laid_out_start = context.page_maker[1][3][1]["page"][-1]
+    start = _START.search(final)
+    final_start = int(start.group(1)) if start else laid_out_start
+    shift = final_start - laid_out_start
     found: _Found = {}
     try:
         for page in document.pages:
@@ -87,14 +90,19 @@ def renumber(document: Any, context: Any, root: Any, laid_out: str, final: str) 
     for edit in edits:
         edit.textbox.text = edit.text
         edit.textbox.pango_layout.text = edit.text  # what drawing lays the text out from
-    if shift:
+    for element in elements:  # the tree says what the layout now prints, for the next time
+        if id(element) in changed:
+            element.set("data-page", changed[id(element)])
+    if getattr(document, "booktool_first_page", laid_out_start) != final_start:
         _remake_margins(document, context, shift)
+        document.booktool_first_page = final_start
     return True
 
 
 def _remake_margins(document: Any, context: Any, shift: int) -> None:
-    """Every page's margin boxes made again, its page counter ``shift`` further on: as
-    WeasyPrint's ``layout_document`` makes them, from the page's state after its layout."""
+    """Every page's margin boxes made again, its page counter ``shift`` further on than the
+    layout counted it: as WeasyPrint's ``layout_document`` makes them, from the page's state
+    after its layout."""
     from weasyprint.formatting_structure.boxes import MarginBox
     from weasyprint.layout.background import layout_backgrounds
     from weasyprint.layout.page import make_margin_boxes
