@@ -222,8 +222,10 @@ class PdfEdition(HtmlEdition):
             done = render_jobs(
                 [jobs[i] for i in todo], self.limits, on_page, pins, weights, deadline
             )
-            for index, result in zip(todo, done, strict=True):
+            for index, pin, result in zip(todo, pins, done, strict=True):
                 results[index] = result
+                if pool is not None and pin is not None and result.worker != pin:
+                    pool.dropped.append(jobs[index].reuse or "")  # another worker took it
                 if pool is not None and result.token:
                     pool.kept[_shape_key(documents[index])] = (
                         result.token,
