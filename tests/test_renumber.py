@@ -9,10 +9,12 @@ matter with "p. N" references).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -134,16 +136,18 @@ def test_a_kept_layout_serves_once_and_only_its_own_build(edition: PdfEdition) -
     assert not again.reused_layout and again.pdf
 
 
-def test_a_cold_build_renumbers_parts_instead_of_laying_them_out_twice(
-    edition: PdfEdition, tmp_path: Path
-) -> None:
-    """Through the build: the parts laid out on a guess and kept are renumbered, and the PDF
-    is byte for byte the one a build that knew its page numbers writes (every part laid out
-    once, with its final numbers)."""
+def copies(edition: PdfEdition, *targets: Path) -> tuple[Path, ...]:
+    """The edition's project (manuscript and layouts) copied to each of ``targets``."""
     project = Path(edition.layouts.project_directory or "").parent
-    copy = tmp_path / "project"
-    shutil.copytree(project / "manuscript", copy / "manuscript")
-    shutil.copytree(project / "layouts", copy / "layouts")
+    for target in targets:
+        shutil.copytree(project / "manuscript", target / "manuscript")
+        shutil.copytree(project / "layouts", target / "layouts")
+    return targets
+
+
+@contextlib.contextmanager
+def editions_laid_out() -> Iterator[list[PdfEdition]]:
+    """Every print edition the builds in the block lay out, in order."""
     seen: list[PdfEdition] = []
     original = PdfEdition.laid_out
 
@@ -153,6 +157,17 @@ def test_a_cold_build_renumbers_parts_instead_of_laying_them_out_twice(
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(PdfEdition, "laid_out", laid_out)
+        yield seen
+
+
+def test_a_cold_build_renumbers_parts_instead_of_laying_them_out_twice(
+    edition: PdfEdition, tmp_path: Path
+) -> None:
+    """Through the build: the parts laid out on a guess and kept are renumbered, and the PDF
+    is byte for byte the one a build that knew its page numbers writes (every part laid out
+    once, with its final numbers)."""
+    (copy,) = copies(edition, tmp_path / "project")
+    with editions_laid_out() as seen:
         build(Project.open(copy), ("pdf",))
         cold = next((copy / "build").glob("*.pdf")).read_bytes()
         assert seen[-1].reused_layouts >= len(seen[-1].parts.parts) // 2
@@ -170,21 +185,9 @@ def test_while_watching_an_edit_that_moves_later_pages_renumbers_their_kept_layo
     """``booktool watch`` keeps every part's layout in its workers: an edit that adds a page
     early in the book renders the edited part, and renumbers the later ones in place of laying
     them out again; the PDF is byte for byte what a one-off build of the edited book writes."""
-    project = Path(edition.layouts.project_directory or "").parent
-    watched, once = tmp_path / "watched", tmp_path / "once"
-    for copy in (watched, once):
-        shutil.copytree(project / "manuscript", copy / "manuscript")
-        shutil.copytree(project / "layouts", copy / "layouts")
-    seen: list[PdfEdition] = []
-    original = PdfEdition.laid_out
-
-    def laid_out(self: PdfEdition, *args: Any, **kwargs: Any) -> Any:
-        seen.append(self)
-        return original(self, *args, **kwargs)
-
+    watched, once = copies(edition, tmp_path / "watched", tmp_path / "once")
     longer = " ".join(["A sentence the editor added, long enough to move the pages on."] * 40)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(PdfEdition, "laid_out", laid_out)
+    with editions_laid_out() as seen:
         limits = edition.limits
         with warm_renderer(limits.render_memory_mb, render_processes(limits)):
             build(Project.open(watched), ("pdf",))
