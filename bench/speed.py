@@ -424,6 +424,10 @@ def main() -> int:
     for scale in args.sizes:
         runs = args.large_runs if scale >= LARGE else args.runs
         with tempfile.TemporaryDirectory(prefix="booktool-bench-") as folder:
+            # What the runs leave in their temporary folder (WeasyPrint's font copies, in a
+            # process that ends before collecting them) goes with this one.
+            (Path(folder) / "tmp").mkdir()
+            os.environ["TMPDIR"] = str(Path(folder) / "tmp")
             size = run_size(scale, runs, Path(folder), warm=scale == 1)
         print(table(size))
         sizes.append(size)

@@ -15,9 +15,11 @@ import contextlib
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -140,11 +142,16 @@ class RenderWorker:
 
     def _start(self) -> None:
         memory_mb = self.memory_mb
+        # The child's temporary files (WeasyPrint copies each document's fonts into one) go
+        # into a folder of ours that :meth:`close` removes: a child that is killed, or that
+        # keeps layouts until it ends, cleans nothing up itself.
+        self.scratch = tempfile.mkdtemp(prefix="booktool-render-")
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-m", "booktool.pdfrender", "--serve", str(memory_mb)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            env={**os.environ, "TMPDIR": self.scratch},
         )
         self.ready = threading.Event()
         self.replies: queue.Queue[bytes | None] = queue.Queue()
@@ -207,6 +214,7 @@ class RenderWorker:
         if self.alive:
             self.process.kill()
         self.process.wait()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 def render_processes(limits: RenderLimits) -> int:
