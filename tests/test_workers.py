@@ -3,6 +3,10 @@ taken over by the build when it will lay pages out, ended when it will not."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import os
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -14,6 +18,9 @@ from booktool.errors import RenderError
 from booktool.render_process import (
     _WARM,
     RenderJob,
+    RenderPool,
+    RenderResult,
+    _Forked,
     early_renderer,
     render_jobs,
     render_processes,
@@ -79,3 +86,59 @@ def test_builds_leave_no_temporary_files(tmp_path: Path, monkeypatch: pytest.Mon
     segment.write_text(segment.read_text() + "\nOne more sentence.\n")
     assert run_cli("build", str(project), "--format", "pdf").code == 0
     assert list(scratch.iterdir()) == []
+
+
+def _payload(job: RenderJob) -> bytes:
+    return json.dumps(dataclasses.asdict(job)).encode()
+
+
+def _pages(pool: RenderPool, html: str) -> list[int]:
+    """The page counts two jobs of ``html`` give, one on each worker."""
+    job = RenderJob(html, None, {}, {}, "0" * 32, pool.memory_mb)
+    ran = pool.run([_payload(job), _payload(job)], 60, None, pins=[0, 1])
+    assert all(r is not None and r[0] == 0 for r in ran), ran
+    return [RenderResult.decode(r[1]).pages for r in ran if r is not None]
+
+
+def test_the_first_worker_forks_the_others_and_each_is_waited_for() -> None:
+    """Workers after the first are forked by it once it has loaded WeasyPrint (one import
+    for the pool, not one each); they are the build's children all the same, so their exit
+    status is read (a killed one's signal), and none outlives the pool."""
+    pool = RenderPool(RenderLimits().render_memory_mb, 2)
+    try:
+        pool.wait_ready(60)
+        first, forked = pool.workers
+        assert isinstance(forked.process, _Forked) and forked.process.pid is not None
+        assert forked.process.pid != first.process.pid
+        pages = _pages(pool, '<p style="break-after: page">a</p><p>b</p>')
+        assert pages == [2, 2]
+        os.kill(forked.process.pid, signal.SIGKILL)
+        assert forked.process.wait() == -signal.SIGKILL and not forked.alive
+        job = RenderJob("<p>c</p>", None, {}, {}, "0" * 32, pool.memory_mb)
+        ran = forked.run(_payload(job), 60, None)
+        assert ran is not None and ran[0] == -signal.SIGKILL  # reported as the signal it was
+        forked.restart()  # a new interpreter in its place
+        assert _pages(pool, "<p>d</p>") == [1, 1]
+        pids = [worker.process.pid for worker in pool.workers]
+    finally:
+        pool.close()
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_a_worker_whose_source_ended_before_forking_it_reports_that() -> None:
+    """If the first worker ends before it forks a sibling, the sibling never runs: its job
+    fails as a dead worker's (the render restarts it), and nothing waits for ever."""
+    pool = RenderPool(RenderLimits().render_memory_mb, 1)
+    try:
+        pool.grow(2)  # asked while the first still loads WeasyPrint
+        source, orphan = pool.workers
+        assert isinstance(orphan.process, _Forked)
+        source.process.kill()
+        source.process.wait()
+        job = RenderJob("<p>e</p>", None, {}, {}, "0" * 32, pool.memory_mb)
+        ran = orphan.run(_payload(job), 60, None)
+        assert ran is not None and ran[0] != 0 and not orphan.alive
+    finally:
+        pool.close()

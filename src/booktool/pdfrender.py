@@ -17,7 +17,11 @@ import json
 import logging
 import os
 import re
+import select
+import socket
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -300,25 +304,97 @@ def _tidy() -> None:
         _FROZEN[0], _FROZEN[1] = bool(_HELD), False
 
 
-def serve(memory_mb: int) -> int:
-    """Stay loaded and run job after job (``booktool watch``): each framed by its length."""
-    out, source = sys.stdout.buffer, sys.stdin.buffer
+def _read(fd: int, size: int) -> bytes:
+    """``size`` bytes from ``fd`` (fewer at its end), unbuffered: nothing is read ahead that
+    :func:`select.select` would then not see."""
+    data = b""
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _fork_sibling(control: socket.socket) -> bool | None:
+    """Answer a fork request on ``control``: a worker with WeasyPrint loaded, in a fraction
+    of the 0.6 s a new interpreter takes to import it. True in the new worker, which then
+    serves the pipes the request passed instead of this worker's; None once the build has
+    closed the channel.
+
+    The request passes the new worker's stdin, stdout and stderr, and names its temporary
+    folder. It is forked twice, so that it is not this worker's child but the build's (the
+    build's process is a child subreaper): the build waits for it and reads its exit status
+    as for the first worker.
+    """
+    message, fds, _, _ = socket.recv_fds(control, 4096, 3)
+    if len(fds) != 3:  # the build closed the channel
+        for fd in fds:
+            os.close(fd)
+        return None
+    middle = os.fork()
+    if middle:
+        for fd in fds:
+            os.close(fd)
+        os.waitpid(middle, 0)
+        return False
+    if os.fork():
+        os._exit(0)  # the middle process: its child is orphaned, and taken up by the build
+    while os.getppid() == middle:  # until the build is its parent (microseconds)
+        time.sleep(0.0005)
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    control.close()
+    tempfile.tempdir = os.fsdecode(message) or None
+    _HELD.clear()
+    return True
+
+
+def serve(memory_mb: int, control: socket.socket | None = None) -> int:
+    """Stay loaded and run job after job (``booktool watch``): each framed by its length.
+
+    With a ``control`` channel, the worker also forks siblings on request, between jobs.
+    """
+    out = sys.stdout.buffer
     sys.stdout = sys.stderr
     limit_memory(memory_mb)
     import weasyprint  # noqa: F401  (loaded once, for every job)
 
     _warm_up()
     gc.freeze()  # WeasyPrint's modules and caches: not walked again at every collection
-    sys.stderr.write(READY_MARK + "\n")
-    sys.stderr.flush()
-    while header := source.read(8):
-        job = RenderJob(**json.loads(source.read(int.from_bytes(header, "big"))))
+    _ready()
+    while True:
+        if control is not None:
+            readable, _, _ = select.select([0, control.fileno()], [], [])
+            if control.fileno() in readable:
+                forked = _fork_sibling(control)
+                if forked is not False:  # the new worker, or no more requests
+                    control = None
+                if forked:
+                    _ready()
+                continue
+        header = _read(0, 8)
+        if len(header) < 8:
+            return 0
+        job = RenderJob(**json.loads(_read(0, int.from_bytes(header, "big"))))
         reply = run_job(job).encode()
         out.write(len(reply).to_bytes(8, "big") + reply)
         out.flush()
         _tidy()
-    return 0
+
+
+def _ready() -> None:
+    """Tell the build this worker waits for jobs, and its process id."""
+    sys.stderr.write(f"{READY_MARK} {os.getpid()}\n")
+    sys.stderr.flush()
+
+
+def main(argv: list[str]) -> int:
+    """``--serve MEMORY_MB [--control FD]``."""
+    control = socket.socket(fileno=int(argv[3])) if len(argv) > 3 else None
+    return serve(int(argv[1]), control)
 
 
 if __name__ == "__main__":
-    sys.exit(serve(int(sys.argv[2])))
+    sys.exit(main(sys.argv[1:]))

@@ -12,11 +12,13 @@ the children when the time is up. The parent never imports WeasyPrint.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import queue
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -125,41 +127,140 @@ def _signal_name(code: int) -> str:
         return f"signal {-code}"
 
 
+@functools.cache
+def _child_subreaper() -> bool:
+    """Make this process the parent of the processes its children orphan (Linux's
+    ``PR_SET_CHILD_SUBREAPER``), so that it waits for a worker forked by another worker as
+    for its own children. False where that is not available: workers are then started anew."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return False
+
+
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+class _Forked:
+    """A worker forked by another (:func:`booktool.pdfrender._fork_sibling`), with the pipes
+    and the process calls of a :class:`subprocess.Popen` that the worker uses. Its process id
+    comes with its ready line; it is then this process's child (a subreaper)."""
+
+    def __init__(self, control: socket.socket, scratch: str) -> None:
+        ends = [os.pipe() for _ in range(3)]  # stdin, stdout, stderr
+        theirs = [ends[0][0], ends[1][1], ends[2][1]]
+        try:
+            socket.send_fds(control, [os.fsencode(scratch)], theirs)
+        except OSError:
+            for fd in (ends[0][1], ends[1][0], ends[2][0]):
+                os.close(fd)
+            raise
+        finally:
+            for fd in theirs:  # the new worker's now (the message holds them)
+                os.close(fd)
+        self.stdin = open(ends[0][1], "wb")  # noqa: SIM115 (closed by kill)
+        self.stdout = open(ends[1][0], "rb")  # noqa: SIM115 (read to its end by a thread)
+        self.stderr = open(ends[2][0], "rb")  # noqa: SIM115
+        self.pid: int | None = None
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and self.pid is not None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:  # pragma: no cover - not ours after all
+                self.returncode = 1
+            else:
+                if pid:
+                    self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.pid is not None and self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            self.stdin.close()  # one not forked yet ends as soon as it reads
+
+    def wait(self) -> int:
+        if self.returncode is None:
+            if self.pid is None:  # never forked (its source ended first), or not yet
+                self.returncode = 1
+            else:
+                try:
+                    _, status = os.waitpid(self.pid, 0)
+                    self.returncode = os.waitstatus_to_exitcode(status)
+                except ChildProcessError:  # pragma: no cover - already waited for
+                    self.returncode = 1
+        return self.returncode
+
+
 class RenderWorker:
     """A render child that stays loaded between jobs: a build's parts, or ``booktool watch``'s
     builds.
 
     Jobs go in framed by their length; results come back the same way. A job that runs out of
     time kills the worker (the next job restarts it); the memory limit holds for the worker's
-    whole life.
+    whole life. A worker made with a ``source`` is forked by that one once it has loaded
+    WeasyPrint (a new interpreter importing it takes 0.6 s of a core), where it can be.
     """
 
-    def __init__(self, memory_mb: int) -> None:
+    def __init__(self, memory_mb: int, source: RenderWorker | None = None) -> None:
         self.memory_mb = memory_mb
         self.on_page: Callable[[int], None] | None = None
         self.err: list[str] = []
-        self._start()
+        #: The channel this worker takes fork requests on (None: it forks no sibling).
+        self.control: socket.socket | None = None
+        self._start(source)
 
-    def _start(self) -> None:
-        memory_mb = self.memory_mb
+    def _start(self, source: RenderWorker | None = None) -> None:
         # The child's temporary files (WeasyPrint copies each document's fonts into one) go
         # into a folder of ours that :meth:`close` removes: a child that is killed, or that
         # keeps layouts until it ends, cleans nothing up itself.
         self.scratch = tempfile.mkdtemp(prefix="booktool-render-")
-        self.process = subprocess.Popen(
-            [sys.executable, "-P", "-m", "booktool.pdfrender", "--serve", str(memory_mb)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env={**os.environ, "TMPDIR": self.scratch},
-        )
+        self.process: subprocess.Popen[bytes] | _Forked = self._forked(source) or self._spawn()
         self.ready = threading.Event()
         self.replies: queue.Queue[bytes | None] = queue.Queue()
         # Each reader keeps its own child's pipes, queue and event: a restarted worker's old
         # readers cannot answer for the new child.
-        out, err = self.process.stdout, self.process.stderr
+        process = self.process
+        out, err = process.stdout, process.stderr
         threading.Thread(target=self._read_out, args=(out, self.replies), daemon=True).start()
-        threading.Thread(target=self._read_err, args=(err, self.ready), daemon=True).start()
+        threading.Thread(
+            target=self._read_err, args=(err, self.ready, process), daemon=True
+        ).start()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        """A new interpreter that loads WeasyPrint, with a channel for fork requests."""
+        argv = [sys.executable, "-P", "-m", "booktool.pdfrender", "--serve", str(self.memory_mb)]
+        theirs = None
+        if _child_subreaper():
+            self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            argv += ["--control", str(theirs.fileno())]
+        try:
+            return subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env={**os.environ, "TMPDIR": self.scratch},
+                pass_fds=(theirs.fileno(),) if theirs else (),
+            )
+        finally:
+            if theirs is not None:
+                theirs.close()
+
+    def _forked(self, source: RenderWorker | None) -> _Forked | None:
+        """This worker forked by ``source``, if that one takes fork requests."""
+        if source is None or source.control is None or not source.alive:
+            return None
+        try:
+            return _Forked(source.control, self.scratch)
+        except OSError:  # the source has ended
+            return None
 
     @staticmethod
     def _read_out(stream: Any, replies: queue.Queue[bytes | None]) -> None:
@@ -167,10 +268,15 @@ class RenderWorker:
             replies.put(stream.read(int.from_bytes(header, "big")))
         replies.put(None)
 
-    def _read_err(self, stream: Any, ready: threading.Event) -> None:
+    def _read_err(
+        self, stream: Any, ready: threading.Event, process: subprocess.Popen[bytes] | _Forked
+    ) -> None:
         for raw in stream:
             line = raw.decode("utf-8", "replace").rstrip("\n")
-            if line == READY_MARK:
+            if line.startswith(READY_MARK):
+                pid = line[len(READY_MARK) :].strip()
+                if isinstance(process, _Forked) and pid.isdigit():
+                    process.pid = int(pid)
                 ready.set()
             elif line.startswith(PAGE_MARK):
                 if self.on_page is not None:
@@ -196,7 +302,7 @@ class RenderWorker:
         except queue.Empty:
             self.close()
             return None
-        except BrokenPipeError:
+        except (BrokenPipeError, ValueError):  # ended (ValueError: its stdin closed)
             reply = None
         finally:
             self.on_page = None
@@ -211,6 +317,9 @@ class RenderWorker:
         self._start()
 
     def close(self) -> None:
+        if self.control is not None:
+            self.control.close()  # it forks no more
+            self.control = None
         if self.alive:
             self.process.kill()
         self.process.wait()
@@ -232,7 +341,8 @@ class RenderPool:
 
     def __init__(self, memory_mb: int, size: int) -> None:
         self.memory_mb = memory_mb
-        self.workers = [RenderWorker(memory_mb) for _ in range(max(1, size))]
+        first = RenderWorker(memory_mb)
+        self.workers = [first] + [RenderWorker(memory_mb, first) for _ in range(size - 1)]
         self.ran_on: list[int] = []
         #: This pool's session: its workers drop layouts kept for another.
         self.generation = uuid.uuid4().hex
@@ -248,7 +358,7 @@ class RenderPool:
     def grow(self, size: int) -> None:
         """Start workers until there are ``size``."""
         while len(self.workers) < size:
-            self.workers.append(RenderWorker(self.memory_mb))
+            self.workers.append(RenderWorker(self.memory_mb, self.workers[0]))
 
     def wait_ready(self, seconds: float) -> None:
         for worker in self.workers:
