@@ -304,6 +304,31 @@ def _tidy() -> None:
         _FROZEN[0], _FROZEN[1] = bool(_HELD), False
 
 
+def import_weasyprint() -> None:
+    """Import WeasyPrint, its C libraries found by their sonames alone (on Linux).
+
+    WeasyPrint tries each library under several names (``libgobject-2.0-0``,
+    ``gobject-2.0-0``, ``gobject-2.0``, ``libgobject-2.0.so.0`` …); cffi looks every name that
+    fails up with :func:`ctypes.util.find_library`, which runs ``ldconfig -p`` and a compiler:
+    0.2 s of the 0.5 s the import takes. Without that search the sonames load at once. If a
+    library is there under another name only, the import is done again with the search."""
+    import ctypes.util
+
+    if sys.platform.startswith("linux"):
+        find = ctypes.util.find_library
+        ctypes.util.find_library = lambda name: None
+        try:
+            import weasyprint
+        except OSError:  # pragma: no cover - a library known by another name: search
+            for name in [n for n in sys.modules if n.partition(".")[0] == "weasyprint"]:
+                del sys.modules[name]
+        else:
+            return
+        finally:
+            ctypes.util.find_library = find
+    import weasyprint  # noqa: F401
+
+
 def _read(fd: int, size: int) -> bytes:
     """``size`` bytes from ``fd`` (fewer at its end), unbuffered: nothing is read ahead that
     :func:`select.select` would then not see."""
@@ -359,8 +384,7 @@ def serve(memory_mb: int, control: socket.socket | None = None) -> int:
     out = sys.stdout.buffer
     sys.stdout = sys.stderr
     limit_memory(memory_mb)
-    import weasyprint  # noqa: F401  (loaded once, for every job)
-
+    import_weasyprint()  # loaded once, for every job
     _warm_up()
     gc.freeze()  # WeasyPrint's modules and caches: not walked again at every collection
     _ready()
