@@ -7,12 +7,13 @@ outside the chain: a name with ``..`` or a symlink that leads out of a folder is
 
 from __future__ import annotations
 
+import functools
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
-from jinja2.loaders import split_template_path
+if TYPE_CHECKING:  # Jinja is loaded when a template is: not in the render children
+    import jinja2
 
 from booktool.errors import InputError, Problem, input_error
 
@@ -33,18 +34,25 @@ class LayoutOutsideError(Exception):
         self.name = name
 
 
-class _ConfinedLoader(jinja2.FileSystemLoader):
+def _confined_loader(searchpath: Path | list[str]) -> jinja2.BaseLoader:
     """A FileSystemLoader that refuses templates that are symlinks out of their folder."""
+    import jinja2
+    from jinja2.loaders import split_template_path
 
-    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
-        pieces = split_template_path(template)  # refuses '..'
-        for folder in self.searchpath:
-            candidate = Path(folder, *pieces)
-            if candidate.is_file():
-                if not candidate.resolve().is_relative_to(Path(folder).resolve()):
-                    raise LayoutOutsideError(str(candidate))
-                break
-        return super().get_source(environment, template)
+    class _ConfinedLoader(jinja2.FileSystemLoader):
+        def get_source(
+            self, environment: jinja2.Environment, template: str
+        ) -> tuple[str, str, Any]:
+            pieces = split_template_path(template)  # refuses '..'
+            for folder in self.searchpath:
+                candidate = Path(folder, *pieces)
+                if candidate.is_file():
+                    if not candidate.resolve().is_relative_to(Path(folder).resolve()):
+                        raise LayoutOutsideError(str(candidate))
+                    break
+            return super().get_source(environment, template)
+
+    return _ConfinedLoader(searchpath)
 
 
 def _made(directory: Path) -> Path:
@@ -61,11 +69,18 @@ class Layouts:
         self.directories = [BUILTIN_LAYOUTS.resolve()]
         if project_layouts is not None and project_layouts.is_dir():
             self.directories.insert(0, project_layouts.resolve())
-        self.env = jinja2.Environment(
+        self.cache = cache
+
+    @functools.cached_property
+    def env(self) -> jinja2.Environment:
+        """The templates' environment, made when the first template is rendered."""
+        import jinja2
+
+        return jinja2.Environment(
             loader=jinja2.ChoiceLoader(
                 [
-                    jinja2.PrefixLoader({"builtin": _ConfinedLoader(BUILTIN_LAYOUTS)}),
-                    _ConfinedLoader([str(d) for d in self.directories]),
+                    jinja2.PrefixLoader({"builtin": _confined_loader(BUILTIN_LAYOUTS)}),
+                    _confined_loader([str(d) for d in self.directories]),
                 ]
             ),
             autoescape=True,
@@ -73,11 +88,15 @@ class Layouts:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            bytecode_cache=jinja2.FileSystemBytecodeCache(str(_made(cache))) if cache else None,
+            bytecode_cache=(
+                jinja2.FileSystemBytecodeCache(str(_made(self.cache))) if self.cache else None
+            ),
         )
 
     def render(self, name: str, **context: Any) -> str:
         """Render one template; a broken project template is named with its line."""
+        import jinja2
+
         try:
             return self.env.get_template(name).render(**context)
         except jinja2.TemplateSyntaxError as exc:

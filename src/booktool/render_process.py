@@ -27,10 +27,12 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from booktool.config import RenderLimits
 from booktool.errors import Problem, RenderError
+
+if TYPE_CHECKING:  # the render children import this module: not the config's YAML
+    from booktool.config import RenderLimits
 
 #: How the child announces each page it lays out, on a line of its stderr.
 PAGE_MARK = "booktool-page "
