@@ -7,6 +7,8 @@ import dataclasses
 import json
 import os
 import signal
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -142,3 +144,28 @@ def test_a_worker_whose_source_ended_before_forking_it_reports_that() -> None:
         assert ran is not None and ran[0] != 0 and not orphan.alive
     finally:
         pool.close()
+
+
+def test_workers_load_the_libraries_a_plain_import_of_weasyprint_loads() -> None:
+    """The workers import WeasyPrint with its C libraries found by their sonames (no
+    ``find_library`` search): the same libraries as a plain import, HarfBuzz's subsetter
+    among them where the system has it, and ``find_library`` restored after."""
+    probe = (
+        "import ctypes.util, sys\n"
+        "find = ctypes.util.find_library\n"
+        "if sys.argv[1] == 'worker':\n"
+        "    from booktool.pdfrender import import_weasyprint\n"
+        "    import_weasyprint()\n"
+        "import weasyprint.text.ffi as f\n"
+        "names = 'gobject pango harfbuzz harfbuzz_subset harfbuzz_vector fontconfig pangoft2'\n"
+        "loaded = [getattr(f, n) is not None for n in names.split()]\n"
+        "print(loaded, ctypes.util.find_library is find)\n"
+    )
+    seen = [
+        subprocess.run(
+            [sys.executable, "-c", probe, how], capture_output=True, text=True, check=True
+        ).stdout
+        for how in ("worker", "plain")
+    ]
+    assert seen[0] == seen[1] and seen[0].startswith("[True, True, True"), seen
+    assert seen[0].strip().endswith("True")
