@@ -6,7 +6,8 @@ parts (:mod:`booktool.parts`) are laid out and written by render children (``pyt
 booktool.pdfrender --serve``), one per core, each taking job after job: a job goes in as JSON
 framed by its length; a JSON header line and the PDF's bytes come back the same way. Each
 child limits its own address space (``RLIMIT_AS``) before importing WeasyPrint; the parent kills
-the children when the time is up. The parent never imports WeasyPrint.
+the children when the time is up. The parent never imports WeasyPrint: the first child does,
+and forks the others (they inherit its limit), so a pool pays for one import, not one per core.
 """
 
 from __future__ import annotations
