@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from booktool.errors import input_error
@@ -53,7 +54,7 @@ class _Loader(yaml.SafeLoader):
 _PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
-def _convert(node: Node, path: Path, offset: int) -> Any:
+def _convert(node: Node, path: Path, offset: int, scalars: Any) -> Any:
     line = node.start_mark.line + offset
     if isinstance(node, MappingNode | SequenceNode) and node.tag not in _PLAIN_TAGS:
         raise input_error(
@@ -75,7 +76,7 @@ def _convert(node: Node, path: Path, offset: int) -> Any:
                     "merge keys (<<) are not allowed",
                     code="yaml-unsafe",
                 )
-            key = _convert(key_node, path, offset)
+            key = _convert(key_node, path, offset, scalars)
             if not isinstance(key, str | int | float | bool) or key is None:
                 raise input_error(
                     path,
@@ -94,17 +95,16 @@ def _convert(node: Node, path: Path, offset: int) -> Any:
                     "yaml-duplicate-key",
                 )
             result.key_lines[key] = key_node.start_mark.line + offset
-            result[key] = _convert(value_node, path, offset)
+            result[key] = _convert(value_node, path, offset, scalars)
         return result
     if isinstance(node, SequenceNode):
-        items = LineList(_convert(item, path, offset) for item in node.value)
+        items = LineList(_convert(item, path, offset, scalars) for item in node.value)
         items.line = line
         items.item_lines = [item.start_mark.line + offset for item in node.value]
         return items
     if isinstance(node, ScalarNode):
-        loader = _Loader("")
         try:
-            return loader.construct_object(node, deep=True)
+            return scalars.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise input_error(
                 path,
@@ -126,6 +126,10 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
             "split or shorten it",
             code="file-too-large",
         )
+    fast = _fast_node(text)
+    if fast is not None:
+        node = fast[0]
+        return None if node is None else _convert(node, path, first_line, SafeConstructor())
     try:
         loader = _Loader(text)  # the reader checks every character at once
     except yaml.reader.ReaderError as exc:
@@ -157,7 +161,43 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         loader.dispose()
     if node is None:
         return None
-    return _convert(node, path, first_line)
+    return _convert(node, path, first_line, loader)
+
+
+#: libyaml's composer, where PyYAML was built with it (its wheels are).
+_C_LOADER: Any = getattr(yaml, "CSafeLoader", None)
+
+
+def _fast_node(text: str) -> tuple[Node | None] | None:
+    """The document's node tree composed by libyaml (ten times PyYAML's speed), for text
+    PyYAML would take as it is; None where it would not (a control character, a syntax error,
+    an alias): then PyYAML composes it, and says what is wrong where."""
+    if _C_LOADER is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None
+    loader = _C_LOADER(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+    return None if node is not None and _has_alias(node) else (node,)
+
+
+def _has_alias(root: Node) -> bool:
+    """Whether a node is reached twice: libyaml composes an alias as its anchor's node."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            stack.extend(part for pair in node.value for part in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return False
 
 
 def dump_yaml(data: Any) -> str:
