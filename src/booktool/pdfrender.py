@@ -332,13 +332,15 @@ def import_weasyprint() -> None:
 def _read(fd: int, size: int) -> bytes:
     """``size`` bytes from ``fd`` (fewer at its end), unbuffered: nothing is read ahead that
     :func:`select.select` would then not see."""
-    data = b""
-    while len(data) < size:
-        chunk = os.read(fd, size - len(data))
+    chunks: list[bytes] = []
+    left = size
+    while left > 0:
+        chunk = os.read(fd, min(left, 1 << 20))
         if not chunk:
             break
-        data += chunk
-    return data
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
 
 
 def _fork_sibling(control: socket.socket) -> bool | None:
@@ -371,6 +373,7 @@ def _fork_sibling(control: socket.socket) -> bool | None:
         os.dup2(fd, target)
         os.close(fd)
     control.close()
+    os.environ["TMPDIR"] = os.fsdecode(message)
     tempfile.tempdir = os.fsdecode(message) or None
     _HELD.clear()
     return True

@@ -286,6 +286,8 @@ class RenderWorker:
                     self.on_page(int(line[len(PAGE_MARK) :]))
             else:
                 self.err.append(line)
+        if isinstance(process, _Forked) and process.pid is None:
+            process.returncode = 1  # never forked: its source ended first
         ready.set()
 
     @property
