@@ -23,6 +23,7 @@ from pypdf import PdfReader
 
 from booktool import pdfrender
 from booktool.build import build
+from booktool.layouts import BASE_URL
 from booktool.parts import PageNumbers
 from booktool.pdf import PdfEdition
 from booktool.project import Project
@@ -233,3 +234,49 @@ def test_an_idle_worker_takes_jobs_pinned_to_a_busy_one(edition: PdfEdition) -> 
     assert 1 in pool.ran_on and pool.ran_on.count(0) >= STEAL_AFTER
     replies = [RenderResult.decode(one[1]).pdf for one in ran if one is not None]
     assert len(set(replies)) == 1  # the same bytes, whichever worker laid it out
+
+
+def test_linked_style_sheets_parsed_once_write_the_bytes_of_a_parse_per_part(
+    edition: PdfEdition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker parses a linked style sheet (``print.css``, its fonts) once and gives it to
+    its later parts (0.08 s a part): every part writes the bytes, and reports the files
+    served, refused and the warnings, that WeasyPrint's own parse for each part gives."""
+    numbers = final_numbers(edition)
+    documents = [edition.parts.document(i, numbers) for i in range(len(edition.parts.parts))]
+    pdfrender._SHEETS.clear()
+    kept = [pdfrender.render(job(edition, document)) for document in documents]
+    assert len(pdfrender._SHEETS) == 1
+    (sheets,) = pdfrender._SHEETS.values()
+    assert f"{BASE_URL}print.css" in sheets.by_url and all(sheets.by_url.values())
+
+    from weasyprint.text.fonts import FontConfiguration
+
+    monkeypatch.setattr(pdfrender, "_sheets_of", lambda _: pdfrender._Sheets(FontConfiguration()))
+    monkeypatch.setattr(pdfrender, "_kept_sheets", lambda *_: contextlib.nullcontext())
+    fresh = [pdfrender.render(job(edition, document)) for document in documents]
+    assert all(result.pdf for result in kept)
+    assert [r.pdf for r in kept] == [r.pdf for r in fresh]
+    for ours, theirs in zip(kept, fresh, strict=True):
+        assert sorted(ours.served) == sorted(theirs.served)
+        assert (ours.refused, ours.log, ours.page_starts) == (
+            theirs.refused,
+            theirs.log,
+            theirs.page_starts,
+        )
+
+
+def test_a_changed_layout_file_is_parsed_again(tmp_path: Path) -> None:
+    """The kept sheets are per layout files (names, sizes, times): a style sheet edited
+    between two renders (``booktool watch``) is parsed again, and its change shows."""
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    sheet = layouts / "print.css"
+    html = '<html><head><link rel="stylesheet" href="print.css"/></head><body><p>x</p></body>'
+    results = []
+    for size in ("A5", "105mm 148mm"):  # A6 by its size: the file grows
+        sheet.write_text(f"@page {{ size: {size}; }}\n")
+        job = RenderJob(html, str(layouts), {}, {}, "0" * 32, 2048, "pdf/ua-1")
+        results.append(pdfrender.render(job))
+    sizes = [PdfReader(io.BytesIO(r.pdf)).pages[0].mediabox.width for r in results]
+    assert round(sizes[0]) == 420 and round(sizes[1]) == 298  # A5, then A6, in points
