@@ -66,10 +66,11 @@ test: bytecode | sysdeps
 
 # Times booktool (cold, PDF alone, EPUB alone, no-op, one segment edited) against pandoc's own
 # EPUB and the WeasyPrint floor at 1×, 10× and 100× the booklet; writes bench/RESULTS.md.
-# 100× takes one run (about 15 minutes on 2 cores): BENCH_SIZES="1 10" for a quick run.
+# Seven runs of each scenario at 1× and 10× (the machine is shared: medians of more runs hold
+# better), one at 100×: about 17 minutes on 2 cores; BENCH_SIZES="1 10" for a quicker run.
 BENCH_SIZES ?= 1 10 100
 bench: bytecode
-	$(BIN)/python bench/speed.py --sizes $(BENCH_SIZES) --runs 5 --large-runs 1
+	$(BIN)/python bench/speed.py --sizes $(BENCH_SIZES) --runs 7 --large-runs 1
 
 clean:
 	rm -rf build/*.pdf build/*.epub build/*.html .pytest_cache .mypy_cache .ruff_cache
