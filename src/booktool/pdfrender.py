@@ -235,9 +235,11 @@ def _kept_sheets(sheets: _Sheets, fetcher: Any, collect: _Collect) -> Iterator[N
 
     def css(*args: Any, **kwargs: Any) -> Any:
         url = kwargs.get("url")
-        kept = sheets.by_url.get(url) if url and not args else None
-        if url and not args and url not in sheets.by_url:
-            kept = sheets.by_url[url] = _parse_alone(original, kwargs, fetcher, collect)
+        if not url or args:  # inline <style>: parsed with its document
+            return original(*args, **kwargs)
+        if url not in sheets.by_url:
+            sheets.by_url[url] = _parse_alone(original, kwargs, fetcher, collect)
+        kept = sheets.by_url[url]
         if kept is None:
             return original(*args, **kwargs)
         kwargs["counter_style"].update(kept.counter_styles)
@@ -311,8 +313,12 @@ def _compress_at(level: int) -> None:
 
     import pydyf
 
+    if getattr(pydyf.zlib, "level", None) == level:
+        return  # done for an earlier write
+
     class _Zlib:
         error = zlib.error
+        level = 0
 
         @staticmethod
         def compress(data: bytes, *_: Any) -> bytes:
@@ -322,6 +328,7 @@ def _compress_at(level: int) -> None:
         def compressobj(*_: Any, **__: Any) -> Any:
             return zlib.compressobj(level)
 
+    _Zlib.level = level
     pydyf.zlib = _Zlib
 
 
