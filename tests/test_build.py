@@ -310,13 +310,13 @@ def test_pandoc_runs_once_for_the_whole_book(
     import booktool.markdown
 
     calls: list[list[str]] = []
-    real_run = subprocess.run
+    real_popen = subprocess.Popen
 
-    def counting_run(args: list[str], **kwargs: object) -> object:
+    def counting_popen(args: list[str], **kwargs: object) -> object:
         calls.append(args)
-        return real_run(args, **kwargs)  # type: ignore[call-overload]
+        return real_popen(args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(booktool.markdown.subprocess, "run", counting_run)
+    monkeypatch.setattr(booktool.markdown.subprocess, "Popen", counting_popen)
     project = copy_repo_project(tmp_path)
     assert run_cli("build", str(project), "--format", "html").code == 0
     assert len(calls) == 1 and "pandoc" in Path(calls[0][0]).name  # a small book: one run

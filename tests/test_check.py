@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,6 +115,34 @@ def test_build_runs_the_check_first_and_keeps_the_last_good_outputs(project: Pat
     ]
     assert "Traceback" not in result.err
     assert epub.read_bytes() == before
+
+
+def test_pandoc_started_before_a_failed_check_is_stopped_and_reaped(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pandoc converts while the manuscript is checked: when the check fails, the build
+    reports only the check's error, and no pandoc process outlives it."""
+    import subprocess
+
+    import booktool.markdown
+
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def keeping(args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        process = real_popen(args, **kwargs)
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(booktool.markdown.subprocess, "Popen", keeping)
+    edit(project / "manuscript" / "segments" / "seg-01.md", "end: 00:05:00", "end: 00:06:30")
+    result = run_cli("build", str(project), "--format", "epub")
+    assert result.code == 1
+    assert [line.split(": ")[1] for line in lines(result.err)] == ["error[segment-overlap]"]
+    assert started and all(process.returncode is not None for process in started)
+    assert not (project / "build" / ".cache" / "fragments").exists() or not any(
+        (project / "build" / ".cache" / "fragments").iterdir()
+    )
 
 
 def test_build_prints_warnings_and_strict_makes_them_fatal(project: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 
 import booktool.markdown
 from booktool.cli import main
-from booktool.markdown import MarkdownSource
+from booktool.markdown import MarkdownSource, PandocRuns
 
 from .conftest import copy_repo_project, run_cli
 
@@ -41,14 +41,14 @@ def built(tmp_path: Path) -> Path:
 def conversions(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """The file names of every batch handed to pandoc (the real converter, counted)."""
     calls: list[list[str]] = []
-    real = booktool.markdown.convert_markdown
+    real = booktool.markdown.start_markdown
 
-    def counting(sources: list[MarkdownSource], references: Any = ()) -> dict[Path, str]:
+    def counting(sources: list[MarkdownSource], references: Any = ()) -> PandocRuns:
         if sources:
             calls.append([s.path.name for s in sources])
         return real(sources, references)
 
-    monkeypatch.setattr(booktool.markdown, "convert_markdown", counting)
+    monkeypatch.setattr(booktool.markdown, "start_markdown", counting)
     return calls
 
 
@@ -221,3 +221,51 @@ def test_on_a_terminal_each_stage_is_shown_with_its_time_and_pdf_pages(tmp_path:
     assert main(["build", str(project), "--quiet"], out=quiet, err=io.StringIO()) == 0
     assert quiet.getvalue().splitlines()[0].startswith("up to date: ")
     assert "\r" not in quiet.getvalue()
+
+
+def test_built_in_templates_compiled_ahead_are_loaded_while_current(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``make bytecode`` compiles the built-in templates: a build with an empty cache loads
+    them; a project's own template, or a built-in one whose source changed, is compiled (into
+    the build's cache, never into the compiled-ahead folder)."""
+    import jinja2
+
+    import booktool.layouts
+
+    builtin = tmp_path / "builtin"
+    shutil.copytree(booktool.layouts.BUILTIN_LAYOUTS, builtin)
+    ahead = tmp_path / "ahead"
+    monkeypatch.setattr(booktool.layouts, "BUILTIN_LAYOUTS", builtin)
+    monkeypatch.setattr(booktool.layouts, "COMPILED_BUILTIN", ahead)
+    templates = [p.name for p in builtin.iterdir() if p.suffix in (".html", ".xhtml", ".svg")]
+    assert booktool.layouts.compile_builtin() == len(templates) > 10
+    written = {p.name: p.read_bytes() for p in ahead.iterdir()}
+    assert len(written) == len(templates)
+
+    compiled: list[str | None] = []
+    real = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
+        compiled.append(name)
+        return real(self, source, name, *a)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    own = tmp_path / "layouts"
+    own.mkdir()
+    (own / "_cover.html").write_text("<p>{{ cover.title }}</p>\n", "utf-8")
+    people = builtin / "_people.html"
+    people.write_text(people.read_text("utf-8") + "{# changed #}\n", "utf-8")
+    layouts = booktool.layouts.Layouts(own, tmp_path / "cache")
+    for name in ("_section.html", "print.html", "epub-chapter.xhtml", "_cover.html"):
+        layouts.env.get_template(name)
+    assert compiled == ["_cover.html"]  # the rest, and what they include, loaded as compiled
+    layouts.env.get_template("_people.html")
+    assert compiled == ["_cover.html", "_people.html"]
+    assert len(list((tmp_path / "cache").iterdir())) == 2
+    assert {p.name: p.read_bytes() for p in ahead.iterdir()} == written
+    assert booktool.layouts.compile_builtin() == len(templates)  # compiles what changed
+    assert compiled[2:] == ["_people.html"]
+    now = {p.name: p.read_bytes() for p in ahead.iterdir()}
+    assert now.keys() == written.keys()
+    assert len([name for name in now if now[name] != written[name]]) == 1

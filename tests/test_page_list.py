@@ -116,6 +116,68 @@ def test_epub_built_alone_carries_the_page_list_and_reuses_the_layout(tmp_path: 
     check_pages_match(pdf, epub)
 
 
+def test_a_book_without_printed_page_numbers_builds_its_epub_without_a_layout(
+    tmp_path: Path,
+) -> None:
+    """``epub: {page_list: false}``: no page list, no markers, no claim of either in the
+    metadata; an EPUB built alone lays nothing out, and building the PDF too changes none of
+    its bytes."""
+    project = copy_repo_project(tmp_path)
+    book = project / "manuscript" / "book.yaml"
+    book.write_text(book.read_text("utf-8") + "epub:\n  page_list: false\n", "utf-8")
+    alone = run_cli("build", str(project), "--format", "epub", "--json")
+    assert alone.code == 0, alone.err
+    assert "layout" not in json.loads(alone.out)["timings"]
+    path = project / "build" / "the-great-leap-forward.epub"
+    epub = Epub(path)
+    navs = [n.get(EPUB_TYPE) for n in epub.nav().iter(f"{{{NS['x']}}}nav")]
+    assert "toc" in navs and "page-list" not in navs
+    assert marked_stream(epub)[1] == {}
+    features = [
+        meta.text
+        for meta in epub.opf.iterfind(".//opf:metadata/opf:meta", NS)
+        if meta.get("property") == "schema:accessibilityFeature"
+    ]
+    assert "tableOfContents" in features
+    assert not {"pageBreakMarkers", "pageNavigation"} & set(features)
+    assert b"pageBreakSource" not in epub.zip.read(epub.opf_path)
+    report = run_epubcheck(path)
+    assert report["checker"]["nError"] == 0 and report["checker"]["nWarning"] == 0, report[
+        "messages"
+    ]
+    first = path.read_bytes()
+    shutil.rmtree(project / "build")
+    both = run_cli("build", str(project))
+    assert both.code == 0, both.err
+    assert path.read_bytes() == first
+    assert (project / "build" / "the-great-leap-forward.pdf").stat().st_size > 100_000
+
+
+@pytest.mark.parametrize(
+    ("epub", "line"),
+    [
+        (
+            "epub:\n  page_list: maybe\n",
+            "error[config]: 'page_list': 'maybe' is not true or false; write true or false",
+        ),
+        (
+            "epub:\n  pagelist: false\n",
+            "error[unknown-key]: unknown key 'pagelist' in epub; did you mean 'page_list'?",
+        ),
+        ("epub: none\n", "error[config]: 'epub' must be a mapping; e.g. 'epub: {page_list: true}'"),
+    ],
+)
+def test_the_epub_settings_are_checked(tmp_path: Path, epub: str, line: str) -> None:
+    project = copy_repo_project(tmp_path)
+    book = project / "manuscript" / "book.yaml"
+    text = book.read_text("utf-8")
+    book.write_text(text + epub, "utf-8")
+    result = run_cli("build", str(project))
+    assert result.code == 1
+    number = text.count("\n") + (1 if epub.startswith("epub: ") else 2)
+    assert result.err.strip().endswith(f"book.yaml:{number}: {line}"), result.err
+
+
 def test_changing_the_print_layout_rebuilds_the_epub(tmp_path: Path) -> None:
     """print.css moves the page breaks, so the EPUB's page list must follow."""
     project = copy_repo_project(tmp_path)

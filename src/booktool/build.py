@@ -6,10 +6,11 @@ each edition, made only if its inputs changed → written atomically under ``bui
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from booktool.errors import InputError, Problem, display_path
 from booktool.htmlclean import clean_fragments
 from booktool.layouts import Layouts
 from booktool.manuscript import Manuscript, assemble_book, load_manuscript
-from booktool.markdown import MarkdownSource, convert_cached, references_digest
+from booktool.markdown import Conversion, MarkdownSource, PendingConversion, references_digest
+from booktool.markdown import converting as markdown_converting
 from booktool.model import Book
 from booktool.output import write_atomic
 from booktool.pagemap import PageStart
@@ -111,14 +113,16 @@ def build(
     report = BuildReport(timings=progress.timings)
     with progress.stage("load"):
         manuscript = load_manuscript(project)
-    with progress.stage("check") as stage:
-        report.warnings += check(manuscript, strict)
-        stage.note = f"{len(report.warnings)} warnings" if report.warnings else ""
     cache = BuildCache(project.build_dir)
     limits = manuscript.config.limits
-    with standby_renderer(limits, render_workers(manuscript, cache, formats)):
+    workers = render_workers(manuscript, cache, formats)
+    # pandoc and the render workers start first, and the manuscript is checked while they run.
+    with standby_renderer(limits, workers), converting(manuscript, cache) as pending:
+        with progress.stage("check") as stage:
+            report.warnings += check(manuscript, strict)
+            stage.note = f"{len(report.warnings)} warnings" if report.warnings else ""
         with progress.stage("convert") as stage:
-            book, report.converted = convert(manuscript, cache, report.warnings)
+            book, report.converted = book_from(manuscript, pending.result(), report.warnings)
             total = len(manuscript.markdown_files) + bool(manuscript.apparatus.sources_path)
             stage.note = f"{report.converted} of {total} files through pandoc"
         layouts = Layouts(project.layouts, cache.directory / "templates")
@@ -174,7 +178,8 @@ def render_workers(manuscript: Manuscript, cache: BuildCache, formats: Sequence[
     likely lay pages out (a PDF, or an EPUB whose page list needs the print layout, that was
     never made or whose Markdown changed: a no-op rebuild never loads WeasyPrint); else about
     as many as the book will have parts."""
-    laid_out = [name for name in formats if name in ("pdf", "booklet", "epub")]
+    paged = ("pdf", "booklet", "epub") if manuscript.config.epub.page_list else ("pdf", "booklet")
+    laid_out = [name for name in formats if name in paged]
     if not laid_out:
         return 0
     sources = markdown_sources(manuscript)
@@ -186,24 +191,40 @@ def render_workers(manuscript: Manuscript, cache: BuildCache, formats: Sequence[
     return expected_parts(size)
 
 
+@contextlib.contextmanager
+def converting(manuscript: Manuscript, cache: BuildCache) -> Iterator[PendingConversion]:
+    """pandoc started on the Markdown files (and the bibliography) that the cache lacks, for
+    the block; stopped if the block ends first (a check failed)."""
+    apparatus = manuscript.apparatus
+    sources = markdown_sources(manuscript)
+    if apparatus.sources_path is not None:
+        references = references_digest(apparatus.references)
+        sources.append(
+            MarkdownSource(apparatus.sources_path, "", references=references, bibliography=True)
+        )
+    with markdown_converting(sources, cache, apparatus.references) as pending:
+        yield pending
+
+
 def convert(
     manuscript: Manuscript, cache: BuildCache, warnings: list[Problem] | None = None
 ) -> tuple[Book, int]:
     """Markdown through pandoc (only files not in the cache, in one run), cleaned, checked,
-    assembled; with the number of files pandoc converted.
+    assembled; with the number of files pandoc converted."""
+    with converting(manuscript, cache) as pending:
+        return book_from(manuscript, pending.result(), warnings)
+
+
+def book_from(
+    manuscript: Manuscript, conversion: Conversion, warnings: list[Problem] | None = None
+) -> tuple[Book, int]:
+    """The book model from pandoc's HTML, cleaned and its references checked; with the number
+    of files pandoc converted.
 
     What the cleaning removed (unsafe raw HTML) is appended to ``warnings``.
     """
     apparatus = manuscript.apparatus
-    references = references_digest(apparatus.references)
-    sources = markdown_sources(manuscript)
-    pseudo = []
-    if apparatus.sources_path is not None:
-        pseudo = [
-            MarkdownSource(apparatus.sources_path, "", references=references, bibliography=True)
-        ]
-    conversion = convert_cached(sources + pseudo, cache, apparatus.references)
-    texts = {s.path: (s.text, s.first_line) for s in sources}
+    texts = {f.path: (f.body, f.body_line) for f in manuscript.markdown_files}
     cleaned = clean_fragments(conversion.html, manuscript.project.manuscript, texts)
     if cleaned.problems:
         raise InputError(*cleaned.problems)
@@ -211,7 +232,7 @@ def convert(
         warnings.extend(cleaned.warnings)
     book = assemble_book(manuscript, cleaned.html, cleaned.media)
     problems = check_references(
-        ((s.path, cleaned.html[s.path], s.text, s.first_line) for s in sources),
+        ((path, cleaned.html[path], text, line) for path, (text, line) in texts.items()),
         targets(book),
         {str(ref["id"]) for ref in apparatus.references},
     )
@@ -223,15 +244,16 @@ def convert(
 def plan_editions(
     editions: Sequence[HtmlEdition], project: Project, cache: BuildCache, progress: Progress
 ) -> list[Planned]:
-    """Each edition made or found current, the PDF first: the EPUB's page list is taken from
-    its layout (or from the cached page map, or a layout without writing)."""
+    """Each edition made or found current, the PDF first: the EPUB's page list (unless the book
+    has none) is taken from its layout (or from the cached page map, or a layout without
+    writing)."""
     planned: list[Planned] = []
     # The print edition the page map comes from: the PDF being built, else one made for it.
     print_edition = next((e for e in editions if type(e) is PdfEdition), None)
     for edition in editions:
         if isinstance(edition, PdfEdition):
             edition.cache = cache  # rendered parts and page numbers to start from
-        if isinstance(edition, EpubEdition):
+        if isinstance(edition, EpubEdition) and edition.book.page_list:
             made = next((p for p in planned if p.page_starts and p.output.format == "pdf"), None)
             if print_edition is None:
                 print_edition = PdfEdition(

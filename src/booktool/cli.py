@@ -190,7 +190,10 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from booktool.config import RenderLimits
     from booktool.render_process import early_renderer
 
-    laid_out = any(name in ("pdf", "booklet", "epub") for name in formats)
+    # A PDF is laid out: its first worker loads WeasyPrint while the manuscript loads. An EPUB
+    # alone may not need one (book.yaml says, once loaded): the build starts it if it does,
+    # still before pandoc's conversion, which it needs to be ready after.
+    laid_out = any(name in ("pdf", "booklet") for name in formats)
     with early_renderer(RenderLimits().render_memory_mb) if laid_out else nullcontext():
         return _build_now(args, out, err, project, formats, inputs, started)
 

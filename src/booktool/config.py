@@ -50,6 +50,15 @@ class RenderLimits:
 
 
 @dataclass(frozen=True)
+class EpubSettings:
+    """How the EPUB is made, beyond the shared layouts."""
+
+    #: The print edition's page numbers (a page list and page-break markers where the PDF's
+    #: pages begin); building the EPUB then lays the print edition out.
+    page_list: bool = True
+
+
+@dataclass(frozen=True)
 class BookConfig:
     """The validated contents of ``book.yaml``."""
 
@@ -68,6 +77,7 @@ class BookConfig:
     page_size: str = "A4"
     introduction: str | None = None
     limits: RenderLimits = RenderLimits()
+    epub: EpubSettings = EpubSettings()
     line_of: dict[str, int] = field(default_factory=dict)
 
 
@@ -88,6 +98,12 @@ BOOK_KEYS: dict[str, str] = {
     "chapters": "The chapter plan: a list of {id, title, segments: [segment ids]}.",
     "limits": "Bounds on the PDF render: render_seconds (300), render_memory_mb (2048), "
     "render_processes (0: one per core).",
+    "epub": "How the EPUB is made: page_list (true).",
+}
+EPUB_KEYS: dict[str, str] = {
+    "page_list": "The printed edition's page numbers in the EPUB: a page list and page-break "
+    "markers where the PDF's pages begin (default true). false: no print page numbers, and an "
+    "EPUB built alone need not lay the print edition out (a book with no printed edition).",
 }
 LIMIT_KEYS: dict[str, str] = {
     "render_seconds": "Seconds the PDF render may take before it is stopped (default 300).",
@@ -170,6 +186,7 @@ def read_config(data: Any, path: Path) -> BookConfig:
     chapters = _read_chapters(data, problems)
     introduction = problems.text(data, "introduction")
     limits = _read_limits(data, problems)
+    epub = _read_epub(data, problems)
     if problems.problems:
         raise InputError(*problems.problems)
     assert title and identifier and language and date and source is not None
@@ -189,6 +206,7 @@ def read_config(data: Any, path: Path) -> BookConfig:
         introduction=introduction,
         chapters=chapters,
         limits=limits,
+        epub=epub,
         line_of=dict(data.key_lines),
     )
 
@@ -249,6 +267,26 @@ def _read_limits(data: LineDict, problems: Collector) -> RenderLimits:
         render_memory_mb=default.render_memory_mb if memory is None else memory,
         render_processes=default.render_processes if processes is None else processes,
     )
+
+
+def _as_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"'{value}' is not true or false")
+    return value
+
+
+def _read_epub(data: LineDict, problems: Collector) -> EpubSettings:
+    value = data.get("epub")
+    if value is None:
+        return EpubSettings()
+    if not isinstance(value, LineDict):
+        problems.add(
+            data.line_of("epub"), "'epub' must be a mapping", "e.g. 'epub: {page_list: true}'"
+        )
+        return EpubSettings()
+    problems.unknown_keys(value, EPUB_KEYS, "epub")
+    page_list = problems.checked(value, "page_list", _as_bool, "write true or false")
+    return EpubSettings(page_list=EpubSettings.page_list if page_list is None else page_list)
 
 
 def _read_chapters(data: LineDict, problems: Collector) -> list[ChapterPlan]:

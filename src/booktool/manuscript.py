@@ -451,6 +451,7 @@ def assemble_book(manuscript: Manuscript, html: dict[Path, str], media: dict[str
         date=config.date,
         slug=config.slug,
         page_size=config.page_size,
+        page_list=config.epub.page_list,
         source=config.source,
         introduction=introduction,
         chapters=chapters,

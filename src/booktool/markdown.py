@@ -13,7 +13,7 @@ by citeproc from the book's sources, and the bibliography comes back from the sa
 
 from __future__ import annotations
 
-import concurrent.futures
+import contextlib
 import functools
 import hashlib
 import importlib.util
@@ -21,7 +21,8 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -87,21 +88,54 @@ def pandoc_path() -> str:
     return str(pypandoc.get_pandoc_path())
 
 
-def _run_pandoc(request: bytes) -> bytes:
-    try:
-        result = subprocess.run(
-            [pandoc_path(), "lua", str(CONVERTER_SCRIPT)],
-            input=request,
-            capture_output=True,
-            check=False,
-            timeout=120,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise RenderError(Problem(None, None, f"pandoc failed to run: {exc}")) from exc
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RenderError(Problem(None, None, f"pandoc: {message[-1] if message else 'failed'}"))
-    return result.stdout
+class _Pandoc:
+    """One ``pandoc lua convert.lua`` process, started at once, talked to in a thread."""
+
+    def __init__(self, request: bytes) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.output: tuple[bytes, bytes] | None = None
+        self.failure: BaseException | None = None
+        self.cancelled = False
+        self.thread = threading.Thread(target=self._run, args=(request,), daemon=True)
+        self.thread.start()
+
+    def _run(self, request: bytes) -> None:
+        try:
+            self.process = subprocess.Popen(
+                [pandoc_path(), "lua", str(CONVERTER_SCRIPT)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            if self.cancelled:
+                self.process.kill()
+            self.output = self.process.communicate(request, timeout=120)
+        except subprocess.TimeoutExpired as exc:
+            assert self.process is not None
+            self.process.kill()
+            self.process.communicate()
+            self.failure = exc
+        except (OSError, ValueError) as exc:
+            self.failure = exc
+
+    def reply(self) -> bytes:
+        """pandoc's answer, once it has ended."""
+        self.thread.join()
+        if self.output is None or self.process is None:
+            raise RenderError(Problem(None, None, f"pandoc failed to run: {self.failure}"))
+        if self.process.returncode != 0:
+            message = self.output[1].decode("utf-8", "replace").strip().splitlines()
+            raise RenderError(
+                Problem(None, None, f"pandoc: {message[-1] if message else 'failed'}")
+            )
+        return self.output[0]
+
+    def cancel(self) -> None:
+        """Stop the process if it still runs, and wait for it."""
+        self.cancelled = True
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        self.thread.join()
 
 
 def _reader_problem(source: MarkdownSource, error: str) -> Problem:
@@ -115,55 +149,78 @@ def _reader_problem(source: MarkdownSource, error: str) -> Problem:
     )
 
 
-def convert_markdown(
-    sources: Sequence[MarkdownSource], references: Sequence[dict[str, Any]] = ()
-) -> dict[Path, str]:
-    """HTML fragments for every source, by path, from pandoc (none if no sources).
+class PandocRuns:
+    """pandoc converting some sources, started: one process per run of :func:`batches`.
 
     Citations are formatted from ``references``; a source marked ``bibliography`` gets the
     bibliography of all of them. Each source is converted on its own, so a large batch is
-    shared among pandoc processes at once (:func:`batches`), one per core: the HTML is the
-    same either way.
+    shared among pandoc processes at once, one per core: the HTML is the same either way.
     """
-    if not sources:
-        return {}
-    documents = [s for s in sources if not s.bibliography]
-    wanted = [s for s in sources if s.bibliography]
-    runs = batches(documents)
-    requests = [
-        {
-            "from": PANDOC_FROM,
-            "references": list(references),
-            "bibliography": bool(wanted) and index == 0,
-            "docs": [{"text": s.text, "prefix": s.id_prefix} for s in batch],
-        }
-        for index, batch in enumerate(runs)
-    ]
-    with concurrent.futures.ThreadPoolExecutor(len(requests)) as pool:
-        replies = list(pool.map(_run_pandoc, (json.dumps(r).encode("utf-8") for r in requests)))
-    reply: list[Any] = []
-    for answer in replies:
-        decoded = json.loads(answer)
-        if not isinstance(decoded, list):
+
+    def __init__(
+        self, sources: Sequence[MarkdownSource], references: Sequence[dict[str, Any]] = ()
+    ) -> None:
+        self.documents = [s for s in sources if not s.bibliography]
+        self.wanted = [s for s in sources if s.bibliography]
+        self.references = bool(references)
+        self.runs = batches(self.documents) if sources else []
+        requests = [
+            {
+                "from": PANDOC_FROM,
+                "references": list(references),
+                "bibliography": bool(self.wanted) and index == 0,
+                "docs": [{"text": s.text, "prefix": s.id_prefix} for s in batch],
+            }
+            for index, batch in enumerate(self.runs)
+        ]
+        self.processes = [_Pandoc(json.dumps(r).encode("utf-8")) for r in requests]
+
+    def result(self) -> dict[Path, str]:
+        """HTML fragments for every source, by path, once pandoc has ended."""
+        if not self.runs:
+            return {}
+        reply: list[Any] = []
+        for process in self.processes:
+            decoded = json.loads(process.reply())
+            if not isinstance(decoded, list):
+                raise RenderError(Problem(None, None, "pandoc gave an unexpected answer"))
+            reply += decoded
+        # The first batch's answer ends with the bibliography: put it last, after every document.
+        first, wanted = len(self.runs[0]), self.wanted
+        if self.references and wanted:
+            reply = reply[:first] + reply[first + 1 :] + reply[first : first + 1]
+        ordered = self.documents + (wanted[:1] if self.references else [])
+        if len(reply) != len(ordered):
             raise RenderError(Problem(None, None, "pandoc gave an unexpected answer"))
-        reply += decoded
-    # The first batch's answer ends with the bibliography: put it last, after every document.
-    first = len(runs[0])
-    if references and wanted:
-        reply = reply[:first] + reply[first + 1 :] + reply[first : first + 1]
-    ordered = documents + (wanted[:1] if references else [])
-    if len(reply) != len(ordered):
-        raise RenderError(Problem(None, None, "pandoc gave an unexpected answer"))
-    html: dict[Path, str] = {source.path: "" for source in wanted}
-    problems: list[Problem] = []
-    for source, result in zip(ordered, reply, strict=True):
-        if "error" in result:
-            problems.append(_reader_problem(source, str(result["error"])))
-        else:
-            html[source.path] = str(result["html"]).strip()
-    if problems:
-        raise InputError(*problems)
-    return html
+        html: dict[Path, str] = {source.path: "" for source in wanted}
+        problems: list[Problem] = []
+        for source, result in zip(ordered, reply, strict=True):
+            if "error" in result:
+                problems.append(_reader_problem(source, str(result["error"])))
+            else:
+                html[source.path] = str(result["html"]).strip()
+        if problems:
+            raise InputError(*problems)
+        return html
+
+    def cancel(self) -> None:
+        """Stop the processes still running (the build stopped before it needed them)."""
+        for process in self.processes:
+            process.cancel()
+
+
+def start_markdown(
+    sources: Sequence[MarkdownSource], references: Sequence[dict[str, Any]] = ()
+) -> PandocRuns:
+    """pandoc started on ``sources``: their HTML is :meth:`PandocRuns.result`."""
+    return PandocRuns(sources, references)
+
+
+def convert_markdown(
+    sources: Sequence[MarkdownSource], references: Sequence[dict[str, Any]] = ()
+) -> dict[Path, str]:
+    """HTML fragments for every source, by path, from pandoc (none if no sources)."""
+    return start_markdown(sources, references).result()
 
 
 #: Markdown characters below which one pandoc process converts everything: a second process
@@ -207,22 +264,55 @@ class Conversion:
     converted: int
 
 
+class PendingConversion:
+    """HTML for every source: from a store where it has it, the rest being converted by pandoc
+    (started when this is made, so that other work can go on meanwhile)."""
+
+    def __init__(
+        self,
+        sources: Sequence[MarkdownSource],
+        store: FragmentStore,
+        references: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        self.sources, self.store = sources, store
+        self.html: dict[Path, str] = {}
+        self.missing: list[MarkdownSource] = []
+        for source in sources:
+            cached = store.fragment(source.key)
+            if cached is None:
+                self.missing.append(source)
+            else:
+                self.html[source.path] = cached
+        self.runs = start_markdown(self.missing, references)
+
+    def result(self) -> Conversion:
+        """Every source's HTML (pandoc's stored for the next build)."""
+        fresh = self.runs.result()
+        for source in self.missing:
+            self.store.store_fragment(source.key, fresh[source.path])
+        self.html.update(fresh)
+        return Conversion({s.path: self.html[s.path] for s in self.sources}, len(self.missing))
+
+
+@contextlib.contextmanager
+def converting(
+    sources: Sequence[MarkdownSource],
+    store: FragmentStore,
+    references: Sequence[dict[str, Any]] = (),
+) -> Iterator[PendingConversion]:
+    """A conversion started for the block; pandoc is stopped if the block ends before it."""
+    pending = PendingConversion(sources, store, references)
+    try:
+        yield pending
+    finally:
+        pending.runs.cancel()
+
+
 def convert_cached(
     sources: Sequence[MarkdownSource],
     store: FragmentStore,
     references: Sequence[dict[str, Any]] = (),
 ) -> Conversion:
     """HTML for every source: from ``store`` where it has it, the rest converted by pandoc."""
-    html: dict[Path, str] = {}
-    missing: list[MarkdownSource] = []
-    for source in sources:
-        cached = store.fragment(source.key)
-        if cached is None:
-            missing.append(source)
-        else:
-            html[source.path] = cached
-    fresh = convert_markdown(missing, references)
-    for source in missing:
-        store.store_fragment(source.key, fresh[source.path])
-    html.update(fresh)
-    return Conversion({s.path: html[s.path] for s in sources}, len(missing))
+    with converting(sources, store, references) as pending:
+        return pending.result()

@@ -153,6 +153,8 @@ class Book:
     publisher: str | None = None
     description: str | None = None
     page_size: str = "A4"
+    #: Whether the e-book carries the printed edition's page numbers.
+    page_list: bool = True
     introduction: Section | None = None
     chronology: list[ChronologyEntry] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)
