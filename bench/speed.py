@@ -8,7 +8,10 @@ median wall time of the runs and the peak memory (the largest resident set of th
 any of its children, from ``wait4``).
 
     cold full build           build/ (and its cache) removed, then ``booktool build`` (PDF + EPUB)
-    cold EPUB alone           the same with ``--format epub``
+    cold EPUB alone           the same with ``--format epub`` (its page list is the print
+                              edition's: the book is laid out for it)
+    cold EPUB alone, no page list  the same for a copy of the book with
+                              ``epub: {page_list: false}`` (a book with no printed edition)
     cold PDF alone            the same with ``--format pdf``
     PDF, page numbers known   the same, but the last build's page numbers kept (only
                               ``build/.cache/numbers-*.json``): no numbering pass, every part
@@ -247,11 +250,15 @@ def run_size(scale: int, runs: int, folder: Path, warm: bool) -> SizeResult:
     subprocess.run([sys.executable, "-c", JOB, target, str(job)], check=True)
     shutil.rmtree(build_dir, ignore_errors=True)
     pandoc = pandoc_path()
+    unpaged = folder / "unpaged"  # the same book, its EPUB without the printed page numbers
+    shutil.copytree(project, unpaged)
+    with (unpaged / "manuscript" / "book.yaml").open("a") as book:
+        book.write("epub:\n  page_list: false\n")
 
-    def cold(edition: str) -> Callable[[int], list[str]]:
+    def cold(edition: str, root: Path = project) -> Callable[[int], list[str]]:
         def prepare(run: int) -> list[str]:
-            shutil.rmtree(build_dir, ignore_errors=True)
-            return booktool("build", target, "--format", edition)
+            shutil.rmtree(root / "build", ignore_errors=True)
+            return booktool("build", str(root), "--format", edition)
 
         return prepare
 
@@ -274,6 +281,7 @@ def run_size(scale: int, runs: int, folder: Path, warm: bool) -> SizeResult:
     scenarios: dict[str, Callable[[int], list[str]]] = {
         "cold full build (PDF + EPUB)": cold("all"),
         "cold EPUB alone": cold("epub"),
+        "cold EPUB alone, no page list": cold("epub", unpaged),
         "cold PDF alone": cold("pdf"),
         "PDF, page numbers known": numbered,
         "no-op rebuild": rebuild("all", edited=False),
@@ -394,8 +402,14 @@ def ratios(sizes: list[SizeResult]) -> str:
         )
     if 10 in by_scale:
         rows = by_scale[10].rows
-        epub = rows["cold EPUB alone"].median / rows["pandoc → EPUB (pandoc -o book.epub)"].median
-        lines.append(f"- 10×: cold EPUB alone / pandoc's direct EPUB = {verdict(epub, 1.0)}")
+        pandoc = rows["pandoc → EPUB (pandoc -o book.epub)"].median
+        epub = rows["cold EPUB alone"].median / pandoc
+        unpaged = rows["cold EPUB alone, no page list"].median / pandoc
+        lines.append(
+            f"- 10×: cold EPUB alone / pandoc's direct EPUB = {verdict(epub, 1.0)} (with the"
+            f" printed page list, which lays the book out); without a page list: "
+            f"{verdict(unpaged, 1.0)}"
+        )
     small, large = min(by_scale), max(by_scale)
     if large != small:
 

@@ -68,16 +68,23 @@ for i, doc in ipairs(request.docs) do
     results[i] = { error = tostring(parsed) }
   end
 end
-if #citing > 0 then
+-- The bibliography, if asked for, comes from the same run: citeproc fills the Div "refs".
+local bibliography = request.bibliography and has_references
+if #citing > 0 or bibliography then
   local wrapped = {}
   for _, i in ipairs(citing) do
     table.insert(wrapped, pandoc.Div(parsed_docs[i].blocks, { id = "booktool-doc-" .. i }))
   end
-  local cited = cite(pandoc.Pandoc(wrapped), false)
+  if bibliography then
+    table.insert(wrapped, pandoc.Div({}, { id = "refs" }))
+  end
+  local cited = cite(pandoc.Pandoc(wrapped), bibliography)
   for _, block in ipairs(cited.blocks) do
     local i = block.t == "Div" and tonumber(block.identifier:match("^booktool%-doc%-(%d+)$"))
     if i then
       parsed_docs[i].blocks = block.content
+    elseif block.t == "Div" and block.identifier == "refs" then
+      bibliography = pandoc.Pandoc({ block })
     end
   end
 end
@@ -87,9 +94,8 @@ for i, doc in ipairs(request.docs) do
     results[i] = { html = pandoc.write(parsed_docs[i], "html5", options) }
   end
 end
-if request.bibliography and has_references then
-  local refs = pandoc.read("::: {#refs}\n:::\n", "markdown", {}, {})
+if bibliography then
   options.identifier_prefix = ""
-  table.insert(results, { html = pandoc.write(cite(refs, true), "html5", options) })
+  table.insert(results, { html = pandoc.write(bibliography, "html5", options) })
 end
 io.write(pandoc.json.encode(results))
