@@ -272,3 +272,25 @@ def test_ace_by_daisy_reports_no_violations(repo_epub: Path, tmp_path: Path) -> 
         for t in a.get("assertions", [])
     ]
     assert result.returncode == 0 and not violations, violations or result.stderr[-2000:]
+
+
+def test_the_page_list_setting_is_read_ahead_and_anything_unreadable_is_the_default(
+    tmp_path: Path,
+) -> None:
+    """The CLI reads ``epub.page_list`` before the manuscript, to know whether to start
+    loading WeasyPrint; what it cannot read is left to the manuscript's load to report."""
+    from booktool.config import laid_out_formats, wants_page_list
+
+    book = tmp_path / "book.yaml"
+    assert wants_page_list(book)  # missing
+    for text, wanted in [
+        ((REPO / "manuscript" / "book.yaml").read_text("utf-8"), True),
+        ("title: T\nepub:\n  page_list: false\n", False),
+        ("title: T\nepub:\n  page_list: true\n", True),
+        ("title: T\nepub: false\n", True),
+        ("title: [unclosed\n", True),
+        ("- a list\n", True),
+    ]:
+        book.write_text(text, "utf-8")
+        assert wants_page_list(book) is wanted, text
+    assert "epub" in laid_out_formats(True) and "epub" not in laid_out_formats(False)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from booktool.cache import BuildCache, OutputRecord
 from booktool.checks import run_rules
+from booktool.config import laid_out_formats
 from booktool.edition import HtmlEdition, PrintOptions
 from booktool.epub import EpubEdition
 from booktool.errors import InputError, Problem, display_path
@@ -178,7 +179,7 @@ def render_workers(manuscript: Manuscript, cache: BuildCache, formats: Sequence[
     likely lay pages out (a PDF, or an EPUB whose page list needs the print layout, that was
     never made or whose Markdown changed: a no-op rebuild never loads WeasyPrint); else about
     as many as the book will have parts."""
-    paged = ("pdf", "booklet", "epub") if manuscript.config.epub.page_list else ("pdf", "booklet")
+    paged = laid_out_formats(manuscript.config.epub.page_list)
     laid_out = [name for name in formats if name in paged]
     if not laid_out:
         return 0

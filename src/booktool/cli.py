@@ -187,13 +187,12 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(f"built in {time.perf_counter() - started:.1f} s\n")
         return 0
 
-    from booktool.config import RenderLimits
+    from booktool.config import RenderLimits, laid_out_formats, wants_page_list
     from booktool.render_process import early_renderer
 
-    # A PDF is laid out: its first worker loads WeasyPrint while the manuscript loads. An EPUB
-    # alone may not need one (book.yaml says, once loaded): the build starts it if it does,
-    # still before pandoc's conversion, which it needs to be ready after.
-    laid_out = any(name in ("pdf", "booklet") for name in formats)
+    # The first render worker loads WeasyPrint while the manuscript loads, if the build will
+    # likely lay pages out (an EPUB's page list may still come from a current page map).
+    laid_out = set(formats) & set(laid_out_formats(wants_page_list(project.book_file)))
     with early_renderer(RenderLimits().render_memory_mb) if laid_out else nullcontext():
         return _build_now(args, out, err, project, formats, inputs, started)
 
