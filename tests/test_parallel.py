@@ -142,6 +142,36 @@ def test_the_joined_pdf_has_the_pages_text_outline_links_and_tags_of_one_render(
     assert not pdf.check_pdf_syntax()  # qpdf finds nothing wrong
 
 
+def font_files(data: bytes) -> dict[str, dict[tuple[int, int], bytes]]:
+    """Each font's embedded files (their decoded bytes, by object), by the font's name."""
+    pdf = pikepdf.open(io.BytesIO(data))
+    found: dict[str, dict[tuple[int, int], bytes]] = {}
+    for page in pdf.pages:
+        for font in page.obj.Resources.get("/Font", pikepdf.Dictionary()).values():
+            cid_font = font.DescendantFonts[0]
+            descriptor = cid_font.FontDescriptor
+            stream = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+            files = found.setdefault(str(cid_font.BaseFont), {})
+            files[stream.objgen] = stream.read_bytes()
+    return found
+
+
+def test_the_joined_pdf_embeds_each_book_font_once_as_one_render_does(
+    tripled: Path, single: bytes
+) -> None:
+    """The parts each embed their own subset of a font; the join embeds one subset of all
+    their glyphs: the bytes one render of the whole book embeds."""
+    joined = (tripled / "build" / "the-great-leap-forward.pdf").read_bytes()
+    ours, theirs = font_files(joined), font_files(single)
+    assert ours.keys() == theirs.keys()
+    book_fonts = [name for name in ours if "+Book-" in name]
+    assert len(book_fonts) >= 4
+    for name in book_fonts:
+        assert len(ours[name]) == 1, name  # one file, whichever part draws with it
+        assert list(ours[name].values()) == list(theirs[name].values()), name
+    assert len(joined) < 1.15 * len(single)  # a subset per part made it 1.7 times as large
+
+
 def test_page_numbers_in_contents_and_references_are_the_pages_where_targets_are(
     tripled: Path,
 ) -> None:
@@ -190,3 +220,31 @@ def test_an_edit_that_adds_pages_renumbers_the_later_parts(tripled: Path, tmp_pa
     assert new[page - 1].startswith("Sources and Notes") and new[page - 1].endswith(str(page))
     first = next(i for i, text in enumerate(old) if text.startswith("Sources and Notes")) + 1
     assert page == first + len(new) - len(old)
+
+
+def test_fonts_are_joined_only_where_every_part_says_what_they_are_cut_from(
+    tripled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part without font records (a part cached before them) keeps its own subsets, and
+    without the font files nothing is joined: the pages draw as before either way."""
+    import booktool.pdf
+
+    captured: dict[str, Any] = {}
+    real = booktool.pdf.merge_parts
+
+    def keeping(parts: Any, identifier: str, fonts: Any = (), files: Any = None) -> bytes:
+        captured.update(parts=list(parts), identifier=identifier, fonts=list(fonts), files=files)
+        return real(parts, identifier, fonts, files)
+
+    monkeypatch.setattr(booktool.pdf, "merge_parts", keeping)
+    joined = edition_of(tripled).render_pdf().data
+    parts, identifier, fonts = captured["parts"], captured["identifier"], captured["fonts"]
+    assert len(parts) >= 3 and all(fonts) and captured["files"]
+    serif = next(r["name"] for r in fonts[1] if r["name"].endswith("+Book-Serif"))
+    without = real(parts, identifier, [fonts[0], [], *fonts[2:]], captured["files"])
+    assert len(font_files(without)[serif]) == 2  # the joined one, and the second part's own
+    apart = real(parts, identifier, fonts, {})
+    for name, files in font_files(apart).items():
+        drawn_by = [part for part in fonts if any(r["name"] == name for r in part)]
+        assert len(files) == len(drawn_by), name  # a subset per part, as written
+    assert texts(without) == texts(apart) == texts(joined)

@@ -20,8 +20,9 @@ import json
 import re
 import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
@@ -52,6 +53,8 @@ MAX_LISTED_CHARACTERS = 8
 MAX_ROUNDS = 4
 #: A render job's fields that say how the children keep layouts, not what is rendered.
 _HOLDING = {"hold", "reuse", "generation", "drop"}
+#: Font files the join may embed once for all parts (WOFF is unpacked before embedding).
+FONT_SUFFIXES = frozenset({".otf", ".ttf", ".otc", ".ttc"})
 #: What a rendered part's cached report leaves out: how this build's children held it.
 _UNSTORED = ("pdf", "token", "reused_layout", "worker")
 _SERVED = re.compile(re.escape(BASE_URL) + r"([^'\"\s]+)")
@@ -329,8 +332,25 @@ class PdfEdition(HtmlEdition):
         ]
         served = sorted({name for result in results for name in result.served})
         pages = sum(result.pages for result in results)
-        data = merge_parts([r.pdf for r in results], self.pdf_identifier) if write else b""
+        data = b""
+        if write:
+            fonts = [result.fonts for result in results]
+            files = self.font_files(served) if len(results) > 1 else {}
+            data = merge_parts([r.pdf for r in results], self.pdf_identifier, fonts, files)
         return RenderedPdf(data, pages, warnings, served, starts)
+
+    def font_files(self, served: Iterable[str]) -> dict[str, bytes]:
+        """The layout chain's font files among the ``served`` names, by SHA-256: what the join
+        may cut one subset of every part's glyphs from."""
+        files = {}
+        for name in served:
+            if PurePosixPath(name).suffix.lower() not in FONT_SUFFIXES:
+                continue
+            path = self.layouts.find(name)
+            if path is not None:
+                data = path.read_bytes()
+                files[hashlib.sha256(data).hexdigest()] = data
+        return files
 
     def _log_problem(self, message: str) -> Problem:
         """A WeasyPrint warning, at the media or layout file it names if it names one."""

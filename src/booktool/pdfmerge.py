@@ -27,9 +27,9 @@ The output is deterministic: the same parts and identifier give the same bytes.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 if TYPE_CHECKING:
@@ -61,11 +61,19 @@ INFO_KEYS = (
 )
 
 
-def merge_parts(parts: Sequence[bytes], identifier: str) -> bytes:
+def merge_parts(
+    parts: Sequence[bytes],
+    identifier: str,
+    fonts: Sequence[Sequence[Mapping[str, Any]]] = (),
+    font_files: Mapping[str, bytes] | None = None,
+) -> bytes:
     """One PDF of the ``parts`` in order, as one render of their whole HTML would write it.
 
     ``identifier`` is the ``pdf_identifier`` the parts were written with: it becomes the
-    first entry of the trailer ``/ID``. A single part is returned as it is.
+    first entry of the trailer ``/ID``. ``fonts`` holds each part's font records (what its
+    embedded fonts are cut from) and ``font_files`` the font files by SHA-256: a font that
+    every part cut the same way from one of them is embedded once (:func:`join_fonts`). A
+    single part is returned as it is.
     """
     if not parts:
         raise ValueError("no PDF parts to merge")
@@ -80,8 +88,86 @@ def merge_parts(parts: Sequence[bytes], identifier: str) -> bytes:
         for source in sources:
             book.add(source)
         book.finish()
+        if len(fonts) == len(parts) and font_files:
+            join_fonts(out, book.starts, fonts, font_files)
         _copy_info(out, sources[0])
         return _save(out, identifier, sources[0].pdf_version)
+
+
+def join_fonts(
+    out: pikepdf.Pdf,
+    starts: Sequence[int],
+    fonts: Sequence[Sequence[Mapping[str, Any]]],
+    font_files: Mapping[str, bytes],
+) -> int:
+    """Embed once each font that the parts cut from the same file, cut to all their glyphs;
+    the number of fonts joined.
+
+    Each part embeds its own subset of a font (the glyphs of its pages, their ids kept); one
+    render of the whole book embeds one subset of all the glyphs, which :mod:`booktool.
+    fontsubset` cuts as WeasyPrint does. The parts' font dictionaries stay (their widths and
+    Unicode maps cover their own glyphs); their descriptors point at the one font file. A
+    font is left as it is unless every part that embeds it recorded it as joinable, from one
+    file ``font_files`` holds (a layout file: never one from outside the project).
+    """
+    from booktool.fontsubset import subset_font
+
+    records: dict[str, list[Mapping[str, Any]]] = {}
+    for part in fonts:
+        for record in part:
+            records.setdefault(str(record["name"]), []).append(record)
+    joined: dict[str, pikepdf.Object] = {}
+    for name, same in sorted(records.items()):
+        first = same[0]
+        keys = {(r["sha256"], r["index"], r["hinting"], bool(r["joinable"])) for r in same}
+        if len(same) < 2 or len(keys) != 1 or not first["joinable"]:
+            continue
+        data = font_files.get(str(first["sha256"]))
+        glyphs = {glyph for record in same for glyph in record["glyphs"]}
+        cut = (
+            subset_font(data, int(first["index"]), glyphs, hinting=bool(first["hinting"]))
+            if data
+            else None
+        )
+        if cut is not None:
+            joined[name] = _font_stream(out, cut)
+    # Only the fonts a part recorded: a part that did not (a cached part from before) keeps
+    # its own subsets.
+    ends = [*starts[1:], len(out.pages)]
+    for start, end, part in zip(starts, ends, fonts, strict=True):
+        own = {str(r["name"]): joined[str(r["name"])] for r in part if str(r["name"]) in joined}
+        for page in out.pages[start:end] if own else []:
+            _point_at(page.obj, own)
+    return len(joined)
+
+
+def _font_stream(out: pikepdf.Pdf, data: bytes) -> pikepdf.Object:
+    """A font file stream as WeasyPrint writes one: OpenType (CFF) or TrueType."""
+    import pikepdf
+
+    if data[:4] == b"OTTO":
+        return out.make_stream(data, Subtype=pikepdf.Name.OpenType)
+    return out.make_stream(data, Length1=len(data))
+
+
+def _point_at(page: pikepdf.Object, joined: Mapping[str, pikepdf.Object]) -> None:
+    """The page's fonts named in ``joined`` made to use the joined font file."""
+    resources = page.get("/Resources")
+    fonts = resources.get("/Font") if resources is not None else None
+    if fonts is None:
+        return
+    for font in fonts.values():
+        descendants = font.get("/DescendantFonts")
+        if descendants is None or len(descendants) != 1:
+            continue
+        cid_font = descendants[0]
+        stream = joined.get(str(cid_font.get("/BaseFont", "")))
+        descriptor = cid_font.get("/FontDescriptor")
+        if stream is None or descriptor is None:
+            continue
+        for key in ("/FontFile3", "/FontFile2"):
+            if key in descriptor:
+                descriptor[key] = stream
 
 
 class _Book:
@@ -95,10 +181,13 @@ class _Book:
         self.outline_count = 0
         self.structure: _Structure | None = None
         self.first = True
+        #: The index of each part's first page.
+        self.starts: list[int] = []
 
     def add(self, source: pikepdf.Pdf) -> None:
         """Append one part: its pages first, then what refers to them."""
         start = len(self.out.pages)
+        self.starts.append(start)
         for page in source.pages:
             self.out.pages.append(page)
         pages = [page.obj for page in self.out.pages[start:]]

@@ -332,16 +332,79 @@ def _compress_at(level: int) -> None:
     pydyf.zlib = _Zlib
 
 
+def _font_records(fonts: dict[str, Any], subset: bool, options: dict[str, Any]) -> list[Any]:
+    """What each font file the PDF embeds is cut from, as WeasyPrint writes it (one font
+    stream per ``Font.hash``, subset to its fonts' glyphs): the PDF name, the file's SHA-256,
+    the face, the glyph ids, and whether the subset is HarfBuzz's of those glyphs and nothing
+    else, so that the join can cut one subset of every part's glyphs instead
+    (:mod:`booktool.fontsubset`). Not so for bitmap, variable or colour fonts (WeasyPrint
+    changes them after subsetting), fonts drawn in forms (embedded whole), fonts with missing
+    glyphs (``.notdef`` outlines), PDF 1.4 (``CIDSet``), or without HarfBuzz's subsetter."""
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    harfbuzz_subsets = bool(harfbuzz_subset) and harfbuzz.hb_version_atleast(4, 1, 0)
+    by_file: dict[str, list[Any]] = {}
+    for font in fonts.values():
+        by_file.setdefault(font.hash, []).append(font)
+    records = []
+    for same in by_file.values():
+        font = same[0]
+        glyphs = sorted({glyph for one in same for glyph in one.to_unicode})
+        plain = not (
+            font.bitmap
+            or font.used_in_forms
+            or any(one.missing for one in same)
+            or "fvar" in font.tables
+            or font.png
+            or font.svg
+            or font.colr
+        )
+        records.append(
+            {
+                "name": font.name.decode("latin-1"),
+                "sha256": hashlib.sha256(font.file_content).hexdigest(),
+                "index": font.index,
+                "glyphs": glyphs,
+                "hinting": bool(options["hinting"]),
+                "joinable": plain
+                and subset
+                and harfbuzz_subsets
+                and bool(glyphs)
+                and str(options["pdf_version"]) > "1.4",
+            }
+        )
+    return records
+
+
+@contextlib.contextmanager
+def _recording_fonts(records: list[Any]) -> Iterator[None]:
+    """The embedded fonts' :func:`_font_records` of the PDFs written in the block."""
+    import weasyprint.pdf
+
+    original = weasyprint.pdf.build_fonts_dictionary
+
+    def record(pdf: Any, fonts: Any, compress: Any, subset: Any, options: Any) -> Any:
+        records.extend(_font_records(fonts, subset, options))  # before it subsets them
+        return original(pdf, fonts, compress, subset, options)
+
+    weasyprint.pdf.build_fonts_dictionary = record
+    try:
+        yield
+    finally:
+        weasyprint.pdf.build_fonts_dictionary = original
+
+
 def _finish(job: RenderJob, held: _Held, *, reused: bool) -> RenderResult:
     """The held layout's result, its PDF written if the job asks for it."""
     fetcher, collect = held.fetcher, held.collect
     pdf = b""
+    fonts: list[Any] = []
     if job.write and all(refusal.kind == "font" for refusal in fetcher.refused):
         _compress_at(COMPRESSION)
         # The fonts record the glyphs drawn; a layout written before (and renumbered since)
         # would otherwise subset the glyphs of its earlier numbers too.
         held.document.fonts = {}
-        with _logging(collect):
+        with _logging(collect), _recording_fonts(fonts):
             pdf = held.document.write_pdf(
                 pdf_identifier=job.pdf_identifier.encode("ascii"), pdf_variant=job.pdf_variant
             )
@@ -352,6 +415,7 @@ def _finish(job: RenderJob, held: _Held, *, reused: bool) -> RenderResult:
         refused=[vars(refusal) for refusal in fetcher.refused],
         served=sorted(set(fetcher.served)),
         reused_layout=reused,
+        fonts=fonts,
         pdf=pdf,
     )
 

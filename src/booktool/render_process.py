@@ -105,6 +105,8 @@ class RenderResult:
     token: str | None = None
     #: True when a kept layout was renumbered instead of laid out again.
     reused_layout: bool = False
+    #: What each embedded font is cut from (see ``pdfrender._font_records``), for the join.
+    fonts: list[dict[str, Any]] = field(default_factory=list)
     #: Which worker of the pool ran the job (set by the parent, not the child).
     worker: int = -1
     pdf: bytes = b""
