@@ -41,14 +41,14 @@ def built(tmp_path: Path) -> Path:
 def conversions(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """The file names of every batch handed to pandoc (the real converter, counted)."""
     calls: list[list[str]] = []
-    real = booktool.markdown.start_markdown
+    real = booktool.markdown.PandocRuns
 
     def counting(sources: list[MarkdownSource], references: Any = ()) -> PandocRuns:
         if sources:
             calls.append([s.path.name for s in sources])
         return real(sources, references)
 
-    monkeypatch.setattr(booktool.markdown, "start_markdown", counting)
+    monkeypatch.setattr(booktool.markdown, "PandocRuns", counting)
     return calls
 
 

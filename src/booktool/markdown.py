@@ -209,18 +209,11 @@ class PandocRuns:
             process.cancel()
 
 
-def start_markdown(
-    sources: Sequence[MarkdownSource], references: Sequence[dict[str, Any]] = ()
-) -> PandocRuns:
-    """pandoc started on ``sources``: their HTML is :meth:`PandocRuns.result`."""
-    return PandocRuns(sources, references)
-
-
 def convert_markdown(
     sources: Sequence[MarkdownSource], references: Sequence[dict[str, Any]] = ()
 ) -> dict[Path, str]:
     """HTML fragments for every source, by path, from pandoc (none if no sources)."""
-    return start_markdown(sources, references).result()
+    return PandocRuns(sources, references).result()
 
 
 #: Markdown characters below which one pandoc process converts everything: a second process
@@ -283,7 +276,7 @@ class PendingConversion:
                 self.missing.append(source)
             else:
                 self.html[source.path] = cached
-        self.runs = start_markdown(self.missing, references)
+        self.runs = PandocRuns(self.missing, references)
 
     def result(self) -> Conversion:
         """Every source's HTML (pandoc's stored for the next build)."""
@@ -306,13 +299,3 @@ def converting(
         yield pending
     finally:
         pending.runs.cancel()
-
-
-def convert_cached(
-    sources: Sequence[MarkdownSource],
-    store: FragmentStore,
-    references: Sequence[dict[str, Any]] = (),
-) -> Conversion:
-    """HTML for every source: from ``store`` where it has it, the rest converted by pandoc."""
-    with converting(sources, store, references) as pending:
-        return pending.result()
