@@ -278,13 +278,17 @@ def test_the_page_list_setting_is_read_ahead_and_anything_unreadable_is_the_defa
     tmp_path: Path,
 ) -> None:
     """The CLI reads ``epub.page_list`` before the manuscript, to know whether to start
-    loading WeasyPrint; what it cannot read is left to the manuscript's load to report."""
-    from booktool.config import laid_out_formats, wants_page_list
+    loading WeasyPrint; what it cannot read (or may not: a link out of manuscript/) is left
+    to the manuscript's load to report."""
+    from booktool.config import laid_out_formats
+    from booktool.manuscript import wants_page_list
+    from booktool.project import Project
 
-    book = tmp_path / "book.yaml"
-    assert wants_page_list(book)  # missing
+    project = copy_repo_project(tmp_path / "p")
+    book = project / "manuscript" / "book.yaml"
+    opened = Project.open(project)
+    assert wants_page_list(opened)  # the repo's book
     for text, wanted in [
-        ((REPO / "manuscript" / "book.yaml").read_text("utf-8"), True),
         ("title: T\nepub:\n  page_list: false\n", False),
         ("title: T\nepub:\n  page_list: true\n", True),
         ("title: T\nepub: false\n", True),
@@ -292,5 +296,12 @@ def test_the_page_list_setting_is_read_ahead_and_anything_unreadable_is_the_defa
         ("- a list\n", True),
     ]:
         book.write_text(text, "utf-8")
-        assert wants_page_list(book) is wanted, text
+        assert wants_page_list(opened) is wanted, text
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("title: T\nepub:\n  page_list: false\n", "utf-8")
+    book.unlink()
+    book.symlink_to(outside)
+    assert wants_page_list(opened)  # never read through a link out of manuscript/
+    book.unlink()
+    assert wants_page_list(opened)  # missing
     assert "epub" in laid_out_formats(True) and "epub" not in laid_out_formats(False)

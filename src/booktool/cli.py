@@ -187,12 +187,17 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(f"built in {time.perf_counter() - started:.1f} s\n")
         return 0
 
-    from booktool.config import RenderLimits, laid_out_formats, wants_page_list
+    from booktool.config import RenderLimits, laid_out_formats
     from booktool.render_process import early_renderer
 
     # The first render worker loads WeasyPrint while the manuscript loads, if the build will
-    # likely lay pages out (an EPUB's page list may still come from a current page map).
-    laid_out = set(formats) & set(laid_out_formats(wants_page_list(project.book_file)))
+    # likely lay pages out: a PDF, or an EPUB with the printed page list (which may still
+    # come from a current page map).
+    laid_out = any(name in laid_out_formats(page_list=False) for name in formats)
+    if not laid_out and "epub" in formats:
+        from booktool.manuscript import wants_page_list
+
+        laid_out = wants_page_list(project)
     with early_renderer(RenderLimits().render_memory_mb) if laid_out else nullcontext():
         return _build_now(args, out, err, project, formats, inputs, started)
 

@@ -18,7 +18,7 @@ from booktool.model import Source
 from booktool.schema import Collector
 from booktool.text import slugify
 from booktool.timecode import timecode_value
-from booktool.yamlio import LineDict, LineList, load_yaml
+from booktool.yamlio import LineDict, LineList
 
 PAGE_SIZES = {"A4": "A4", "A5": "A5", "LETTER": "Letter", "US-LETTER": "Letter"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -293,21 +293,6 @@ def laid_out_formats(page_list: bool) -> tuple[str, ...]:
     """The formats whose build lays the print edition out: the PDFs, and the EPUB if it
     carries the printed page list."""
     return ("pdf", "booklet", "epub") if page_list else ("pdf", "booklet")
-
-
-def wants_page_list(path: Path) -> bool:
-    """Whether ``book.yaml`` at ``path`` leaves the EPUB its printed page list (the default).
-
-    Read ahead of the manuscript, so that a build of the EPUB alone knows at once whether it
-    will lay pages out, and can start loading WeasyPrint while the rest loads. A file that
-    cannot be read counts as the default: the manuscript's load reports what is wrong.
-    """
-    try:
-        data = load_yaml(path.read_text("utf-8"), path)
-    except (OSError, UnicodeError, InputError):
-        return True
-    epub = data.get("epub") if isinstance(data, dict) else None
-    return not (isinstance(epub, dict) and epub.get("page_list") is False)
 
 
 def _read_chapters(data: LineDict, problems: Collector) -> list[ChapterPlan]:

@@ -282,6 +282,24 @@ def load_manuscript(project: Project) -> Manuscript:
     )
 
 
+def wants_page_list(project: Project) -> bool:
+    """Whether ``book.yaml`` leaves the EPUB its printed page list (the default).
+
+    Read ahead of the manuscript, so that a build of the EPUB alone knows at once whether it
+    will lay pages out, and can start loading WeasyPrint while the rest loads. Read as the
+    load reads it (inside manuscript/, within its size limit); a file that cannot be read
+    counts as the default, and the load reports what is wrong with it.
+    """
+    if not _check_confined(project.book_file, project.manuscript, []):
+        return True
+    try:
+        data = load_yaml(read_text(project.book_file), project.book_file)
+    except InputError:
+        return True
+    epub = data.get("epub") if isinstance(data, dict) else None
+    return not (isinstance(epub, dict) and epub.get("page_list") is False)
+
+
 def _check_confined(path: Path, root: Path, problems: list[Problem]) -> bool:
     """Whether ``path`` stays inside ``root`` once symlinks are followed; a problem if not."""
     if path.resolve().is_relative_to(root.resolve()):
