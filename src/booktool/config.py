@@ -246,18 +246,25 @@ def _as_bounded(low: float, high: float, kind: type[int] | type[float]) -> Calla
     return convert
 
 
+def _section(
+    data: LineDict, key: str, keys: dict[str, str], example: str, problems: Collector
+) -> LineDict | None:
+    """The mapping under ``key``, its unknown keys reported; None if absent or not one."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, LineDict):
+        problems.add(data.line_of(key), f"'{key}' must be a mapping", f"e.g. '{example}'")
+        return None
+    problems.unknown_keys(value, keys, key)
+    return value
+
+
 def _read_limits(data: LineDict, problems: Collector) -> RenderLimits:
-    value = data.get("limits")
+    example = "limits: {render_seconds: 300, render_memory_mb: 2048}"
+    value = _section(data, "limits", LIMIT_KEYS, example, problems)
     if value is None:
         return RenderLimits()
-    if not isinstance(value, LineDict):
-        problems.add(
-            data.line_of("limits"),
-            "'limits' must be a mapping",
-            "e.g. 'limits: {render_seconds: 300, render_memory_mb: 2048}'",
-        )
-        return RenderLimits()
-    problems.unknown_keys(value, LIMIT_KEYS, "limits")
     default = RenderLimits()
     seconds = problems.checked(value, "render_seconds", _as_bounded(1, 86400, float))
     memory = problems.checked(value, "render_memory_mb", _as_bounded(384, 1048576, int))
@@ -276,15 +283,9 @@ def _as_bool(value: Any) -> bool:
 
 
 def _read_epub(data: LineDict, problems: Collector) -> EpubSettings:
-    value = data.get("epub")
+    value = _section(data, "epub", EPUB_KEYS, "epub: {page_list: true}", problems)
     if value is None:
         return EpubSettings()
-    if not isinstance(value, LineDict):
-        problems.add(
-            data.line_of("epub"), "'epub' must be a mapping", "e.g. 'epub: {page_list: true}'"
-        )
-        return EpubSettings()
-    problems.unknown_keys(value, EPUB_KEYS, "epub")
     page_list = problems.checked(value, "page_list", _as_bool, "write true or false")
     return EpubSettings(page_list=EpubSettings.page_list if page_list is None else page_list)
 
