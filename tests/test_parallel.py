@@ -206,6 +206,45 @@ def test_an_edit_renders_only_its_part_and_the_pdf_is_as_a_cold_build_makes_it(
     assert hashlib.sha256(edited).digest() == hashlib.sha256(cold).digest()
 
 
+def test_an_edit_late_in_the_book_joins_the_parts_before_it_while_it_renders(
+    tripled: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unchanged parts before the edited one are joined while it renders, and the join
+    goes on from there: the bytes of a cold build all the same."""
+    import booktool.pdf
+
+    project = tmp_path / "project"
+    shutil.copytree(tripled, project)
+    segment = project / "manuscript" / "segments" / "seg-09-3.md"
+    segment.write_text(segment.read_text().replace(" the ", " The ", 1))
+    ahead: list[int] = []
+    continued: list[int] = []
+    real_ahead = booktool.pdf.PdfEdition._joining_ahead
+    real_merge = booktool.pdf.merge_parts
+
+    def joining_ahead(self: booktool.pdf.PdfEdition, known: list[bytes]) -> Any:
+        ahead.append(len(known))
+        return real_ahead(self, known)
+
+    def merging(*args: Any, **options: Any) -> bytes:
+        joiner = options.get("ahead")
+        continued.append(len(joiner.parts) if joiner is not None else 0)
+        return real_merge(*args, **options)
+
+    monkeypatch.setattr(booktool.pdf.PdfEdition, "_joining_ahead", joining_ahead)
+    monkeypatch.setattr(booktool.pdf, "merge_parts", merging)
+    build(Project.open(project), ("pdf",))
+    parts = len(edition_of(project).parts.parts)
+    assert len(ahead) == 1 and booktool.pdf.JOIN_AHEAD_MIN <= ahead[0] < parts
+    assert continued == ahead  # the join went on from the parts joined ahead
+    edited = (project / "build" / "the-great-leap-forward.pdf").read_bytes()
+    shutil.rmtree(project / "build")
+    build(Project.open(project), ("pdf",))
+    assert continued[-1] == 0  # a cold build: nothing to join ahead
+    cold = (project / "build" / "the-great-leap-forward.pdf").read_bytes()
+    assert hashlib.sha256(edited).digest() == hashlib.sha256(cold).digest()
+
+
 def test_an_edit_that_adds_pages_renumbers_the_later_parts(tripled: Path, tmp_path: Path) -> None:
     project = tmp_path / "project"
     shutil.copytree(tripled, project)
@@ -232,9 +271,11 @@ def test_fonts_are_joined_only_where_every_part_says_what_they_are_cut_from(
     captured: dict[str, Any] = {}
     real = booktool.pdf.merge_parts
 
-    def keeping(parts: Any, identifier: str, fonts: Any = (), files: Any = None) -> bytes:
+    def keeping(
+        parts: Any, identifier: str, fonts: Any = (), files: Any = None, **more: Any
+    ) -> bytes:
         captured.update(parts=list(parts), identifier=identifier, fonts=list(fonts), files=files)
-        return real(parts, identifier, fonts, files)
+        return real(parts, identifier, fonts, files, **more)
 
     monkeypatch.setattr(booktool.pdf, "merge_parts", keeping)
     joined = edition_of(tripled).render_pdf().data

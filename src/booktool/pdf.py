@@ -13,14 +13,16 @@ corrupt fonts and characters no font can draw are warnings naming the files.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import json
 import re
+import threading
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -37,7 +39,7 @@ from booktool.layouts import BASE_URL, Layouts
 from booktool.model import Book
 from booktool.pagemap import PageStart
 from booktool.parts import PageNumbers, PrintParts, cut, digit_shape
-from booktool.pdfmerge import merge_parts
+from booktool.pdfmerge import Joiner, merge_parts
 from booktool.render_process import (
     Refusal,
     RenderJob,
@@ -53,6 +55,8 @@ MAX_LISTED_CHARACTERS = 8
 MAX_ROUNDS = 4
 #: A render job's fields that say how the children keep layouts, not what is rendered.
 _HOLDING = {"hold", "reuse", "generation", "drop"}
+#: Parts known before the first one a rebuild renders, at least, to join them meanwhile.
+JOIN_AHEAD_MIN = 2
 #: Font files the join may embed once for all parts (WOFF is unpacked before embedding).
 FONT_SUFFIXES = frozenset({".otf", ".ttf", ".otc", ".ttc"})
 #: What a rendered part's cached report leaves out: how this build's children held it.
@@ -119,6 +123,8 @@ class PdfEdition(HtmlEdition):
     cache: BuildCache | None = None
     #: How many parts the last render finished from a kept layout, renumbered in place.
     reused_layouts: int = 0
+    #: The first parts' join, made while the others rendered (see :meth:`_joining_ahead`).
+    _ahead: Joiner | None = None
 
     @functools.cached_property
     def parts(self) -> PrintParts:
@@ -222,9 +228,11 @@ class PdfEdition(HtmlEdition):
             pins.append(entry[1] if entry else None)
         if todo:
             weights = [layout_cost(jobs[index].html) for index in todo]
-            done = render_jobs(
-                [jobs[i] for i in todo], self.limits, on_page, pins, weights, deadline
-            )
+            known = [results[i].pdf for i in range(min(todo))] if write else []
+            with self._joining_ahead(known if len(known) == min(todo) else []):
+                done = render_jobs(
+                    [jobs[i] for i in todo], self.limits, on_page, pins, weights, deadline
+                )
             for index, pin, result in zip(todo, pins, done, strict=True):
                 results[index] = result
                 if pool is not None and pin is not None and result.worker != pin:
@@ -239,6 +247,45 @@ class PdfEdition(HtmlEdition):
                     stored = {k: v for k, v in asdict(result).items() if k not in _UNSTORED}
                     self.cache.store_part(keys[index], stored, result.pdf)
         return results
+
+    @contextlib.contextmanager
+    def _joining_ahead(self, known: list[bytes]) -> Iterator[None]:
+        """The parts before the first one to render (``known``: found in the cache) joined in
+        a thread while the block renders: in a rebuild, the join of the unchanged parts was
+        the largest step after the render. :meth:`render_pdf` goes on from that join if the
+        book's first parts are still those; else it joins them again."""
+        self._drop_ahead()
+        if len(known) < JOIN_AHEAD_MIN:
+            yield
+            return
+        joiner = Joiner()
+        failed: list[BaseException] = []
+
+        def join() -> None:
+            try:
+                for part in known:
+                    joiner.add(part)
+            except Exception as exc:  # a broken part: the join from scratch will say so
+                failed.append(exc)
+
+        thread = threading.Thread(target=join, name="booktool-join-ahead", daemon=True)
+        thread.start()
+        try:
+            yield
+        except BaseException:
+            thread.join()
+            joiner.close()
+            raise
+        thread.join()
+        if failed:
+            joiner.close()
+        else:
+            self._ahead = joiner
+
+    def _drop_ahead(self) -> None:
+        if self._ahead is not None:
+            self._ahead.close()
+            self._ahead = None
 
     def _forget_others(self, documents: list[str]) -> None:
         """The kept layouts of documents other than ``documents`` dropped (the workers are
@@ -336,7 +383,10 @@ class PdfEdition(HtmlEdition):
         if write:
             fonts = [result.fonts for result in results]
             files = self.font_files(served) if len(results) > 1 else {}
-            data = merge_parts([r.pdf for r in results], self.pdf_identifier, fonts, files)
+            ahead, self._ahead = self._ahead, None
+            data = merge_parts(
+                [r.pdf for r in results], self.pdf_identifier, fonts, files, ahead=ahead
+            )
         return RenderedPdf(data, pages, warnings, served, starts)
 
     def font_files(self, served: Iterable[str]) -> dict[str, bytes]:

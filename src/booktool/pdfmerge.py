@@ -66,32 +66,76 @@ def merge_parts(
     identifier: str,
     fonts: Sequence[Sequence[Mapping[str, Any]]] = (),
     font_files: Mapping[str, bytes] | None = None,
+    *,
+    ahead: Joiner | None = None,
 ) -> bytes:
     """One PDF of the ``parts`` in order, as one render of their whole HTML would write it.
 
     ``identifier`` is the ``pdf_identifier`` the parts were written with: it becomes the
     first entry of the trailer ``/ID``. ``fonts`` holds each part's font records (what its
     embedded fonts are cut from) and ``font_files`` the font files by SHA-256: a font that
-    every part cut the same way from one of them is embedded once (:func:`join_fonts`). A
-    single part is returned as it is.
+    every part cut the same way from one of them is embedded once (:func:`join_fonts`).
+    ``ahead`` is a join of parts made earlier: continued if those are the first ``parts``,
+    else closed. A single part is returned as it is.
     """
+    if ahead is not None and (len(parts) < 2 or ahead.parts != list(parts[: len(ahead.parts)])):
+        ahead.close()
+        ahead = None
     if not parts:
         raise ValueError("no PDF parts to merge")
     if len(parts) == 1:
         return bytes(parts[0])
-    import pikepdf  # only when a book is rendered in parts
+    with ahead or Joiner() as joiner:
+        for part in parts[len(joiner.parts) :]:
+            joiner.add(part)
+        return joiner.result(identifier, fonts, font_files)
 
-    with ExitStack() as stack:
-        sources = [stack.enter_context(pikepdf.open(io.BytesIO(part))) for part in parts]
-        out = stack.enter_context(pikepdf.new())
-        book = _Book(out)
-        for source in sources:
-            book.add(source)
-        book.finish()
-        if len(fonts) == len(parts) and font_files:
-            join_fonts(out, book.starts, fonts, font_files)
-        _copy_info(out, sources[0])
-        return _save(out, identifier, sources[0].pdf_version)
+
+class Joiner:
+    """A join of parts added one by one, in order (:func:`merge_parts`): the parts known
+    early can be joined while the others render. The same parts in the same order give the
+    same bytes, however they were added."""
+
+    def __init__(self) -> None:
+        import pikepdf  # only when a book is rendered in parts
+
+        self.stack = ExitStack()
+        self.out = self.stack.enter_context(pikepdf.new())
+        self.book = _Book(self.out)
+        self.sources: list[pikepdf.Pdf] = []
+        #: The parts added so far.
+        self.parts: list[bytes] = []
+
+    def __enter__(self) -> Joiner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def add(self, part: bytes) -> None:
+        """Append the next part (its pages, outline, destinations and tags)."""
+        import pikepdf
+
+        source = self.stack.enter_context(pikepdf.open(io.BytesIO(part)))
+        self.book.add(source)
+        self.sources.append(source)
+        self.parts.append(part)
+
+    def result(
+        self,
+        identifier: str,
+        fonts: Sequence[Sequence[Mapping[str, Any]]] = (),
+        font_files: Mapping[str, bytes] | None = None,
+    ) -> bytes:
+        """The joined PDF of every part added (see :func:`merge_parts`)."""
+        self.book.finish()
+        if len(fonts) == len(self.parts) and font_files:
+            join_fonts(self.out, self.book.starts, fonts, font_files)
+        _copy_info(self.out, self.sources[0])
+        return _save(self.out, identifier, self.sources[0].pdf_version)
+
+    def close(self) -> None:
+        self.stack.close()
 
 
 def join_fonts(
