@@ -23,6 +23,8 @@ any of its children, from ``wait4``).
                               (one file: the chapters as headings, the segments' bodies)
     one segment edited → PDF  the same, ``--format pdf``: the parts that did not change are
                               reused, the edited one is rendered again
+    one segment late in the book edited → PDF  the same for a segment of the last chapters
+                              (the parts before it are joined while it renders)
     WeasyPrint floor          WeasyPrint alone, in a fresh Python, laying out and writing
                               booktool's own print HTML as one document (its page numbers
                               resolved, as booktool's parts have them), tagged PDF/UA as
@@ -230,9 +232,9 @@ def pandoc_markdown(project: Path, into: Path) -> Path:
     return into
 
 
-def edit(project: Path, run: int) -> None:
+def edit(project: Path, run: int, segment: str = EDITED) -> None:
     """A real change to one segment: one more sentence each time."""
-    path = project / "manuscript" / "segments" / EDITED
+    path = project / "manuscript" / "segments" / segment
     path.write_text(path.read_text() + f"\nAn editor's sentence, revision {run}.\n")
 
 
@@ -250,6 +252,7 @@ def run_size(scale: int, runs: int, folder: Path, warm: bool) -> SizeResult:
     subprocess.run([sys.executable, "-c", JOB, target, str(job)], check=True)
     shutil.rmtree(build_dir, ignore_errors=True)
     pandoc = pandoc_path()
+    late = f"seg-09-{scale}.md" if scale > 1 else "seg-09.md"  # in the last chapter's copy
     unpaged = folder / "unpaged"  # the same book, its EPUB without the printed page numbers
     shutil.copytree(project, unpaged)
     with (unpaged / "manuscript" / "book.yaml").open("a") as book:
@@ -269,11 +272,11 @@ def run_size(scale: int, runs: int, folder: Path, warm: bool) -> SizeResult:
                 path.unlink()
         return booktool("build", target, "--format", "pdf")
 
-    def rebuild(edition: str, edited: bool) -> Callable[[int], list[str]]:
+    def rebuild(edition: str, edited: bool, segment: str = EDITED) -> Callable[[int], list[str]]:
         def prepare(run: int) -> list[str]:
             measure(booktool("build", target))  # start from an up-to-date build
             if edited:
-                edit(project, run * 10 + len(edition))
+                edit(project, run * 10 + len(edition), segment)
             return booktool("build", target, "--format", edition)
 
         return prepare
@@ -288,6 +291,7 @@ def run_size(scale: int, runs: int, folder: Path, warm: bool) -> SizeResult:
         "one segment edited → full": rebuild("all", edited=True),
         "one segment edited → EPUB": rebuild("epub", edited=True),
         "one segment edited → PDF": rebuild("pdf", edited=True),
+        "one segment late in the book edited → PDF": rebuild("pdf", True, late),
         "pandoc → EPUB (pandoc -o book.epub)": lambda run: [
             pandoc,
             str(book_md),
@@ -390,12 +394,14 @@ def ratios(sizes: list[SizeResult]) -> str:
         edited = rows["one segment edited → full"].median
         pdf = rows["cold PDF alone"].median
         edited_pdf = rows["one segment edited → PDF"].median
+        late_pdf = rows["one segment late in the book edited → PDF"].median
         numbered = rows["PDF, page numbers known"].median
         lines.append(
             f"- {size.scale}×: cold full build / WeasyPrint floor = {verdict(cold / floor, 1.10)};"
             f" cold PDF alone / floor = {verdict(pdf / floor, 0.65)};"
             f" PDF with page numbers known / floor = {numbered / floor:.2f};"
             f" one segment edited → PDF / cold PDF = {verdict(edited_pdf / pdf, 0.35)};"
+            f" late in the book: {late_pdf / pdf:.2f};"
             f" one segment edited → full / cold full = {edited / cold:.2f};"
             f" floor / WeasyPrint with target-counter = "
             f"{floor / rows['WeasyPrint, target-counter page numbers'].median:.2f}"
