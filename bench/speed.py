@@ -331,8 +331,10 @@ def run_size(scale: int, runs: int, folder: Path, warm: bool) -> SizeResult:
             [sys.executable, "-c", WARM, target, str(runs), EDITED],
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
         )
+        if result.returncode != 0:
+            sys.exit(f"the warm-process scenario failed:\n{result.stderr}")
         rows["one segment edited → full, warm process (watch)"] = Timed(
             json.loads(result.stdout.strip().splitlines()[-1]), []
         )

@@ -289,3 +289,15 @@ def test_fonts_are_joined_only_where_every_part_says_what_they_are_cut_from(
         drawn_by = [part for part in fonts if any(r["name"] == name for r in part)]
         assert len(files) == len(drawn_by), name  # a subset per part, as written
     assert texts(without) == texts(apart) == texts(joined)
+
+
+def test_a_round_that_renders_later_parts_only_joins_nothing_ahead(tripled: Path) -> None:
+    """A later round renders only the parts whose numbers moved: the parts before them are
+    not in it, so there is nothing to join ahead (a warm rebuild once failed on this)."""
+    edition = edition_of(tripled)
+    numbers = edition.predicted()
+    assert numbers is not None
+    edition.cache = None  # nothing found in the cache: the part is rendered
+    document = edition.parts.document(2, numbers)
+    done = edition._render({2: document}, True, None)
+    assert list(done) == [2] and done[2].pdf.startswith(b"%PDF") and edition._ahead is None

@@ -228,8 +228,11 @@ class PdfEdition(HtmlEdition):
             pins.append(entry[1] if entry else None)
         if todo:
             weights = [layout_cost(jobs[index].html) for index in todo]
-            known = [results[i].pdf for i in range(min(todo))] if write else []
-            with self._joining_ahead(known if len(known) == min(todo) else []):
+            # The parts before the first to render, if this round has them all (a later
+            # round renders only the parts whose numbers moved).
+            first = min(todo)
+            known = [results[i].pdf for i in range(first) if i in results]
+            with self._joining_ahead(known if write and len(known) == first else []):
                 done = render_jobs(
                     [jobs[i] for i in todo], self.limits, on_page, pins, weights, deadline
                 )
