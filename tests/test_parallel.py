@@ -301,3 +301,37 @@ def test_a_round_that_renders_later_parts_only_joins_nothing_ahead(tripled: Path
     document = edition.parts.document(2, numbers)
     done = edition._render({2: document}, True, None)
     assert list(done) == [2] and done[2].pdf.startswith(b"%PDF") and edition._ahead is None
+
+
+TRUETYPE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+
+
+@pytest.mark.skipif(not TRUETYPE.is_file(), reason="Debian's fonts-dejavu-core is not installed")
+def test_a_truetype_layout_font_is_joined_as_one_render_embeds_it(
+    tmp_path: Path,
+) -> None:
+    """A project font in TrueType (``FontFile2``, its synthetic bold and oblique too) is
+    embedded once, with the bytes one render of the whole book embeds."""
+    project = load_bench().generate(tmp_path / "project", 3)
+    fonts = project / "layouts" / "fonts"
+    fonts.mkdir(parents=True)
+    shutil.copyfile(TRUETYPE, fonts / "Text.ttf")
+    (project / "layouts" / "print.css").write_text(
+        '@import url("builtin/print.css");\n'
+        '@font-face { font-family: "Text TTF"; src: url(fonts/Text.ttf); }\n'
+        'body { font-family: "Text TTF"; }\n'
+    )
+    build(Project.open(project), ("pdf",))
+    edition = edition_of(project)
+    numbers = edition.predicted()
+    assert numbers is not None and len(edition.parts.parts) >= 3
+    job = edition.render_job(edition.parts.single_document(numbers))
+    single = render_jobs([job], edition.limits)[0].pdf
+    joined = (project / "build" / "the-great-leap-forward.pdf").read_bytes()
+    ours, theirs = font_files(joined), font_files(single)
+    truetype = [name for name in ours if "+Text-TTF" in name]
+    assert truetype
+    for name in truetype:
+        assert len(ours[name]) == 1, name
+        assert list(ours[name].values()) == list(theirs[name].values()), name
+    assert texts(joined) == texts(single)
