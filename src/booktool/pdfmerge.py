@@ -18,10 +18,13 @@ written:
 - for tagged parts (PDF/UA), one structure tree: one Document element holding the parts'
   elements in order, and the parent tree's keys (pages' ``/StructParents``, annotations'
   ``/StructParent``) shifted by part so they stay unique;
+- each font file once: the parts' subsets of a font (each of its own glyphs) give way to
+  one subset of all their glyphs, as one render embeds it (:func:`join_fonts`);
 - the catalog entries and document information of the first part, and a trailer ``/ID``
   as WeasyPrint writes it: the identifier, then the MD5 of the content in hexadecimal.
 
-The output is deterministic: the same parts and identifier give the same bytes.
+The output is deterministic: the same parts and identifier give the same bytes, whether the
+parts were joined at once or the first ones ahead of the rest (:class:`Joiner`).
 """
 
 from __future__ import annotations
