@@ -302,6 +302,57 @@ def test_a_large_batch_is_shared_among_pandoc_processes_with_the_same_html(
     assert "(Yang, 4)" in one[tmp_path / "s4.md"]  # citeproc ran in each batch
 
 
+def test_citations_and_the_bibliography_are_formatted_in_one_pandoc_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """citeproc's set-up costs as much as 40,000 characters of Markdown: the documents that
+    cite go with the bibliography into the first run, the rest share the cores; the HTML is the
+    one a single process gives."""
+    import booktool.markdown as markdown
+
+    references = [
+        {"id": "yang2012", "type": "book", "title": "Tombstone", "issued": "2012"}
+        | {"author": [{"family": "Yang", "given": "Jisheng"}]},
+        {"id": "dikotter2010", "type": "book", "title": "Mao's Great Famine", "issued": "2010"},
+    ]
+    texts = {
+        1: "As Yang writes [@yang2012, p. 4], the quotas rose.",
+        4: "See @dikotter2010 [p. 12] and the map [@fig:map].",
+    }
+    sources = [
+        MarkdownSource(
+            tmp_path / f"s{i}.md",
+            texts.get(i, f"Text {i}, a note.[^1] Mail a@yang2012.org; see [@fig:map].\n\n[^1]: N."),
+            id_prefix=f"s{i}-",
+        )
+        for i in range(8)
+    ]
+    bibliography = MarkdownSource(tmp_path / "refs", "", bibliography=True)
+    one = convert_markdown([*sources, bibliography], references)
+    monkeypatch.setattr(markdown, "BATCH_CHARACTERS", 1)
+    monkeypatch.setattr(markdown, "CITEPROC_CHARACTERS", 100)
+    monkeypatch.setattr(markdown, "_cores", lambda: 3)
+    runs = markdown.PandocRuns([*sources, bibliography], references)
+    assert [s.path.name for s in runs.runs[0][:2]] == ["s1.md", "s4.md"]
+    assert len(runs.runs) == 3
+    keys = {"yang2012", "dikotter2010"}
+    assert not any(markdown.cites(s.text, keys) for run in runs.runs[1:] for s in run)
+    assert runs.result() == one
+    assert "Tombstone" in one[bibliography.path] and "(Yang 2012, 4)" in one[sources[1].path]
+
+
+def test_a_citation_is_told_from_an_address_and_a_cross_reference() -> None:
+    from booktool.markdown import cites
+
+    keys = {"yang2012", "a.b"}
+    assert cites("As [@yang2012, p. 4] says.", keys)
+    assert cites("@yang2012 says.", keys) and cites("See [@{yang2012}].", keys)
+    assert cites("End of a sentence, @yang2012.", keys) and cites("[-@a.b]", keys)
+    assert not cites("Write to me@yang2012.org or see [@fig:yang2012].", keys)
+    assert not cites("yang2012 without the sign, and @yang2013.", keys)
+    assert not cites("@yang2012", set())
+
+
 def test_pandoc_runs_once_for_the_whole_book(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
