@@ -87,8 +87,9 @@ JOB = """
 import json, sys
 from dataclasses import asdict
 from pathlib import Path
-from booktool.build import build, build_moment, convert
+from booktool.build import build, convert
 from booktool.cache import BuildCache
+from booktool.editions import build_moment
 from booktool.layouts import Layouts
 from booktool.manuscript import load_manuscript
 from booktool.pdf import PdfEdition

@@ -12,8 +12,9 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from booktool.build import build_moment, convert
+from booktool.build import convert
 from booktool.cache import BuildCache
+from booktool.editions import build_moment
 from booktool.layouts import Layouts
 from booktool.manuscript import load_manuscript
 from booktool.pdf import PdfEdition

@@ -21,8 +21,9 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from booktool.build import build, build_moment, convert
+from booktool.build import build, convert
 from booktool.cache import BuildCache
+from booktool.editions import build_moment
 from booktool.layouts import Layouts
 from booktool.manuscript import load_manuscript
 from booktool.pdf import PdfEdition

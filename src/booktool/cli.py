@@ -213,7 +213,7 @@ def _build_now(
 ) -> int:
     from booktool import stamp
     from booktool.build import build
-    from booktool.edition import print_options
+    from booktool.config import print_options
     from booktool.progress import Progress, TerminalDisplay, wrote_line
 
     live = out.isatty() and not args.quiet and not args.json

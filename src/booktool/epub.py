@@ -17,8 +17,8 @@ from typing import Any
 from ebooklib import epub
 from lxml import etree
 
-from booktool.config import RenderLimits
-from booktool.edition import HtmlEdition, Made, PageCallback, PrintOptions
+from booktool.config import PrintOptions, RenderLimits
+from booktool.edition import HtmlEdition, Made, PageCallback
 from booktool.errors import Problem, RenderError
 from booktool.images import media_type
 from booktool.layoutcheck import check_document, check_stylesheet, check_svg

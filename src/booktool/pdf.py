@@ -30,8 +30,8 @@ from urllib.parse import unquote
 
 from booktool import __version__
 from booktool.cache import BuildCache
-from booktool.config import RenderLimits
-from booktool.edition import HtmlEdition, Made, PageCallback, PrintOptions
+from booktool.config import PrintOptions, RenderLimits
+from booktool.edition import HtmlEdition, Made, PageCallback
 from booktool.errors import Problem, RenderError
 from booktool.impose import HALF_SIZES, impose, saddle_order, sheet_size
 from booktool.installed import tool_version
