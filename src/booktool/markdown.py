@@ -19,6 +19,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import queue
 import re
 import subprocess
 import threading
@@ -93,15 +94,22 @@ def pandoc_path() -> str:
 class _Pandoc:
     """One ``pandoc lua convert.lua`` process, started at once, talked to in a thread."""
 
-    def __init__(self, request: bytes) -> None:
+    def __init__(self, request: bytes, ended: queue.SimpleQueue[_Pandoc]) -> None:
         self.process: subprocess.Popen[bytes] | None = None
         self.output: tuple[bytes, bytes] | None = None
         self.failure: BaseException | None = None
         self.cancelled = False
+        self.ended = ended
         self.thread = threading.Thread(target=self._run, args=(request,), daemon=True)
         self.thread.start()
 
     def _run(self, request: bytes) -> None:
+        try:
+            self._communicate(request)
+        finally:
+            self.ended.put(self)
+
+    def _communicate(self, request: bytes) -> None:
         try:
             self.process = subprocess.Popen(
                 [pandoc_path(), "lua", str(CONVERTER_SCRIPT)],
@@ -178,42 +186,52 @@ class PandocRuns:
             }
             for index, run in enumerate(self.runs)
         ]
-        self.processes = [_Pandoc(json.dumps(r).encode("utf-8")) for r in requests]
+        self.ended: queue.SimpleQueue[_Pandoc] = queue.SimpleQueue()
+        self.processes = [_Pandoc(json.dumps(r).encode("utf-8"), self.ended) for r in requests]
 
-    def result(self) -> dict[Path, str]:
-        """HTML fragments for every source, by path, once pandoc has ended."""
-        html: dict[Path, str] = {}
-        if self.bibliography is not None:
-            html[self.bibliography.path] = ""
-        if not self.runs:
-            return html
-        answers: dict[Path, Any] = {}
-        for index, (run, process) in enumerate(zip(self.runs, self.processes, strict=True)):
+    def answers(self) -> Iterator[tuple[dict[Path, str], dict[Path, Problem]]]:
+        """Each run's answers as soon as its process ends: the HTML of its sources by path, and
+        the problem pandoc had with each source it could not read."""
+        if self.bibliography is not None and not self.bibliography_html:
+            yield {self.bibliography.path: ""}, {}  # no references to list
+        for _ in self.processes:
+            process = self.ended.get()
+            index = self.processes.index(process)
             reply = json.loads(process.reply())
-            ordered = list(run)
+            ordered = list(self.runs[index])
             if index == 0 and self.bibliography_html and self.bibliography is not None:
                 ordered.append(self.bibliography)  # the first run's answer ends with it
             if not isinstance(reply, list) or len(reply) != len(ordered):
                 raise RenderError(Problem(None, None, "pandoc gave an unexpected answer"))
-            answers.update(
-                (source.path, result) for source, result in zip(ordered, reply, strict=True)
-            )
-        problems: list[Problem] = []
-        for source in [*self.documents, self.bibliography]:  # in the files' order
-            if source is None or source.path not in answers:
-                continue
-            if "error" in (result := answers[source.path]):
-                problems.append(_reader_problem(source, str(result["error"])))
-            else:
-                html[source.path] = str(result["html"]).strip()
+            html: dict[Path, str] = {}
+            problems: dict[Path, Problem] = {}
+            for source, result in zip(ordered, reply, strict=True):
+                if "error" in result:
+                    problems[source.path] = _reader_problem(source, str(result["error"]))
+                else:
+                    html[source.path] = str(result["html"]).strip()
+            yield html, problems
+
+    def result(self) -> dict[Path, str]:
+        """HTML fragments for every source, by path, once pandoc has ended."""
+        html: dict[Path, str] = {}
+        problems: dict[Path, Problem] = {}
+        for answered, failed in self.answers():
+            html.update(answered)
+            problems.update(failed)
         if problems:
-            raise InputError(*problems)
+            raise InputError(*_in_order(problems, self.documents))
         return html
 
     def cancel(self) -> None:
         """Stop the processes still running (the build stopped before it needed them)."""
         for process in self.processes:
             process.cancel()
+
+
+def _in_order(problems: dict[Path, Problem], sources: Sequence[MarkdownSource]) -> list[Problem]:
+    """The problems in the order of the sources they are in."""
+    return [problems[source.path] for source in sources if source.path in problems]
 
 
 def convert_markdown(
@@ -309,11 +327,17 @@ class PendingConversion:
         self.runs = PandocRuns(self.missing, references)
 
     def result(self) -> Conversion:
-        """Every source's HTML (pandoc's stored for the next build)."""
-        fresh = self.runs.result()
-        for source in self.missing:
-            self.store.store_fragment(source.key, fresh[source.path])
-        self.html.update(fresh)
+        """Every source's HTML. pandoc's is stored for the next build as each process ends,
+        while the others still run."""
+        keys = {source.path: source.key for source in self.missing}
+        problems: dict[Path, Problem] = {}
+        for html, failed in self.runs.answers():
+            for path, fragment in html.items():
+                self.store.store_fragment(keys[path], fragment)
+            self.html.update(html)
+            problems.update(failed)
+        if problems:
+            raise InputError(*_in_order(problems, self.sources))
         return Conversion({s.path: self.html[s.path] for s in self.sources}, len(self.missing))
 
 
