@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -351,6 +352,39 @@ def test_a_citation_is_told_from_an_address_and_a_cross_reference() -> None:
     assert not cites("Write to me@yang2012.org or see [@fig:yang2012].", keys)
     assert not cites("yang2012 without the sign, and @yang2013.", keys)
     assert not cites("@yang2012", set())
+
+
+STARTED = """
+import json, sys
+import booktool.markdown as markdown
+from booktool.cli import main
+loaded = {}
+start = markdown._Pandoc.__init__
+def starting(self, *args):
+    loaded.update((name, name in sys.modules) for name in HEAVY)
+    start(self, *args)
+markdown._Pandoc.__init__ = starting
+HEAVY = ["booktool.editions", "booktool.epub", "booktool.checks", "jinja2", "ebooklib"]
+code = main(["build", sys.argv[1], "--format", "epub", "--quiet"])
+print(json.dumps([code, loaded, [name in sys.modules for name in HEAVY]]))
+"""
+
+
+def test_pandoc_starts_before_the_editions_modules_load(tmp_path: Path) -> None:
+    """pandoc's conversion is the longest step of an EPUB built alone: the modules that make
+    the editions (and check the manuscript) load while it runs, not before it starts."""
+    import subprocess
+    import sys
+
+    project = copy_repo_project(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", STARTED, str(project)], capture_output=True, text=True, check=True
+    )
+    code, at_start, at_end = json.loads(done.stdout.strip().splitlines()[-1])
+    assert code == 0, done.stderr
+    assert at_start and not any(at_start.values()), at_start
+    assert all(at_end)  # then they did load
+    assert (project / "build" / f"{SLUG}.epub").is_file()
 
 
 def test_pandoc_runs_once_for_the_whole_book(
