@@ -467,6 +467,12 @@ def run_job(job: RenderJob) -> RenderResult:
         return RenderResult(error={"kind": "crash", "message": f"{type(exc).__name__}: {exc}"})
 
 
+#: The garbage collector's thresholds in a worker. A layout makes many short-lived objects:
+#: with the default (700, 10, 10), a full collection walked the live layout every few hundred
+#: thousand of them (six in the 10x book's parts, 8% of the render); collected young, they
+#: rarely reach the old generation (the parts of the 10x book: 6% less time, 8 MB more).
+RENDER_GC = (10_000, 10, 10)
+
 #: A document that loads nothing and draws text, bold and a border, tagged.
 _WARM_UP = '<p style="border: 1px solid">booktool <b>warms</b> up: 1</p>'
 
@@ -577,6 +583,7 @@ def serve(memory_mb: int, control: socket.socket | None = None) -> int:
     import_weasyprint()  # loaded once, for every job
     _warm_up()
     gc.freeze()  # WeasyPrint's modules and caches: not walked again at every collection
+    gc.set_threshold(*RENDER_GC)
     _ready()
     while True:
         if control is not None:
