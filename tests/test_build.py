@@ -387,6 +387,24 @@ def test_pandoc_starts_before_the_editions_modules_load(tmp_path: Path) -> None:
     assert (project / "build" / f"{SLUG}.epub").is_file()
 
 
+def test_the_command_exits_with_the_builds_code(tmp_path: Path) -> None:
+    """``python -m booktool`` (as the ``booktool`` script) exits with main's code once the
+    build is over: 0 with the outputs written, 1 with one line for bad input."""
+    import subprocess
+    import sys
+
+    project = copy_repo_project(tmp_path)
+    command = [sys.executable, "-m", "booktool", "build", str(project), "--format", "epub"]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (project / "build" / f"{SLUG}.epub").stat().st_size > 10_000
+    config = project / "manuscript" / "book.yaml"
+    config.write_text(config.read_text().replace("language: en", "language: 12"))
+    failed = subprocess.run(command, capture_output=True, text=True)
+    assert failed.returncode == 1 and failed.stdout == ""
+    assert len(failed.stderr.splitlines()) == 1 and "book.yaml:" in failed.stderr
+
+
 def test_pandoc_runs_once_for_the_whole_book(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,5 +1,3 @@
-import sys
+from booktool.cli import run
 
-from booktool.cli import main
-
-sys.exit(main())
+run()

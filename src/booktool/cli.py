@@ -7,6 +7,7 @@ warnings) go to ``err``, one line each; results go to ``out``.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import time
@@ -14,7 +15,7 @@ import traceback
 from collections.abc import Sequence
 from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO, cast
+from typing import TYPE_CHECKING, NoReturn, TextIO, cast
 
 from booktool import __version__
 from booktool.errors import BooktoolError, Problem, display_path
@@ -304,6 +305,17 @@ def _watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     )
     code: int = watcher.run()
     return code
+
+
+def run() -> NoReturn:
+    """The ``booktool`` command: :func:`main`, then exit without the interpreter's last garbage
+    collection, which walked every object the build left (0.03 s of a 0.5 s build). Nothing
+    the build made waits on it: the outputs are written, the render workers and pandoc ended,
+    and the module teardown and ``atexit`` handlers still run."""
+    code = main()
+    gc.disable()
+    gc.freeze()
+    sys.exit(code)
 
 
 def main(
