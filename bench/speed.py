@@ -359,7 +359,7 @@ def machine() -> str:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
         f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} CPUs "
-        f"(load average {load} at the end: other work shares the machine); "
+        f"(load average {load} at the end, the benchmark's own runs included); "
         f"Python {platform.python_version()}; {versions}"
     )
 
