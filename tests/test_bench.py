@@ -39,3 +39,10 @@ def test_a_generated_manuscript_is_valid_with_distinct_text_and_the_same_structu
     assert main(["check", str(project)], out=out, err=out) == 0, out.getvalue()
     markdown = speed.pandoc_markdown(project, tmp_path / "book.md").read_text()
     assert markdown.count("\n# ") == 1 + 3 * 6  # the introduction and every chapter
+
+
+def test_a_ratio_run_by_run_pairs_the_runs_of_two_scenarios() -> None:
+    speed = load_bench()
+    fast = speed.Timed(seconds=[4.0, 4.4, 3.9])
+    floor = speed.Timed(seconds=[6.0, 6.0, 6.5])
+    assert speed.run_by_run(fast, floor, 0.65) == "0.67 (0.60–0.73), ≤ 0.65 in 1 of 3 runs"
