@@ -23,7 +23,7 @@ import queue
 import re
 import subprocess
 import threading
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -212,26 +212,24 @@ class PandocRuns:
                     html[source.path] = str(result["html"]).strip()
             yield html, problems
 
-    def result(self) -> dict[Path, str]:
-        """HTML fragments for every source, by path, once pandoc has ended."""
+    def result(self, each: Callable[[dict[Path, str]], None] | None = None) -> dict[Path, str]:
+        """HTML fragments for every source, by path, once pandoc has ended; ``each`` is given
+        each run's as soon as its process ends, while the others may still run."""
         html: dict[Path, str] = {}
         problems: dict[Path, Problem] = {}
         for answered, failed in self.answers():
+            if each is not None:
+                each(answered)
             html.update(answered)
             problems.update(failed)
         if problems:
-            raise InputError(*_in_order(problems, self.documents))
+            raise InputError(*[problems[s.path] for s in self.documents if s.path in problems])
         return html
 
     def cancel(self) -> None:
         """Stop the processes still running (the build stopped before it needed them)."""
         for process in self.processes:
             process.cancel()
-
-
-def _in_order(problems: dict[Path, Problem], sources: Sequence[MarkdownSource]) -> list[Problem]:
-    """The problems in the order of the sources they are in."""
-    return [problems[source.path] for source in sources if source.path in problems]
 
 
 def convert_markdown(
@@ -330,14 +328,12 @@ class PendingConversion:
         """Every source's HTML. pandoc's is stored for the next build as each process ends,
         while the others still run."""
         keys = {source.path: source.key for source in self.missing}
-        problems: dict[Path, Problem] = {}
-        for html, failed in self.runs.answers():
+
+        def store(html: dict[Path, str]) -> None:
             for path, fragment in html.items():
                 self.store.store_fragment(keys[path], fragment)
-            self.html.update(html)
-            problems.update(failed)
-        if problems:
-            raise InputError(*_in_order(problems, self.sources))
+
+        self.html.update(self.runs.result(store))
         return Conversion({s.path: self.html[s.path] for s in self.sources}, len(self.missing))
 
 
