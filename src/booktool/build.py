@@ -17,17 +17,14 @@ from typing import TYPE_CHECKING
 from booktool.cache import BuildCache
 from booktool.config import PrintOptions, laid_out_formats
 from booktool.errors import InputError, Problem, display_path
-from booktool.htmlclean import clean_fragments
 from booktool.manuscript import Manuscript, assemble_book, load_manuscript
 from booktool.markdown import Conversion, MarkdownSource, PendingConversion, references_digest
 from booktool.markdown import converting as markdown_converting
 from booktool.model import Book
-from booktool.parts import expected_parts
 from booktool.progress import Progress
 from booktool.project import Project
 from booktool.render_process import standby_renderer
 from booktool.text import slugify
-from booktool.xrefs import check_references, targets
 
 if TYPE_CHECKING:
     from booktool.editions import Output
@@ -148,6 +145,8 @@ def render_workers(manuscript: Manuscript, cache: BuildCache, formats: Sequence[
     laid_out = [name for name in formats if name in paged]
     if not laid_out:
         return 0
+    from booktool.parts import expected_parts  # only for builds that lay pages out
+
     sources = markdown_sources(manuscript)
     if all(name in cache.outputs for name in laid_out):
         folder = cache.fragments
@@ -189,6 +188,9 @@ def book_from(
 
     What the cleaning removed (unsafe raw HTML) is appended to ``warnings``.
     """
+    from booktool.htmlclean import clean_fragments  # loaded while pandoc runs: see build()
+    from booktool.xrefs import check_references, targets
+
     apparatus = manuscript.apparatus
     texts = {f.path: (f.body, f.body_line) for f in manuscript.markdown_files}
     cleaned = clean_fragments(conversion.html, manuscript.project.manuscript, texts)

@@ -27,11 +27,13 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from booktool import __version__
 from booktool.output import write_atomic
-from booktool.pagemap import PageStart
+
+if TYPE_CHECKING:
+    from booktool.pagemap import PageStart
 
 CACHE_DIR = ".cache"
 MANIFEST_VERSION = 2
@@ -116,6 +118,8 @@ class BuildCache:
 
     def page_map(self) -> tuple[str, list[str], list[PageStart]] | None:
         """The last print layout's page starts: its digest, resources and starts."""
+        from booktool.pagemap import PageStart  # lxml: not loaded before pandoc starts
+
         try:
             data: Any = json.loads(self.page_map_path.read_text("utf-8"))
             if data.get("booktool") != __version__:
