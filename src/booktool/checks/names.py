@@ -25,37 +25,49 @@ def texts_to_scan(manuscript: Manuscript) -> list[Path]:
 
 def name_variants(manuscript: Manuscript) -> Iterator[Finding]:
     """Every variant spelling, with the canonical name as hint and as fix."""
+    # With each pattern, its first word: a text without it is not searched.
     patterns = [
-        (person, variant_pattern(variant))
+        (person, variant_pattern(variant), variant.split()[0])
         for person in manuscript.people
         for variant in person.variants
     ]
     if not patterns:
         return
     for path in texts_to_scan(manuscript):
-        for number, line in enumerate(read_text(path).split("\n"), start=1):
-            for person, pattern in patterns:
-                for found in pattern.finditer(line):
-                    if not _quoted(line, found):
-                        yield _finding(manuscript, person, path, number, found)
+        text = read_text(path)
+        # Each pattern runs over the whole text (a variant never spans lines), not line by
+        # line: the findings are then put in the order of the lines, and of the patterns.
+        found = sorted(
+            (
+                (text.count("\n", 0, match.start()) + 1, index, match.start(), match)
+                for index, (_, pattern, word) in enumerate(patterns)
+                if word in text
+                for match in pattern.finditer(text)
+                if not _quoted(text, match)
+            ),
+            key=lambda item: item[:3],
+        )
+        for line, index, start, match in found:
+            column = start - text.rfind("\n", 0, start)
+            yield _finding(manuscript, patterns[index][0], path, line, column, match.group())
 
 
-def _quoted(line: str, found: re.Match[str]) -> bool:
+def _quoted(text: str, found: re.Match[str]) -> bool:
     """A variant in quotation marks is cited as a spelling (an editorial note), not used."""
-    before = line[found.start() - 1] if found.start() else ""
-    after = line[found.end()] if found.end() < len(line) else ""
+    before = text[found.start() - 1] if found.start() else ""
+    after = text[found.end()] if found.end() < len(text) else ""
     return before in "\"'“‘«" and after in "\"'”’»" and bool(before) and bool(after)
 
 
 def _finding(
-    manuscript: Manuscript, person: Person, path: Path, line: int, found: re.Match[str]
+    manuscript: Manuscript, person: Person, path: Path, line: int, column: int, written: str
 ) -> Finding:
     where = f"{display_path(manuscript.project.people_file)}:{person.line}"
     return Finding(
         path,
         line,
-        f"'{found.group()}' is a variant spelling of '{person.name}' ({where})",
+        f"'{written}' is a variant spelling of '{person.name}' ({where})",
         f"write '{person.name}' (booktool check --fix does)",
-        found.start() + 1,
-        Fix(path, line, found.start() + 1, found.group(), person.name),
+        column,
+        Fix(path, line, column, written, person.name),
     )
