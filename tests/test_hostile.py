@@ -494,3 +494,24 @@ def test_hostile_manuscript(case: Case, tmp_path: Path, monkeypatch: pytest.Monk
 def test_the_corpus_covers_the_issue() -> None:
     assert len(CASES) >= 25
     assert len({case.name for case in CASES}) == len(CASES)
+
+
+def test_a_segments_folder_linked_outside_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that is not a link is taken as inside only when its folder is: the segments
+    folder itself may be the link out."""
+    project = write_project(tmp_path, {})
+    segments = project / "manuscript" / "segments"
+    names = sorted(path.name for path in segments.glob("*.md"))
+    segments.rename(tmp_path / "shelf")
+    segments.symlink_to(tmp_path / "shelf")
+    monkeypatch.chdir(project)
+    result = run_cli("build", ".", "--format", "epub")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert [line for line in result.err.splitlines() if "outside-project" in line] == [
+        f"manuscript/segments/{name}: error[outside-project]: is a link to a file outside "
+        "manuscript/; copy the file into manuscript/ instead of linking to it"
+        for name in names
+    ]
+    assert _outputs(project) == []

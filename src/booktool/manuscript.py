@@ -247,8 +247,10 @@ def load_manuscript(project: Project) -> Manuscript:
                 problems.extend(exc.problems)
     segments: dict[str, Segment] = {}
     unreadable = False
-    for path in sorted((project.manuscript / "segments").glob("*.md")):
-        if not _check_confined(path, project.manuscript, problems):
+    folder = project.manuscript / "segments"
+    folder_inside = folder.resolve().is_relative_to(project.manuscript.resolve())
+    for path in sorted(folder.glob("*.md")):
+        if not _check_confined(path, project.manuscript, problems, folder_inside):
             unreadable = True
             continue
         segment = _read_segment(path, problems)
@@ -300,8 +302,16 @@ def wants_page_list(project: Project) -> bool:
     return not (isinstance(epub, dict) and epub.get("page_list") is False)
 
 
-def _check_confined(path: Path, root: Path, problems: list[Problem]) -> bool:
-    """Whether ``path`` stays inside ``root`` once symlinks are followed; a problem if not."""
+def _check_confined(
+    path: Path, root: Path, problems: list[Problem], folder_inside: bool = False
+) -> bool:
+    """Whether ``path`` stays inside ``root`` once symlinks are followed; a problem if not.
+
+    With ``folder_inside`` (its folder is known to stay inside), a file that is not a link
+    needs no more than that: one lstat instead of resolving every part of its path.
+    """
+    if folder_inside and not path.is_symlink():
+        return True
     if path.resolve().is_relative_to(root.resolve()):
         return True
     problems.append(
