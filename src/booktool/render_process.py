@@ -25,7 +25,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -352,7 +351,7 @@ class RenderPool:
         self.workers = [first] + [RenderWorker(memory_mb, first) for _ in range(size - 1)]
         self.ran_on: list[int] = []
         #: This pool's session: its workers drop layouts kept for another.
-        self.generation = uuid.uuid4().hex
+        self.generation = os.urandom(16).hex()
         #: Whether the pool outlives a build (``booktool watch``): then every part's layout
         #: is kept, for a later build to renumber (:attr:`kept`).
         self.lasting = False
