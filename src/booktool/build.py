@@ -88,11 +88,12 @@ def build(
         with progress.stage("check") as stage:
             report.warnings += check(manuscript, strict)
             stage.note = f"{len(report.warnings)} warnings" if report.warnings else ""
+        layouts = editions.layouts_for(project, cache)
         with progress.stage("convert") as stage:
             book, report.converted = book_from(manuscript, pending.result(), report.warnings)
             total = len(manuscript.markdown_files) + bool(manuscript.apparatus.sources_path)
             stage.note = f"{report.converted} of {total} files through pandoc"
-        made = editions.editions_for(book, formats, project, cache, limits, options)
+        made = editions.editions_for(book, formats, layouts, limits, options)
         planned = editions.plan_editions(made, project, cache, progress)
     report.warnings += [Problem.from_record(w) for p in planned for w in p.record.warnings]
     if strict and report.warnings:

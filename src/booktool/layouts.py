@@ -7,6 +7,7 @@ outside the chain: a name with ``..`` or a symlink that leads out of a folder is
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import traceback
 from pathlib import Path
@@ -127,6 +128,22 @@ class Layouts:
             keep_trailing_newline=True,
             bytecode_cache=_bytecode_cache(self.cache),
         )
+
+    def load_templates(self) -> None:
+        """Load (and compile, if not cached) every template of the chain ahead of the first
+        render, as the build does while pandoc runs. A template that does not load is left for
+        its render to report."""
+        import jinja2
+
+        names = {
+            path.name
+            for folder in self.directories
+            for path in folder.iterdir()
+            if path.suffix in TEMPLATE_SUFFIXES
+        }
+        for name in sorted(names):
+            with contextlib.suppress(jinja2.TemplateError, LayoutOutsideError):
+                self.env.get_template(name)
 
     def render(self, name: str, **context: Any) -> str:
         """Render one template; a broken project template is named with its line."""
