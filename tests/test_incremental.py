@@ -153,13 +153,30 @@ def test_a_corrupt_cache_is_ignored(built: Path) -> None:
     good = contents(built)
     cache = built / "build" / ".cache"
     (cache / "manifest.json").write_text("{not json")
-    fragments = sorted(p for p in (cache / "html").iterdir() if "<p>" in p.read_text())
-    fragments[0].write_text("")
-    fragments[1].write_text(fragments[1].read_text().replace("<p>", "<p>Damaged "))
+    # Two fragments of the pack damaged in place: one blanked, one edited.
+    pack = bytearray((cache / "fragments.pack").read_bytes())
+    head = pack.index(b"\n") + 1
+    index = json.loads(pack[: head - 1])["fragments"]
+    damaged = [
+        (start, size) for _, start, size, _ in index if b"<p>" in pack[head + start :][:size]
+    ]
+    first, second = damaged[:2]
+    pack[head + first[0] : head + first[0] + first[1]] = b" " * first[1]
+    at = pack.index(b"<p>", head + second[0])
+    pack[at : at + 3] = b"<q>"
+    (cache / "fragments.pack").write_bytes(bytes(pack))
     result = run_cli("build", str(built), "--json")
     assert result.code == 0
     assert json.loads(result.out)["converted"] == 2
     assert contents(built) == good
+    # The pack was written again, whole: a file that is not one counts as empty.
+    (built / "manuscript" / "summary.md").write_text(
+        (built / "manuscript" / "summary.md").read_text() + "\nOne more line.\n"
+    )
+    assert json.loads(run_cli("build", str(built), "--json").out)["converted"] == 1
+    (cache / "fragments.pack").write_bytes(b"not a pack\n<p>x</p>")
+    rebuilt = json.loads(run_cli("build", str(built), "--json", "--format", "epub").out)
+    assert rebuilt["converted"] == len(index)  # every Markdown file, and the bibliography
 
 
 def test_a_failed_rebuild_keeps_outputs_and_the_next_good_one_is_right(

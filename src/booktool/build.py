@@ -149,10 +149,9 @@ def render_workers(manuscript: Manuscript, cache: BuildCache, formats: Sequence[
     from booktool.parts import expected_parts  # only for builds that lay pages out
 
     sources = markdown_sources(manuscript)
-    if all(name in cache.outputs for name in laid_out):
-        folder = cache.fragments
-        if all((folder / f"{s.key}.html").is_file() for s in sources):
-            return 0
+    built = all(name in cache.outputs for name in laid_out)
+    if built and all(cache.has_fragment(s.key) for s in sources):
+        return 0
     size = sum(len(s.text) for s in sources) + len(manuscript.apparatus.references) * 200
     return expected_parts(size)
 

@@ -292,7 +292,7 @@ class FragmentStore(Protocol):
 
     def fragment(self, key: str) -> str | None: ...
 
-    def store_fragment(self, key: str, html: str) -> None: ...
+    def store_fragments(self, fragments: dict[str, str]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -325,15 +325,16 @@ class PendingConversion:
         self.runs = PandocRuns(self.missing, references)
 
     def result(self) -> Conversion:
-        """Every source's HTML. pandoc's is stored for the next build as each process ends,
-        while the others still run."""
-        keys = {source.path: source.key for source in self.missing}
-
-        def store(html: dict[Path, str]) -> None:
-            for path, fragment in html.items():
-                self.store.store_fragment(keys[path], fragment)
-
-        self.html.update(self.runs.result(store))
+        """Every source's HTML. pandoc's is stored for the next build once every process has
+        ended, with what the store gave, in one write; also when a source failed (the others
+        are not converted again)."""
+        converted: dict[Path, str] = {}
+        try:
+            self.runs.result(converted.update)
+        finally:
+            keys = {source.path: source.key for source in self.missing}
+            self.store.store_fragments({keys[path]: html for path, html in converted.items()})
+        self.html.update(converted)
         return Conversion({s.path: self.html[s.path] for s in self.sources}, len(self.missing))
 
 
