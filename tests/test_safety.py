@@ -229,3 +229,34 @@ def test_safe_html_is_kept_as_written(tmp_path: Path) -> None:
     result = clean_fragments({path: fragment}, tmp_path, {path: ("", 1)})
     assert result.warnings == [] and result.problems == []
     assert result.html[path] == fragment
+
+
+def test_the_layout_check_finds_each_kind_of_fault() -> None:
+    """What a project's layout may not put into an EPUB document: scripts, event handlers,
+    script links and loads from outside the book; links out of the book are fine."""
+    from booktool.layoutcheck import markup_faults
+
+    document = """<html xmlns="http://www.w3.org/1999/xhtml"><head>
+<link rel="stylesheet" href="https://example.com/a.css"/><!-- a comment --></head>
+<body ONLOAD="go()"><script src="x.js"></script>
+<a href="https://example.com/">out of the book: fine</a> <a href="chapter-02.xhtml#s">fine</a>
+<a href=" javascript:alert(1)">x</a> <img src="/etc/a.png" alt=""/> <img src="ok.png" alt=""/>
+<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">
+<image xlink:href="../up.png"/></svg><form action="https://example.com/post"></form>
+</body></html>"""
+    assert markup_faults(document) == [
+        (
+            "https://example.com/a.css",
+            "'https://example.com/a.css' would be loaded from outside the book",
+        ),
+        ("onload", "event handler onload in a layout"),
+        ("<script", "<script> in a layout: books carry no scripts"),
+        (" javascript:alert(1)", "script link ' javascript:alert(1)' in a layout"),
+        ("/etc/a.png", "'/etc/a.png' would be loaded from outside the book"),
+        ("../up.png", "'../up.png' would be loaded from outside the book"),
+        ("<form", "<form> in a layout: books carry no forms"),
+        (
+            "https://example.com/post",
+            "'https://example.com/post' would be loaded from outside the book",
+        ),
+    ]

@@ -18,7 +18,11 @@ from booktool.images import svg_fault
 from booktool.layouts import Layouts
 
 _CSS_REFERENCE = re.compile(r"""url\(\s*['"]?([^'")\s]*)|@import\s+['"]([^'"]*)""", re.IGNORECASE)
-_LOADING = {"src", "href", "data", "poster", "srcset", "xlink:href", "action"}
+#: Attributes naming a file, by local name (SVG's ``xlink:href`` is ``href``).
+_LOADING = {"src", "href", "data", "poster", "srcset", "action"}
+#: The elements whose ``href`` is a link the reader follows, not a file loaded with the
+#: document (as a stylesheet's, or an SVG image's ``xlink:href``).
+_FOLLOWED = {"a", "area"}
 #: Elements a layout legitimately uses that the manuscript may not.
 _LAYOUT_ELEMENTS = {"link", "meta", "title", "head", "style", "svg"}
 
@@ -40,20 +44,20 @@ def markup_faults(content: str) -> list[tuple[str, str]]:
         root = etree.fromstring(content.encode("utf-8"), parser)
     except etree.XMLSyntaxError as exc:
         return [("", f"the layout does not give well-formed XHTML: {exc}")]
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        tag = _local(element.tag)
+    for element in root.iter(etree.Element):  # elements only: no comments or instructions
+        tag = _local(str(element.tag))
         if tag in REMOVED_ELEMENTS and tag not in _LAYOUT_ELEMENTS:
             faults.append((f"<{tag}", f"<{tag}> in a layout: {REMOVED_ELEMENTS[tag]}"))
-        for key, raw in element.attrib.items():
+        for key, raw in element.items():
             attribute, value = _local(str(key)), str(raw)
-            loads = attribute in _LOADING - {"href"} or (tag == "link" and attribute == "href")
             if attribute.startswith("on"):
                 faults.append((attribute, f"event handler {attribute} in a layout"))
-            elif attribute in _LOADING and urlsplit(value.strip()).scheme in SCRIPT_SCHEMES:
+            elif attribute not in _LOADING:
+                continue
+            # A scheme needs a colon: most links (within the book) are not parsed at all.
+            elif ":" in value and urlsplit(value.strip()).scheme in SCRIPT_SCHEMES:
                 faults.append((value, f"script link '{value}' in a layout"))
-            elif loads and _outside(value):
+            elif (attribute != "href" or tag not in _FOLLOWED) and _outside(value):
                 faults.append((value, f"'{value}' would be loaded from outside the book"))
     return faults
 
