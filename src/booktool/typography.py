@@ -14,6 +14,8 @@ _OPEN_SINGLE = re.compile(r"(^|[\s(\[{—–-])'")
 
 def smarten(text: str) -> str:
     """Curly quotes and apostrophes in place of straight ones."""
+    if "'" not in text and '"' not in text:
+        return text  # most titles and cells: no pattern to run
     text = _APOSTROPHE.sub("’", text)
     text = _OPEN_DOUBLE.sub(r"\1“", text)
     text = _OPEN_SINGLE.sub(r"\1‘", text)
