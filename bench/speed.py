@@ -162,7 +162,10 @@ def measure(argv: list[str]) -> tuple[float, float, str]:
 
 
 def booktool(*argv: str) -> list[str]:
-    return [sys.executable, "-m", "booktool", *argv, "--json"]
+    """The ``booktool`` command as users run it (the script pip installs beside Python)."""
+    script = Path(sys.executable).parent / "booktool"
+    command = [str(script)] if script.is_file() else [sys.executable, "-m", "booktool"]
+    return [*command, *argv, "--json"]
 
 
 def shuffled(text: str, copy: int, name: str) -> str:
