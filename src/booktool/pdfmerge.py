@@ -30,6 +30,7 @@ parts were joined at once or the first ones ahead of the rest (:class:`Joiner`).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
@@ -535,12 +536,17 @@ def _save(out: pikepdf.Pdf, identifier: str, version: str) -> bytes:
         deterministic_id=True,
     )
     data = buffer.getvalue()
-    with pikepdf.open(io.BytesIO(data)) as written:
-        digest = bytes(written.trailer.ID[1]).hex().encode()
-    at = data.rfind(b"<" + digest + b">")
-    if at < 0:  # pragma: no cover - QPDF writes binary strings in hex
+    # The trailer (QPDF's cross-reference stream dictionary, the file's last) ends with the
+    # /ID: read there, not by opening the file again (0.015 s at 10x).
+    found = _TRAILER_ID.search(data, data.rfind(b"/ID ["))
+    if found is None:  # pragma: no cover - QPDF writes binary strings in hex
         return data
+    at, digest = found.start(1) - 1, found.group(1)
     return data[:at] + b"(" + digest + b")" + data[at + len(digest) + 2 :]
+
+
+#: The trailer's ``/ID`` as QPDF writes it: two hexadecimal strings, the second an MD5.
+_TRAILER_ID = re.compile(rb"/ID \[<[0-9a-f]*><([0-9a-f]{32})>\]")
 
 
 def _tree_entries(
