@@ -7,8 +7,8 @@ warnings) go to ``err``, one line each; results go to ``out``.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
+import os
 import sys
 import time
 import traceback
@@ -308,14 +308,15 @@ def _watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def run() -> NoReturn:
-    """The ``booktool`` command: :func:`main`, then exit without the interpreter's last garbage
-    collection, which walked every object the build left (0.03 s of a 0.5 s build). Nothing
-    the build made waits on it: the outputs are written, the render workers and pandoc ended,
-    and the module teardown and ``atexit`` handlers still run."""
+    """The ``booktool`` command: :func:`main`, then the process ends at once, without tearing
+    the interpreter down: freeing every object the build left (the last PDF join alone:
+    0.06 s at 10x) and the last garbage collection are work nothing waits on. The outputs
+    are written, the render workers and pandoc have ended, the temporary folders are gone;
+    what is left to do is to flush the output streams."""
     code = main()
-    gc.disable()
-    gc.freeze()
-    sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def main(
