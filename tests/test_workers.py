@@ -169,3 +169,40 @@ def test_workers_load_the_libraries_a_plain_import_of_weasyprint_loads() -> None
     ]
     assert seen[0] == seen[1] and seen[0].startswith("[True, True, True"), seen
     assert seen[0].strip().endswith("True")
+
+
+DECLARED = """
+import hashlib, sys
+from pathlib import Path
+import booktool.pdfrender as render, booktool.weasyffi as weasyffi
+real = weasyffi.prebuilt
+weasyffi.prebuilt = (lambda: real(Path(sys.argv[1]))) if sys.argv[1] != "-" else (lambda: None)
+render.import_weasyprint()
+import weasyprint
+from weasyprint.text.ffi import ffi
+html = "<h1>Title</h1><p>Text, <b>bold</b>, <i>office ﬁ</i>: 1958–1962.</p>" * 30
+pdf = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
+print(type(ffi).__name__, hashlib.sha256(pdf).hexdigest())
+"""
+
+
+def test_weasyprint_declarations_parsed_ahead_give_the_same_pdf(tmp_path: Path) -> None:
+    """A render worker's WeasyPrint takes its C declarations as ``make bytecode`` parsed them
+    ahead, if from the installed WeasyPrint's file: the same PDF bytes as cffi's own parse.
+    A parse made from another file is not used."""
+    from booktool.weasyffi import compile_ahead, prebuilt
+
+    compiled = tmp_path / "weasyprint_ffi.py"
+    assert compile_ahead(compiled)
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", DECLARED, str(path)], capture_output=True, text=True, check=True
+        ).stdout.split()
+        for path in (compiled, "-")
+    ]
+    assert runs[0][0] == "_Declared" and runs[1][0] == "FFI"
+    assert runs[0][1] == runs[1][1]
+    stale = tmp_path / "stale.py"
+    stale.write_text(compiled.read_text().replace("SOURCE_SHA256 = '", "SOURCE_SHA256 = '0", 1))
+    assert prebuilt(stale) is None and prebuilt(tmp_path / "missing.py") is None
+    assert prebuilt(compiled) is not None

@@ -498,28 +498,45 @@ def _tidy() -> None:
 
 
 def import_weasyprint() -> None:
-    """Import WeasyPrint, its C libraries found by their sonames alone (on Linux).
+    """Import WeasyPrint, its C declarations parsed ahead (:mod:`booktool.weasyffi`) and its
+    C libraries found by their sonames alone (on Linux).
 
     WeasyPrint tries each library under several names (``libgobject-2.0-0``,
     ``gobject-2.0-0``, ``gobject-2.0``, ``libgobject-2.0.so.0`` …); cffi looks every name that
     fails up with :func:`ctypes.util.find_library`, which runs ``ldconfig -p`` and a compiler:
-    0.2 s of the 0.5 s the import takes. Without that search the sonames load at once. If a
+    0.2 s of the 0.5 s the import took. Without that search the sonames load at once. If a
     library is there under another name only, the import is done again with the search."""
     import ctypes.util
 
+    import cffi
+
+    from booktool.weasyffi import prebuilt
+
+    declared = prebuilt()
+    make = cffi.FFI
+
+    def ffi() -> Any:  # WeasyPrint's text/ffi.py makes one FFI: the one parsed ahead
+        return declared if sys._getframe(1).f_globals.get("__name__") == _FFI_MODULE else make()
+
+    find = ctypes.util.find_library
+    if declared is not None:
+        cffi.FFI = ffi
     if sys.platform.startswith("linux"):
-        find = ctypes.util.find_library
         ctypes.util.find_library = lambda name: None
-        try:
-            import weasyprint
-        except OSError:  # pragma: no cover - a library known by another name: search
-            for name in [n for n in sys.modules if n.partition(".")[0] == "weasyprint"]:
-                del sys.modules[name]
-        else:
-            return
-        finally:
-            ctypes.util.find_library = find
-    import weasyprint  # noqa: F401
+    try:
+        import weasyprint
+    except OSError:  # pragma: no cover - a library known by another name: search
+        for name in [n for n in sys.modules if n.partition(".")[0] == "weasyprint"]:
+            del sys.modules[name]
+        ctypes.util.find_library = find
+        import weasyprint  # noqa: F401
+    finally:
+        cffi.FFI = make
+        ctypes.util.find_library = find
+
+
+#: The module of WeasyPrint that declares its C functions to cffi.
+_FFI_MODULE = "weasyprint.text.ffi"
 
 
 def _read(fd: int, size: int) -> bytes:
