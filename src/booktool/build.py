@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from booktool.cache import BuildCache
-from booktool.config import PrintOptions, laid_out_formats
+from booktool.config import PrintOptions
 from booktool.errors import InputError, Problem, display_path
 from booktool.manuscript import Manuscript, assemble_book, load_manuscript
 from booktool.markdown import Conversion, MarkdownSource, PendingConversion, references_digest
@@ -23,7 +23,7 @@ from booktool.markdown import converting as markdown_converting
 from booktool.model import Book
 from booktool.progress import Progress
 from booktool.project import Project
-from booktool.render_process import standby_renderer
+from booktool.render_process import laid_out_formats, standby_renderer
 from booktool.text import slugify
 
 if TYPE_CHECKING:

@@ -188,8 +188,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(f"built in {time.perf_counter() - started:.1f} s\n")
         return 0
 
-    from booktool.config import RenderLimits, laid_out_formats
-    from booktool.render_process import early_renderer
+    from booktool.render_process import RENDER_MEMORY_MB, early_renderer, laid_out_formats
 
     # The first render worker loads WeasyPrint while the manuscript loads, if the build will
     # likely lay pages out: a PDF, or an EPUB with the printed page list (which may still
@@ -199,7 +198,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         from booktool.manuscript import wants_page_list
 
         laid_out = wants_page_list(project)
-    with early_renderer(RenderLimits().render_memory_mb) if laid_out else nullcontext():
+    with early_renderer(RENDER_MEMORY_MB) if laid_out else nullcontext():
         return _build_now(args, out, err, project, formats, inputs, started)
 
 

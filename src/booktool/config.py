@@ -16,6 +16,7 @@ from typing import Any
 
 from booktool.errors import InputError, Problem
 from booktool.model import Source
+from booktool.render_process import RENDER_MEMORY_MB
 from booktool.schema import Collector
 from booktool.text import slugify
 from booktool.timecode import timecode_value
@@ -45,7 +46,7 @@ class RenderLimits:
     #: Wall-clock seconds the render may take before it is stopped.
     render_seconds: float = 300
     #: Address space each render process may use, in MiB.
-    render_memory_mb: int = 2048
+    render_memory_mb: int = RENDER_MEMORY_MB
     #: Render processes at once (the book's parts are laid out in parallel); 0: one per core.
     render_processes: int = 0
 
@@ -289,12 +290,6 @@ def _read_epub(data: LineDict, problems: Collector) -> EpubSettings:
         return EpubSettings()
     page_list = problems.checked(value, "page_list", _as_bool, "write true or false")
     return EpubSettings(page_list=EpubSettings.page_list if page_list is None else page_list)
-
-
-def laid_out_formats(page_list: bool) -> tuple[str, ...]:
-    """The formats whose build lays the print edition out: the PDFs, and the EPUB if it
-    carries the printed page list."""
-    return ("pdf", "booklet", "epub") if page_list else ("pdf", "booklet")
 
 
 def _read_chapters(data: LineDict, problems: Collector) -> list[ChapterPlan]:

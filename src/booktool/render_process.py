@@ -476,6 +476,17 @@ def warm_renderer(
         _WARM.pop("pool", pool).close()
 
 
+#: The address space each render process may use unless ``book.yaml`` says otherwise, in MiB
+#: (:class:`booktool.config.RenderLimits`): what a worker started before it is read gets.
+RENDER_MEMORY_MB = 2048
+
+
+def laid_out_formats(page_list: bool) -> tuple[str, ...]:
+    """The formats whose build lays the print edition out, in render workers: the PDFs, and
+    the EPUB if it carries the printed page list."""
+    return ("pdf", "booklet", "epub") if page_list else ("pdf", "booklet")
+
+
 @contextlib.contextmanager
 def early_renderer(memory_mb: int) -> Iterator[None]:
     """Start one render worker now, before the build reads the manuscript (``booktool build``,
