@@ -56,7 +56,7 @@ MAX_ROUNDS = 4
 #: A render job's fields that say how the children keep layouts, not what is rendered.
 _HOLDING = {"hold", "reuse", "generation", "drop"}
 #: Parts known before the first one a rebuild renders, at least, to join them meanwhile.
-JOIN_AHEAD_MIN = 2
+JOIN_AHEAD_MIN = 1
 #: Font files the join may embed once for all parts (WOFF is unpacked before embedding).
 FONT_SUFFIXES = frozenset({".otf", ".ttf", ".otc", ".ttc"})
 #: What a rendered part's cached report leaves out: how this build's children held it.
