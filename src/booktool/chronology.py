@@ -212,6 +212,7 @@ _MENTION = re.compile(
 _REFERENCE = re.compile(r"\[[^\]\n]*@[^\]\n]*\]")
 _COUNTED = re.compile(r"\s+(?!was\b|has\b|as\b|is\b|does\b)(?:[a-z]+s|people|men|women)\b")
 _SENTENCE = re.compile(r"[^.!?]*(?:[.!?]+|$)")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 
 
 def _mention_years(text: str) -> tuple[str, list[int]]:
@@ -231,8 +232,10 @@ def dated_statements(
     # Citations and cross-references ([@chr:harvest-1959]) name ids, not dates.
     text = _REFERENCE.sub(lambda m: " " * len(m.group(0)), text)
     for sentence_match in _SENTENCE.finditer(text):
-        sentence = " ".join(sentence_match.group(0).split())
         chunk = sentence_match.group(0)
+        if not _FOUR_DIGITS.search(chunk):
+            continue  # every mention holds a year: most sentences are passed over at once
+        sentence = " ".join(chunk.split())
         for mention in _MENTION.finditer(chunk):
             if _COUNTED.match(chunk, mention.end()) and re.fullmatch(r"\d{4}", mention.group(0)):
                 continue  # "2000 families": a count, not a year
