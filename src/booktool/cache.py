@@ -90,12 +90,13 @@ class BuildCache:
     def fragment(self, key: str) -> str | None:
         """The HTML cached for a Markdown text's key, or None."""
         data = self.packed().get(key)
+        if data is None:
+            return None
         try:
-            html = data.decode("utf-8") if data is not None else None
+            html = data.decode("utf-8")
         except UnicodeDecodeError:  # a checksum that fits bytes booktool did not write
             return None
-        if data is not None:
-            self.used[key] = data
+        self.used[key] = data
         return html
 
     def has_fragment(self, key: str) -> bool:
