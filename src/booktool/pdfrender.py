@@ -519,13 +519,16 @@ def import_weasyprint() -> None:
         return declared if sys._getframe(1).f_globals.get("__name__") == _FFI_MODULE else make()
 
     find = ctypes.util.find_library
+    skip_search = sys.platform.startswith("linux")
     if declared is not None:
         cffi.FFI = ffi
-    if sys.platform.startswith("linux"):
+    if skip_search:
         ctypes.util.find_library = lambda name: None
     try:
         import weasyprint
     except OSError:  # pragma: no cover - a library known by another name: search
+        if not skip_search:
+            raise  # the search was made: the same import would fail the same way
         for name in [n for n in sys.modules if n.partition(".")[0] == "weasyprint"]:
             del sys.modules[name]
         ctypes.util.find_library = find

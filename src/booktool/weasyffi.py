@@ -54,8 +54,6 @@ def _declarations(source: str) -> str | None:
 def compile_ahead(target: Path = COMPILED) -> bool:
     """Write the parse of WeasyPrint's declarations to ``target``; whether it was written
     (not if WeasyPrint's file is not the expected shape: the import then parses as usual)."""
-    import cffi
-
     path = _declarations_file()
     if path is None:
         return False
@@ -67,6 +65,8 @@ def compile_ahead(target: Path = COMPILED) -> bool:
     declarations = _declarations(data.decode("utf-8"))
     if declarations is None:
         return False
+    import cffi  # only when the parse is made again
+
     builder = cffi.FFI()
     builder.cdef(declarations)
     builder.set_source("booktool_weasyprint_ffi", None)
