@@ -461,7 +461,6 @@ def test_the_templates_load_ahead_and_a_broken_one_is_left_to_its_render(tmp_pat
     """The build loads the layout chain's templates while pandoc runs (editions.layouts_for):
     every one that loads is compiled then; one that does not is reported by its render, with
     its file and line, as without the loading ahead."""
-    from booktool.cache import BuildCache
     from booktool.editions import layouts_for
     from booktool.errors import InputError
     from booktool.layouts import BUILTIN_LAYOUTS, TEMPLATE_SUFFIXES
@@ -470,7 +469,7 @@ def test_the_templates_load_ahead_and_a_broken_one_is_left_to_its_render(tmp_pat
     project = copy_repo_project(tmp_path)
     broken = project / "layouts" / "_section.html"
     broken.write_text("<section>\n{% if %}\n</section>\n")
-    layouts = layouts_for(Project.open(project), BuildCache(project / "build"))
+    layouts = layouts_for(Project.open(project))
     assert layouts.env.cache is not None
     loaded = {key[1] for key in layouts.env.cache}
     builtin = {p.name for p in BUILTIN_LAYOUTS.iterdir() if p.suffix in TEMPLATE_SUFFIXES}

@@ -52,6 +52,51 @@ ATTACHMENT_TITLE = (
 )
 
 
+def escaping_title(expression: str) -> str:
+    """A project title page that extends the built-in one and runs ``expression`` on line 3."""
+    return (
+        '{% extends "builtin/_title_page.html" %}\n{% block title_page_extra %}\n'
+        f"{expression}\n{{% endblock %}}\n"
+    )
+
+
+#: Known ways out of a Jinja template, each refused by the sandbox: (name, line 3, attribute).
+ESCAPES = [
+    ("mro-subclasses", "{{ ''.__class__.__mro__[1].__subclasses__() }}", "'__class__' of 'str'"),
+    (
+        "globals-os",
+        "{{ cycler.__init__.__globals__.os.popen('touch pwned').read() }}",
+        "'__init__' of 'type'",
+    ),
+    (
+        "builtins",
+        "{{ joiner.__init__.__globals__.__builtins__.open('/etc/passwd').read() }}",
+        "'__init__' of 'type'",
+    ),
+    (
+        "namespace-internals",
+        "{{ namespace().__class__.__init__.__globals__ }}",
+        "'__class__' of 'Namespace'",
+    ),
+    (
+        "template-reference",
+        "{{ self._TemplateReference__context.environment }}",
+        "'_TemplateReference__context' of 'TemplateReference'",
+    ),
+    ("attr-filter", "{{ book|attr('__class__') }}", "'__class__' of 'BookView'"),
+    (
+        "format-string",
+        "{{ '{0.__class__.__init__.__globals__}'.format(book) }}",
+        "'__class__' of 'BookView'",
+    ),
+    (
+        "loop-internals",
+        "{% for c in book.chapters %}{{ loop.__class__ }}{% endfor %}",
+        "'__class__' of 'LoopContext'",
+    ),
+]
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -442,6 +487,65 @@ CASES = [
             "only"
         ],
     ),
+    # --- layouts run in Jinja's sandbox ---------------------------------------------------------
+    *[
+        Case(
+            f"template-escape-{name}",
+            {"layouts/_title_page.html": escaping_title(expression)},
+            "error",
+            [
+                f"layouts/_title_page.html:3: error[template-unsafe]: template refused: access "
+                f"to attribute {attribute} object is unsafe; a layout may use only the data "
+                "booktool gives it"
+            ],
+        )
+        for name, expression, attribute in ESCAPES
+    ],
+    Case(
+        "template-range-bomb",
+        {
+            "layouts/_title_page.html": escaping_title(
+                "{% for i in range(100000) %}{{ 'x' * 1000 }}{% endfor %}"
+            )
+        },
+        "error",
+        [
+            "layouts/_title_page.html:3: error[template-unsafe]: template refused: the template "
+            "wrote more than 64 MiB; keep the layout's loops and values to the book's size"
+        ],
+    ),
+    Case(
+        "template-string-bomb",
+        {"layouts/_title_page.html": escaping_title("{{ 'x' * 10 ** 9 }}")},
+        "error",
+        [
+            "layouts/_title_page.html:3: error[template-unsafe]: template refused: the template "
+            "made a value larger than a book; keep the layout's loops and values to the book's size"
+        ],
+    ),
+    Case(
+        "template-format-bomb",
+        {"layouts/_title_page.html": escaping_title("{{ '%0999999999d' % 1 }}")},
+        "error",
+        [
+            "layouts/_title_page.html:3: error[template-unsafe]: template refused: a format "
+            "width or precision is too large; keep the layout's loops and values to the book's "
+            "size"
+        ],
+    ),
+    Case(
+        "template-recursion",
+        {
+            "layouts/_title_page.html": escaping_title(
+                "{% macro deeper(n) %}{{ deeper(n + 1) }}{% endmacro %}{{ deeper(0) }}"
+            )
+        },
+        "error",
+        [
+            "layouts/_title_page.html:3: error[template-unsafe]: template refused: a macro calls "
+            "itself too deeply; end the macro's recursion"
+        ],
+    ),
     # --- resource limits -----------------------------------------------------------------------
     Case(
         "render-timeout",
@@ -515,3 +619,32 @@ def test_a_segments_folder_linked_outside_is_refused(
         for name in names
     ]
     assert _outputs(project) == []
+
+
+def test_a_runaway_template_is_stopped_at_its_time_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Loops that write nothing still count: the render stops at the bound, naming the line."""
+    import booktool.sandbox
+
+    monkeypatch.setattr(booktool.sandbox, "RENDER_SECONDS", 0.5)
+    loops = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    project = write_project(tmp_path, {"layouts/_title_page.html": escaping_title(loops)})
+    monkeypatch.chdir(project)
+    result = run_cli("build", ".", "--format", "epub")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "layouts/_title_page.html:3: error[template-unsafe]: template refused: the template "
+        "took longer than 0.5 s; keep the layout's loops and values to the book's size"
+    ]
+    assert _outputs(project) == []
+
+
+def test_a_refused_template_ran_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command in the escape is never run, and the file it names is never read."""
+    expression = "{{ cycler.__init__.__globals__.os.popen('touch pwned').read() }}"
+    project = write_project(tmp_path, {"layouts/_title_page.html": escaping_title(expression)})
+    monkeypatch.chdir(project)
+    assert run_cli("build", ".").code == 1
+    assert not (project / "pwned").exists()
+    assert not list(tmp_path.rglob("pwned"))

@@ -88,7 +88,7 @@ def build(
         with progress.stage("check") as stage:
             report.warnings += check(manuscript, strict)
             stage.note = f"{len(report.warnings)} warnings" if report.warnings else ""
-        layouts = editions.layouts_for(project, cache)
+        layouts = editions.layouts_for(project)
         with progress.stage("convert") as stage:
             book, report.converted = book_from(manuscript, pending.result(), report.warnings)
             total = len(manuscript.markdown_files) + bool(manuscript.apparatus.sources_path)

@@ -16,7 +16,7 @@ from booktool.config import PrintOptions, RenderLimits
 from booktool.edition import HtmlEdition
 from booktool.epub import EpubEdition
 from booktool.errors import InputError, Problem
-from booktool.layouts import Layouts
+from booktool.layouts import Layouts, user_template_cache
 from booktool.model import Book
 from booktool.output import write_atomic
 from booktool.pagemap import PageStart
@@ -55,10 +55,10 @@ class Planned:
     page_starts: list[PageStart] | None = None
 
 
-def layouts_for(project: Project, cache: BuildCache) -> Layouts:
+def layouts_for(project: Project) -> Layouts:
     """The project's layout chain, its templates loaded (the build loads them while pandoc
     runs: 0.01 s at 10x, which the first render paid)."""
-    layouts = Layouts(project.layouts, cache.directory / "templates")
+    layouts = Layouts(project.layouts, user_template_cache())
     layouts.load_templates()
     return layouts
 

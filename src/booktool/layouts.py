@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import os
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # Jinja is loaded when a template is: not in the render children
     import jinja2
+
+    from booktool.sandbox import LayoutSandbox
 
 from booktool.errors import InputError, Problem, input_error
 
@@ -61,18 +64,46 @@ def _confined_loader(searchpath: Path | list[str]) -> jinja2.BaseLoader:
     return _ConfinedLoader(searchpath)
 
 
+def user_template_cache() -> Path | None:
+    """Where a project's compiled templates are kept: the user's own cache folder, never the
+    project's build/ (a compiled template is code, and a project may come from anyone)."""
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(root):
+        return None
+    return Path(root, "booktool", "templates")
+
+
+@functools.cache
+def sandbox_key() -> str:
+    """Part of every compiled template's key: code compiled outside the sandbox, or by
+    another version of it, is never loaded into it."""
+    import hashlib
+
+    import jinja2
+
+    from booktool import sandbox
+
+    source = Path(sandbox.__file__).read_bytes()
+    return hashlib.sha256(source + jinja2.__version__.encode()).hexdigest()[:16]
+
+
 def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache:
-    """Jinja's bytecode cache in ``directory`` (the build's, if any), falling back to the
+    """Jinja's bytecode cache in ``directory`` (the user's, if any), falling back to the
     built-in templates compiled ahead; only ``directory`` is written to."""
     import jinja2
 
-    class _CompiledAhead(jinja2.FileSystemBytecodeCache):
+    class _Keyed(jinja2.FileSystemBytecodeCache):
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            return super().get_cache_key(f"{sandbox_key()}:{name}", filename)
+
+    class _CompiledAhead(_Keyed):
         def __init__(self) -> None:
             super().__init__(str(COMPILED_BUILTIN))
-            self.own = None
+            self.own: jinja2.FileSystemBytecodeCache | None = None
             if directory is not None:
-                directory.mkdir(parents=True, exist_ok=True)
-                self.own = jinja2.FileSystemBytecodeCache(str(directory))
+                with contextlib.suppress(OSError):
+                    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+                    self.own = _Keyed(str(directory))
 
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             if self.own is not None:
@@ -82,7 +113,8 @@ def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache:
 
         def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             if self.own is not None:
-                self.own.dump_bytecode(bucket)
+                with contextlib.suppress(OSError):
+                    self.own.dump_bytecode(bucket)
 
     return _CompiledAhead()
 
@@ -110,11 +142,14 @@ class Layouts:
         self.cache = cache
 
     @functools.cached_property
-    def env(self) -> jinja2.Environment:
-        """The templates' environment, made when the first template is rendered."""
+    def env(self) -> LayoutSandbox:
+        """The templates' environment, made when the first template is rendered: Jinja's
+        sandbox, bounded in time and size (:mod:`booktool.sandbox`)."""
         import jinja2
 
-        return jinja2.Environment(
+        from booktool.sandbox import LayoutSandbox
+
+        return LayoutSandbox(
             loader=jinja2.ChoiceLoader(
                 [
                     jinja2.PrefixLoader({"builtin": _confined_loader(BUILTIN_LAYOUTS)}),
@@ -148,9 +183,12 @@ class Layouts:
     def render(self, name: str, **context: Any) -> str:
         """Render one template; a broken project template is named with its line."""
         import jinja2
+        from jinja2.exceptions import SecurityError
+
+        from booktool.sandbox import TemplateBudgetError
 
         try:
-            return self.env.get_template(name).render(**context)
+            return self.env.render(self.env.get_template(name), context)
         except jinja2.TemplateSyntaxError as exc:
             path = Path(exc.filename) if exc.filename else None
             raise input_error(
@@ -176,6 +214,29 @@ class Layouts:
                 f"template '{exc.name}' not found in layouts",
                 "restore it or remove the file that extends it",
                 code="template-missing",
+            ) from exc
+        except (SecurityError, TemplateBudgetError, RecursionError) as exc:
+            path, line = self.template_line(exc)
+            if isinstance(exc, SecurityError):
+                what, hint = str(exc), "a layout may use only the data booktool gives it"
+            elif isinstance(exc, RecursionError):
+                what, hint = "a macro calls itself too deeply", "end the macro's recursion"
+            else:
+                what, hint = str(exc), "keep the layout's loops and values to the book's size"
+            raise input_error(
+                path or self.find(name),
+                line,
+                f"template refused: {what.rstrip('.')}",
+                hint,
+                code="template-unsafe",
+            ) from exc
+        except UnicodeDecodeError as exc:
+            raise input_error(
+                self.find(name),
+                None,
+                "template is not UTF-8 text",
+                "save it as UTF-8, or include only text files",
+                code="template-syntax",
             ) from exc
         except jinja2.TemplateError as exc:
             path, line = self.template_line(exc)
