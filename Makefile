@@ -50,11 +50,11 @@ $(STAMP): pyproject.toml
 # and each render worker) compiled them from source again (0.05 s of a build's start).
 # The built-in Jinja templates too (a build with an empty cache compiled them: 0.07 s), and
 # WeasyPrint's C declarations, which cffi parsed at every render worker's start (0.04 s; see
-# src/booktool/weasyffi.py). Quick when they are current.
+# src/booktool/render/weasyffi.py). Quick when they are current.
 bytecode: $(STAMP)
 	@$(BIN)/python -m compileall -q src/booktool
-	@$(BIN)/python -c 'from booktool.layouts import compile_builtin; compile_builtin()'
-	@$(BIN)/python -c 'from booktool.weasyffi import compile_ahead; compile_ahead()'
+	@$(BIN)/python -c 'from booktool.editions.layouts import compile_builtin; compile_builtin()'
+	@$(BIN)/python -c 'from booktool.render.weasyffi import compile_ahead; compile_ahead()'
 
 booklet: bytecode | sysdeps
 	$(BIN)/booktool build .

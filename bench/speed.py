@@ -66,8 +66,8 @@ FLOOR = """
 import json, sys
 from pathlib import Path
 import weasyprint
-from booktool.fetcher import ConfinedFetcher
-from booktool.layouts import BASE_URL, Layouts
+from booktool.render.fetcher import ConfinedFetcher
+from booktool.editions.layouts import BASE_URL, Layouts
 job = json.loads(Path(sys.argv[1]).read_text())
 layouts = Layouts(Path(job["project_layouts"]) if job["project_layouts"] else None)
 media = {href: Path(path).read_bytes() for href, path in job["media"].items()}
@@ -88,12 +88,12 @@ import json, sys
 from dataclasses import asdict
 from pathlib import Path
 from booktool.build import build, convert
-from booktool.cache import BuildCache
-from booktool.editions import build_moment
-from booktool.layouts import Layouts
-from booktool.manuscript import load_manuscript
-from booktool.pdf import PdfEdition
-from booktool.project import Project
+from booktool.cache.store import BuildCache
+from booktool.editions.registry import build_moment
+from booktool.editions.layouts import Layouts
+from booktool.source.manuscript import load_manuscript
+from booktool.editions.pdf import PdfEdition
+from booktool.source.project import Project
 project = Project.open(Path(sys.argv[1]))
 build(project, ("pdf",))  # for the page numbers of the book's layout
 manuscript = load_manuscript(project)
@@ -108,9 +108,9 @@ WARM = """
 import json, sys, time
 from pathlib import Path
 from booktool.build import build
-from booktool.project import Project
-from booktool.config import RenderLimits
-from booktool.render_process import render_processes, warm_renderer
+from booktool.source.project import Project
+from booktool.source.config import RenderLimits
+from booktool.render.pool import render_processes, warm_renderer
 project = Project.open(Path(sys.argv[1]))
 times = []
 with warm_renderer(2048, render_processes(RenderLimits())):  # as booktool watch does

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from booktool.cli import main
+from booktool.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed-000_fd7ad028365281d0.txt"

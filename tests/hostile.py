@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from booktool.layouts import BUILTIN_LAYOUTS
+from booktool.editions.layouts import BUILTIN_LAYOUTS
 
 BOOK_YAML = """\
 title: Hostile Test

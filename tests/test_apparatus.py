@@ -9,10 +9,10 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from booktool.chronology import dated_statements, parse_date, years_covered
-from booktool.manuscript import load_manuscript
-from booktool.project import Project
-from booktool.typography import smarten
+from booktool.model.typography import smarten
+from booktool.source.chronology import dated_statements, parse_date, years_covered
+from booktool.source.manuscript import load_manuscript
+from booktool.source.project import Project
 
 from .conftest import REPO, copy_repo_project, run_cli
 from .outputs import NS, Epub, pdf_pages, squash
@@ -206,7 +206,7 @@ def test_every_epub_link_resolves(book: Epub) -> None:
     ],
 )
 def test_historians_dates(value: object, label: str) -> None:
-    from booktool.chronology import date_label
+    from booktool.source.chronology import date_label
 
     assert date_label(parse_date(value)) == label
 

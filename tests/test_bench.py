@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
-from booktool.cli import main
+from booktool.cli.main import main
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "speed.py"
 

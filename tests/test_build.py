@@ -10,8 +10,8 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from booktool.htmlclean import clean_fragments
-from booktool.markdown import MarkdownSource, convert_markdown
+from booktool.convert.htmlclean import clean_fragments
+from booktool.convert.markdown import MarkdownSource, convert_markdown
 
 from .conftest import REPO, copy_repo_project, run_cli
 from .outputs import MM, Epub, pdf_pages
@@ -274,7 +274,7 @@ def test_cwd_does_not_matter(tmp_path: Path) -> None:
 def test_a_large_batch_is_shared_among_pandoc_processes_with_the_same_html(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import booktool.markdown as markdown
+    import booktool.convert.markdown as markdown
 
     references = [
         {
@@ -309,7 +309,7 @@ def test_citations_and_the_bibliography_are_formatted_in_one_pandoc_process(
     """citeproc's set-up costs as much as 40,000 characters of Markdown: the documents that
     cite go with the bibliography into the first run, the rest share the cores; the HTML is the
     one a single process gives."""
-    import booktool.markdown as markdown
+    import booktool.convert.markdown as markdown
 
     references = [
         {"id": "yang2012", "type": "book", "title": "Tombstone", "issued": "2012"}
@@ -343,7 +343,7 @@ def test_citations_and_the_bibliography_are_formatted_in_one_pandoc_process(
 
 
 def test_a_citation_is_told_from_an_address_and_a_cross_reference() -> None:
-    from booktool.markdown import cites
+    from booktool.convert.markdown import cites
 
     keys = {"yang2012", "a.b"}
     assert cites("As [@yang2012, p. 4] says.", keys)
@@ -356,15 +356,17 @@ def test_a_citation_is_told_from_an_address_and_a_cross_reference() -> None:
 
 STARTED = """
 import json, sys
-import booktool.markdown as markdown
-from booktool.cli import main
+import booktool.convert.markdown as markdown
+from booktool.cli.main import main
 loaded = {}
 start = markdown._Pandoc.__init__
 def starting(self, *args):
     loaded.update((name, name in sys.modules) for name in HEAVY)
     start(self, *args)
 markdown._Pandoc.__init__ = starting
-HEAVY = ["booktool.editions", "booktool.epub", "booktool.checks", "jinja2", "ebooklib"]
+HEAVY = [
+    "booktool.editions.registry", "booktool.editions.epub", "booktool.checks", "jinja2", "ebooklib",
+]
 code = main(["build", sys.argv[1], "--format", "epub", "--quiet"])
 print(json.dumps([code, loaded, [name in sys.modules for name in HEAVY]]))
 """
@@ -410,7 +412,7 @@ def test_pandoc_runs_once_for_the_whole_book(
 ) -> None:
     import subprocess
 
-    import booktool.markdown
+    import booktool.convert.markdown
 
     calls: list[list[str]] = []
     real_popen = subprocess.Popen
@@ -419,7 +421,7 @@ def test_pandoc_runs_once_for_the_whole_book(
         calls.append(args)
         return real_popen(args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(booktool.markdown.subprocess, "Popen", counting_popen)
+    monkeypatch.setattr(booktool.convert.markdown.subprocess, "Popen", counting_popen)
     project = copy_repo_project(tmp_path)
     assert run_cli("build", str(project), "--format", "html").code == 0
     assert len(calls) == 1 and "pandoc" in Path(calls[0][0]).name  # a small book: one run
@@ -461,10 +463,10 @@ def test_the_templates_load_ahead_and_a_broken_one_is_left_to_its_render(tmp_pat
     """The build loads the layout chain's templates while pandoc runs (editions.layouts_for):
     every one that loads is compiled then; one that does not is reported by its render, with
     its file and line, as without the loading ahead."""
-    from booktool.editions import layouts_for
+    from booktool.editions.layouts import BUILTIN_LAYOUTS, TEMPLATE_SUFFIXES
+    from booktool.editions.registry import layouts_for
     from booktool.errors import InputError
-    from booktool.layouts import BUILTIN_LAYOUTS, TEMPLATE_SUFFIXES
-    from booktool.project import Project
+    from booktool.source.project import Project
 
     project = copy_repo_project(tmp_path)
     broken = project / "layouts" / "_section.html"

@@ -124,7 +124,7 @@ def test_pandoc_started_before_a_failed_check_is_stopped_and_reaped(
     reports only the check's error, and no pandoc process outlives it."""
     import subprocess
 
-    import booktool.markdown
+    import booktool.convert.markdown
 
     started: list[subprocess.Popen[bytes]] = []
     real_popen = subprocess.Popen
@@ -134,7 +134,7 @@ def test_pandoc_started_before_a_failed_check_is_stopped_and_reaped(
         started.append(process)
         return process
 
-    monkeypatch.setattr(booktool.markdown.subprocess, "Popen", keeping)
+    monkeypatch.setattr(booktool.convert.markdown.subprocess, "Popen", keeping)
     edit(project / "manuscript" / "segments" / "seg-01.md", "end: 00:05:00", "end: 00:06:30")
     result = run_cli("build", str(project), "--format", "epub")
     assert result.code == 1

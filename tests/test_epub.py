@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from booktool.manuscript import load_manuscript
-from booktool.project import Project
-from booktool.typography import smarten
+from booktool.model.typography import smarten
+from booktool.source.manuscript import load_manuscript
+from booktool.source.project import Project
 
 from .conftest import REPO
 from .outputs import NS, Epub, print_html_texts, run_epubcheck, squash

@@ -625,9 +625,9 @@ def test_a_runaway_template_is_stopped_at_its_time_bound(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Loops that write nothing still count: the render stops at the bound, naming the line."""
-    import booktool.sandbox
+    import booktool.editions.sandbox
 
-    monkeypatch.setattr(booktool.sandbox, "RENDER_SECONDS", 0.5)
+    monkeypatch.setattr(booktool.editions.sandbox, "RENDER_SECONDS", 0.5)
     loops = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
     project = write_project(tmp_path, {"layouts/_title_page.html": escaping_title(loops)})
     monkeypatch.chdir(project)

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from booktool.cli.importer import parse_summary, suggest_title
 from booktool.errors import InputError
-from booktool.importer import parse_summary, suggest_title
-from booktool.manuscript import read_markdown_file
-from booktool.yamlio import load_yaml
+from booktool.source.manuscript import read_markdown_file
+from booktool.source.yamlio import load_yaml
 
 from .conftest import SEED, run_cli
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-import booktool.markdown
-from booktool.cli import main
-from booktool.markdown import MarkdownSource, PandocRuns
+import booktool.convert.markdown
+from booktool.cli.main import main
+from booktool.convert.markdown import MarkdownSource, PandocRuns
+from booktool.editions.layouts import BUILTIN_LAYOUTS
 
 from .conftest import copy_repo_project, run_cli
 
@@ -41,14 +42,14 @@ def built(tmp_path: Path) -> Path:
 def conversions(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     """The file names of every batch handed to pandoc (the real converter, counted)."""
     calls: list[list[str]] = []
-    real = booktool.markdown.PandocRuns
+    real = booktool.convert.markdown.PandocRuns
 
     def counting(sources: list[MarkdownSource], references: Any = ()) -> PandocRuns:
         if sources:
             calls.append([s.path.name for s in sources])
         return real(sources, references)
 
-    monkeypatch.setattr(booktool.markdown, "PandocRuns", counting)
+    monkeypatch.setattr(booktool.convert.markdown, "PandocRuns", counting)
     return calls
 
 
@@ -67,7 +68,7 @@ def test_a_rebuild_with_nothing_changed_is_up_to_date_and_rewrites_nothing(
 def test_a_no_op_rebuild_does_not_import_weasyprint(built: Path) -> None:
     script = (
         "import sys\n"
-        "from booktool.cli import main\n"
+        "from booktool.cli.main import main\n"
         f"code = main(['build', {str(built)!r}])\n"
         "print('weasyprint imported:', 'weasyprint' in sys.modules)\n"
         "sys.exit(code)\n"
@@ -120,8 +121,7 @@ def test_each_output_is_rewritten_only_when_its_own_inputs_change(built: Path) -
     layouts = built / "layouts"
     before = stamps(built)
     (layouts / "epub.css").write_text(
-        (Path(booktool.markdown.__file__).parent / "layouts" / "epub.css").read_text()
-        + "\n.segment { margin-top: 1em; }\n"
+        (BUILTIN_LAYOUTS / "epub.css").read_text() + "\n.segment { margin-top: 1em; }\n"
     )
     result = run_cli("build", str(built))
     assert f"wrote {built}/build/{SLUG}.epub" in result.out
@@ -131,8 +131,7 @@ def test_each_output_is_rewritten_only_when_its_own_inputs_change(built: Path) -
     assert after[f"{SLUG}.epub"] != before[f"{SLUG}.epub"]
 
     (layouts / "print.css").write_text(
-        (Path(booktool.markdown.__file__).parent / "layouts" / "print.css").read_text()
-        + "\nh1 { letter-spacing: 0.01em; }\n"
+        (BUILTIN_LAYOUTS / "print.css").read_text() + "\nh1 { letter-spacing: 0.01em; }\n"
     )
     result = run_cli("build", str(built))
     assert f"wrote {built}/build/{SLUG}.pdf" in result.out
@@ -248,15 +247,15 @@ def test_built_in_templates_compiled_ahead_are_loaded_while_current(
     the build's cache, never into the compiled-ahead folder)."""
     import jinja2
 
-    import booktool.layouts
+    import booktool.editions.layouts
 
     builtin = tmp_path / "builtin"
-    shutil.copytree(booktool.layouts.BUILTIN_LAYOUTS, builtin)
+    shutil.copytree(booktool.editions.layouts.BUILTIN_LAYOUTS, builtin)
     ahead = tmp_path / "ahead"
-    monkeypatch.setattr(booktool.layouts, "BUILTIN_LAYOUTS", builtin)
-    monkeypatch.setattr(booktool.layouts, "COMPILED_BUILTIN", ahead)
+    monkeypatch.setattr(booktool.editions.layouts, "BUILTIN_LAYOUTS", builtin)
+    monkeypatch.setattr(booktool.editions.layouts, "COMPILED_BUILTIN", ahead)
     templates = [p.name for p in builtin.iterdir() if p.suffix in (".html", ".xhtml", ".svg")]
-    assert booktool.layouts.compile_builtin() == len(templates) > 10
+    assert booktool.editions.layouts.compile_builtin() == len(templates) > 10
     written = {p.name: p.read_bytes() for p in ahead.iterdir()}
     assert len(written) == len(templates)
 
@@ -273,7 +272,7 @@ def test_built_in_templates_compiled_ahead_are_loaded_while_current(
     (own / "_cover.html").write_text("<p>{{ cover.title }}</p>\n", "utf-8")
     people = builtin / "_people.html"
     people.write_text(people.read_text("utf-8") + "{# changed #}\n", "utf-8")
-    layouts = booktool.layouts.Layouts(own, tmp_path / "cache")
+    layouts = booktool.editions.layouts.Layouts(own, tmp_path / "cache")
     for name in ("_section.html", "print.html", "epub-chapter.xhtml", "_cover.html"):
         layouts.env.get_template(name)
     assert compiled == ["_cover.html"]  # the rest, and what they include, loaded as compiled
@@ -281,7 +280,7 @@ def test_built_in_templates_compiled_ahead_are_loaded_while_current(
     assert compiled == ["_cover.html", "_people.html"]
     assert len(list((tmp_path / "cache").iterdir())) == 2
     assert {p.name: p.read_bytes() for p in ahead.iterdir()} == written
-    assert booktool.layouts.compile_builtin() == len(templates)  # compiles what changed
+    assert booktool.editions.layouts.compile_builtin() == len(templates)  # compiles what changed
     assert compiled[2:] == ["_people.html"]
     now = {p.name: p.read_bytes() for p in ahead.iterdir()}
     assert now.keys() == written.keys()

@@ -13,12 +13,12 @@ import lxml.html
 import pytest
 
 from booktool.build import convert
-from booktool.cache import BuildCache
-from booktool.editions import build_moment
-from booktool.layouts import Layouts
-from booktool.manuscript import load_manuscript
-from booktool.pdf import PdfEdition
-from booktool.project import Project
+from booktool.cache.store import BuildCache
+from booktool.editions.layouts import Layouts
+from booktool.editions.pdf import PdfEdition
+from booktool.editions.registry import build_moment
+from booktool.source.manuscript import load_manuscript
+from booktool.source.project import Project
 
 from .conftest import SEED, copy_repo_project, run_cli
 from .outputs import Epub, pdf_pages, squash

@@ -280,9 +280,9 @@ def test_the_page_list_setting_is_read_ahead_and_anything_unreadable_is_the_defa
     """The CLI reads ``epub.page_list`` before the manuscript, to know whether to start
     loading WeasyPrint; what it cannot read (or may not: a link out of manuscript/) is left
     to the manuscript's load to report."""
-    from booktool.manuscript import wants_page_list
-    from booktool.project import Project
-    from booktool.render_process import laid_out_formats
+    from booktool.render.pool import laid_out_formats
+    from booktool.source.manuscript import wants_page_list
+    from booktool.source.project import Project
 
     project = copy_repo_project(tmp_path / "p")
     book = project / "manuscript" / "book.yaml"

@@ -22,13 +22,13 @@ import pytest
 from pypdf import PdfReader
 
 from booktool.build import build, convert
-from booktool.cache import BuildCache
-from booktool.editions import build_moment
-from booktool.layouts import Layouts
-from booktool.manuscript import load_manuscript
-from booktool.pdf import PdfEdition
-from booktool.project import Project
-from booktool.render_process import render_jobs
+from booktool.cache.store import BuildCache
+from booktool.editions.layouts import Layouts
+from booktool.editions.pdf import PdfEdition
+from booktool.editions.registry import build_moment
+from booktool.render.pool import render_jobs
+from booktool.source.manuscript import load_manuscript
+from booktool.source.project import Project
 from tests.test_bench import load_bench
 
 
@@ -212,7 +212,7 @@ def test_an_edit_late_in_the_book_joins_the_parts_before_it_while_it_renders(
 ) -> None:
     """The unchanged parts before the edited one are joined while it renders, and the join
     goes on from there: the bytes of a cold build all the same."""
-    import booktool.pdf
+    import booktool.editions.pdf
 
     project = tmp_path / "project"
     shutil.copytree(tripled, project)
@@ -220,10 +220,10 @@ def test_an_edit_late_in_the_book_joins_the_parts_before_it_while_it_renders(
     segment.write_text(segment.read_text().replace(" the ", " The ", 1))
     ahead: list[int] = []
     continued: list[int] = []
-    real_ahead = booktool.pdf.PdfEdition._joining_ahead
-    real_merge = booktool.pdf.merge_parts
+    real_ahead = booktool.editions.pdf.PdfEdition._joining_ahead
+    real_merge = booktool.editions.pdf.merge_parts
 
-    def joining_ahead(self: booktool.pdf.PdfEdition, known: list[bytes]) -> Any:
+    def joining_ahead(self: booktool.editions.pdf.PdfEdition, known: list[bytes]) -> Any:
         ahead.append(len(known))
         return real_ahead(self, known)
 
@@ -232,11 +232,11 @@ def test_an_edit_late_in_the_book_joins_the_parts_before_it_while_it_renders(
         continued.append(len(joiner.parts) if joiner is not None else 0)
         return real_merge(*args, **options)
 
-    monkeypatch.setattr(booktool.pdf.PdfEdition, "_joining_ahead", joining_ahead)
-    monkeypatch.setattr(booktool.pdf, "merge_parts", merging)
+    monkeypatch.setattr(booktool.editions.pdf.PdfEdition, "_joining_ahead", joining_ahead)
+    monkeypatch.setattr(booktool.editions.pdf, "merge_parts", merging)
     build(Project.open(project), ("pdf",))
     parts = len(edition_of(project).parts.parts)
-    assert len(ahead) == 1 and booktool.pdf.JOIN_AHEAD_MIN <= ahead[0] < parts
+    assert len(ahead) == 1 and booktool.editions.pdf.JOIN_AHEAD_MIN <= ahead[0] < parts
     assert continued == ahead  # the join went on from the parts joined ahead
     edited = (project / "build" / "the-great-leap-forward.pdf").read_bytes()
     shutil.rmtree(project / "build")
@@ -267,10 +267,10 @@ def test_fonts_are_joined_only_where_every_part_says_what_they_are_cut_from(
 ) -> None:
     """A part without font records (a part cached before them) keeps its own subsets, and
     without the font files nothing is joined: the pages draw as before either way."""
-    import booktool.pdf
+    import booktool.editions.pdf
 
     captured: dict[str, Any] = {}
-    real = booktool.pdf.merge_parts
+    real = booktool.editions.pdf.merge_parts
 
     def keeping(
         parts: Any, identifier: str, fonts: Any = (), files: Any = None, **more: Any
@@ -278,7 +278,7 @@ def test_fonts_are_joined_only_where_every_part_says_what_they_are_cut_from(
         captured.update(parts=list(parts), identifier=identifier, fonts=list(fonts), files=files)
         return real(parts, identifier, fonts, files, **more)
 
-    monkeypatch.setattr(booktool.pdf, "merge_parts", keeping)
+    monkeypatch.setattr(booktool.editions.pdf, "merge_parts", keeping)
     joined = edition_of(tripled).render_pdf().data
     parts, identifier, fonts = captured["parts"], captured["identifier"], captured["fonts"]
     assert len(parts) >= 3 and all(fonts) and captured["files"]

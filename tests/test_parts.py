@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from booktool.parts import (
+from booktool.render.parts import (
     PAGE_MARK,
     PART_MARK,
     PLACEHOLDER,
@@ -13,7 +13,7 @@ from booktool.parts import (
     digit_shape,
     group,
 )
-from booktool.pdfmerge import XREF_SCHEME
+from booktool.render.protocol import XREF_SCHEME
 
 HEAD = '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"/><title>T</title>\n'
 

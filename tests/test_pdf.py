@@ -10,9 +10,9 @@ import pikepdf
 import pypdf
 import pytest
 
-from booktool.manuscript import load_manuscript
-from booktool.project import Project
-from booktool.typography import smarten
+from booktool.model.typography import smarten
+from booktool.source.manuscript import load_manuscript
+from booktool.source.project import Project
 
 from .conftest import REPO
 from .outputs import MM, markdown_plain, pdf_pages, pdf_regions, print_html_texts, squash

@@ -22,7 +22,8 @@ import pypdf
 import pytest
 import weasyprint
 
-from booktool.pdfmerge import XREF_SCHEME, merge_parts
+from booktool.render.join import merge_parts
+from booktool.render.protocol import XREF_SCHEME
 
 IDENTIFIER = hashlib.sha256(b"merge-test").hexdigest()[:32]
 CHAPTERS = 4

@@ -12,7 +12,7 @@ import pikepdf
 import pypdf
 import pytest
 
-from booktool.impose import Side, impose, padded, saddle_order
+from booktool.editions.impose import Side, impose, padded, saddle_order
 from tests.conftest import copy_repo_project, run_cli
 from tests.outputs import MM, pdf_pages, squash
 
@@ -121,8 +121,8 @@ def test_no_line_overflows_the_page_box(long_project: Path) -> None:
     laid it out (a very long word and a URL included)."""
     import weasyprint
 
-    from booktool.fetcher import ConfinedFetcher
-    from booktool.layouts import BASE_URL, Layouts
+    from booktool.editions.layouts import BASE_URL, Layouts
+    from booktool.render.fetcher import ConfinedFetcher
 
     run_cli("build", str(long_project), "--format", "html")
     html = (long_project / "build" / "the-great-leap-forward.html").read_text("utf-8")

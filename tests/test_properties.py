@@ -13,10 +13,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from booktool.cli.importer import parse_summary
 from booktool.errors import BooktoolError
-from booktool.importer import parse_summary
-from booktool.manuscript import read_markdown_file
-from booktool.yamlio import load_yaml
+from booktool.source.manuscript import read_markdown_file
+from booktool.source.yamlio import load_yaml
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

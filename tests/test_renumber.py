@@ -1,6 +1,6 @@
 """A part laid out with other page numbers and renumbered in place writes the bytes a fresh
 layout of its final document writes; where it cannot be renumbered exactly, it is laid out
-afresh (:mod:`booktool.renumber`, the render child's ``hold`` and ``reuse`` jobs).
+afresh (:mod:`booktool.render.renumber`, the render child's ``hold`` and ``reuse`` jobs).
 
 The render child's own code runs here in this process (``pdfrender.render``), on the parts of
 this repo's booklet at 3× (a front matter with a contents of every section, chapters, and back
@@ -21,14 +21,14 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from booktool import pdfrender
 from booktool.build import build
-from booktool.layouts import BASE_URL
-from booktool.parts import PageNumbers
-from booktool.pdf import PdfEdition
-from booktool.project import Project
-from booktool.render_process import RenderJob, RenderResult, render_processes, warm_renderer
-from booktool.renumber import shape
+from booktool.editions.layouts import BASE_URL
+from booktool.editions.pdf import PdfEdition
+from booktool.render import worker as pdfrender
+from booktool.render.parts import PageNumbers
+from booktool.render.pool import RenderJob, RenderResult, render_processes, warm_renderer
+from booktool.render.renumber import shape
+from booktool.source.project import Project
 from tests.test_bench import load_bench
 from tests.test_parallel import edition_of
 
@@ -218,7 +218,7 @@ def test_a_child_near_its_memory_limit_keeps_no_layout(edition: PdfEdition) -> N
 def test_an_idle_worker_takes_jobs_pinned_to_a_busy_one(edition: PdfEdition) -> None:
     """Jobs pinned to one worker (the layouts it keeps) are not left waiting while another
     worker idles: past STEAL_AFTER of them, the idle one takes some and lays them out afresh."""
-    from booktool.render_process import STEAL_AFTER, RenderPool
+    from booktool.render.pool import STEAL_AFTER, RenderPool
 
     documents = [edition.parts.document(1, final_numbers(edition))] * (STEAL_AFTER + 3)
     payloads = [

@@ -12,8 +12,8 @@ from typing import Any
 import pikepdf
 import pytest
 
-from booktool.htmlclean import clean_fragments
-from booktool.layouts import Layouts
+from booktool.convert.htmlclean import clean_fragments
+from booktool.editions.layouts import Layouts
 
 from .conftest import run_cli
 from .hostile import BOOK_YAML, Link, segment, write_project
@@ -175,14 +175,14 @@ def test_strict_turns_warnings_into_errors_and_writes_nothing(tmp_path: Path) ->
 
 
 def test_the_build_process_never_imports_weasyprint() -> None:
-    code = "import sys, booktool.cli, booktool.build; print('weasyprint' in sys.modules)"
+    code = "import sys, booktool.cli.main, booktool.build; print('weasyprint' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False"
 
 
 def test_the_fetcher_serves_only_the_chain_and_media(tmp_path: Path) -> None:
-    from booktool.fetcher import ConfinedFetcher
-    from booktool.layouts import BASE_URL
+    from booktool.editions.layouts import BASE_URL
+    from booktool.render.fetcher import ConfinedFetcher
 
     layouts_dir = tmp_path / "layouts"
     layouts_dir.mkdir()
@@ -234,7 +234,7 @@ def test_safe_html_is_kept_as_written(tmp_path: Path) -> None:
 def test_the_layout_check_finds_each_kind_of_fault() -> None:
     """What a project's layout may not put into an EPUB document: scripts, event handlers,
     script links and loads from outside the book; links out of the book are fine."""
-    from booktool.layoutcheck import markup_faults
+    from booktool.editions.layoutcheck import markup_faults
 
     document = """<html xmlns="http://www.w3.org/1999/xhtml"><head>
 <link rel="stylesheet" href="https://example.com/a.css"/><!-- a comment --></head>

@@ -15,7 +15,7 @@ from tests.conftest import copy_repo_project
 PROBE = """
 import io, sys
 from pathlib import Path
-from booktool.cli import main
+from booktool.cli.main import main
 out, err = io.StringIO(), io.StringIO()
 code = main(["build", sys.argv[1], *sys.argv[2:]], out=out, err=err)
 import json

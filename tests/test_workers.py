@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from booktool.config import RenderLimits
 from booktool.errors import RenderError
-from booktool.render_process import (
+from booktool.limits import RenderLimits
+from booktool.render.pool import (
     _WARM,
     RenderJob,
     RenderPool,
@@ -154,7 +154,7 @@ def test_workers_load_the_libraries_a_plain_import_of_weasyprint_loads() -> None
         "import ctypes.util, sys\n"
         "find = ctypes.util.find_library\n"
         "if sys.argv[1] == 'worker':\n"
-        "    from booktool.pdfrender import import_weasyprint\n"
+        "    from booktool.render.worker import import_weasyprint\n"
         "    import_weasyprint()\n"
         "import weasyprint.text.ffi as f\n"
         "names = 'gobject pango harfbuzz harfbuzz_subset harfbuzz_vector fontconfig pangoft2'\n"
@@ -174,7 +174,7 @@ def test_workers_load_the_libraries_a_plain_import_of_weasyprint_loads() -> None
 DECLARED = """
 import hashlib, sys
 from pathlib import Path
-import booktool.pdfrender as render, booktool.weasyffi as weasyffi
+import booktool.render.worker as render, booktool.render.weasyffi as weasyffi
 real = weasyffi.prebuilt
 weasyffi.prebuilt = (lambda: real(Path(sys.argv[1]))) if sys.argv[1] != "-" else (lambda: None)
 render.import_weasyprint()
@@ -190,7 +190,7 @@ def test_weasyprint_declarations_parsed_ahead_give_the_same_pdf(tmp_path: Path) 
     """A render worker's WeasyPrint takes its C declarations as ``make bytecode`` parsed them
     ahead, if from the installed WeasyPrint's file: the same PDF bytes as cffi's own parse.
     A parse made from another file is not used."""
-    from booktool.weasyffi import compile_ahead, prebuilt
+    from booktool.render.weasyffi import compile_ahead, prebuilt
 
     compiled = tmp_path / "weasyprint_ffi.py"
     assert compile_ahead(compiled)

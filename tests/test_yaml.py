@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from booktool import yamlio
 from booktool.errors import InputError
-from booktool.yamlio import LineDict, LineList, load_yaml
+from booktool.source import yamlio
+from booktool.source.yamlio import LineDict, LineList, load_yaml
 
 from .conftest import REPO
 

@@ -1,3 +1,3 @@
-from booktool.cli import run
+from booktool.cli.main import run
 
 run()

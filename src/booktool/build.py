@@ -2,7 +2,7 @@
 
 load the manuscript → check it → convert its Markdown (only what changed) → the book model →
 each edition, made only if its inputs changed → written atomically under ``build/``
-(:mod:`booktool.editions`). pandoc starts right after the load, and the check runs while it
+(:mod:`booktool.editions.registry`). pandoc starts right after the load, and the check runs while it
 converts.
 """
 
@@ -14,20 +14,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from booktool.cache import BuildCache
-from booktool.config import PrintOptions
+from booktool.cache.store import BuildCache
+from booktool.cli.progress import Progress
+from booktool.convert.markdown import (
+    Conversion,
+    MarkdownSource,
+    PendingConversion,
+    references_digest,
+)
+from booktool.convert.markdown import converting as markdown_converting
 from booktool.errors import InputError, Problem, display_path
-from booktool.manuscript import Manuscript, assemble_book, load_manuscript
-from booktool.markdown import Conversion, MarkdownSource, PendingConversion, references_digest
-from booktool.markdown import converting as markdown_converting
-from booktool.model import Book
-from booktool.progress import Progress
-from booktool.project import Project
-from booktool.render_process import laid_out_formats, standby_renderer
-from booktool.text import slugify
+from booktool.model.book import Book
+from booktool.render.pool import laid_out_formats, standby_renderer
+from booktool.source.config import PrintOptions
+from booktool.source.manuscript import Manuscript, assemble_book, load_manuscript
+from booktool.source.project import Project
+from booktool.source.text import slugify
 
 if TYPE_CHECKING:
-    from booktool.editions import Output
+    from booktool.editions.registry import Output
 
 
 @dataclass
@@ -83,7 +88,7 @@ def build(
     # pandoc and the render workers start first; the manuscript is checked, and the modules
     # that make the editions load (0.05 s: templates, lxml, ebooklib), while they run.
     with standby_renderer(limits, workers), converting(manuscript, cache) as pending:
-        from booktool import editions
+        from booktool.editions import registry as editions
 
         with progress.stage("check") as stage:
             report.warnings += check(manuscript, strict)
@@ -146,7 +151,7 @@ def render_workers(manuscript: Manuscript, cache: BuildCache, formats: Sequence[
     laid_out = [name for name in formats if name in paged]
     if not laid_out:
         return 0
-    from booktool.parts import expected_parts  # only for builds that lay pages out
+    from booktool.render.parts import expected_parts  # only for builds that lay pages out
 
     sources = markdown_sources(manuscript)
     built = all(name in cache.outputs for name in laid_out)
@@ -188,8 +193,8 @@ def book_from(
 
     What the cleaning removed (unsafe raw HTML) is appended to ``warnings``.
     """
-    from booktool.htmlclean import clean_fragments  # loaded while pandoc runs: see build()
-    from booktool.xrefs import check_references, targets
+    from booktool.convert.htmlclean import clean_fragments  # loaded while pandoc runs: see build()
+    from booktool.model.xrefs import check_references, targets
 
     apparatus = manuscript.apparatus
     texts = {f.path: (f.body, f.body_line) for f in manuscript.markdown_files}

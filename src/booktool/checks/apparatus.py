@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 
 from booktool.checks.base import Finding
-from booktool.chronology import dated_statements, years_covered
-from booktool.manuscript import Manuscript
-from booktool.xrefs import PREFIXES
+from booktool.model.xrefs import PREFIXES
+from booktool.source.chronology import dated_statements, years_covered
+from booktool.source.manuscript import Manuscript
 
 _REFERENCE = re.compile(r"(?<![\w@])(-?)@([A-Za-z][\w:.#$%&+?<>~/-]*[\w])")
 _CROSSREF = re.compile(r"^(fig|chr|ch|sec):")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from booktool.errors import Problem
-from booktool.manuscript import Manuscript
+from booktool.source.manuscript import Manuscript
 
 
 class Severity(enum.StrEnum):

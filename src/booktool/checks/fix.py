@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from booktool.cache.output import write_atomic
 from booktool.checks.base import Fix
-from booktool.output import write_atomic
 
 
 @dataclass

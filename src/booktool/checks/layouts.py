@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import jinja2
 
 from booktool.checks.base import Finding
-from booktool.layouts import LayoutOutsideError, Layouts
-from booktool.manuscript import Manuscript
+from booktool.editions.layouts import LayoutOutsideError, Layouts
+from booktool.source.manuscript import Manuscript
 
 TEMPLATE_SUFFIXES = {".html", ".xhtml", ".svg", ".xml"}
 

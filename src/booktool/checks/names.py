@@ -8,8 +8,8 @@ from pathlib import Path
 
 from booktool.checks.base import Finding, Fix
 from booktool.errors import display_path
-from booktool.manuscript import Manuscript, read_text
-from booktool.people import Person
+from booktool.source.manuscript import Manuscript, read_text
+from booktool.source.people import Person
 
 
 def variant_pattern(variant: str) -> re.Pattern[str]:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from booktool.checks.base import Fix, Reported, Rule, Severity
 from booktool.checks.registry import RULES
 from booktool.errors import InputError, Problem
-from booktool.manuscript import Manuscript, load_manuscript
-from booktool.project import Project
+from booktool.source.manuscript import Manuscript, load_manuscript
+from booktool.source.project import Project
 
 
 @dataclass

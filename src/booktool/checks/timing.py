@@ -6,8 +6,8 @@ import itertools
 from collections.abc import Iterator
 
 from booktool.checks.base import Finding
-from booktool.manuscript import Manuscript, Segment
-from booktool.timecode import format_timecode, timecode_value
+from booktool.source.manuscript import Manuscript, Segment
+from booktool.source.timecode import format_timecode, timecode_value
 
 
 def _by_start(manuscript: Manuscript) -> list[Segment]:

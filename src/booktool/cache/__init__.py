@@ -1,0 +1,1 @@
+"""The build cache, the no-op stamp and atomic writes of outputs."""

@@ -1,0 +1,100 @@
+"""A no-op rebuild without loading the build: the state of every input, as ``make`` compares.
+
+After a successful build, ``booktool build`` keeps a stamp in ``build/.cache/``: for every
+file under ``manuscript/`` and ``layouts/`` its size, modification and change times and inode
+(the state taken *before* the build read them, so a file edited during the build counts as
+changed), the same for the outputs it wrote or found current, and what booktool's code and
+installed packages are (booktool's own source files, the site-packages folder, the
+interpreter). When the next ``booktool build`` with the same options finds every one of them
+as recorded, nothing can have changed: it prints what the last build printed and stops, in a
+few milliseconds, without importing the build, its templates or any renderer. Anything else
+(a changed, added or removed file, other options, another booktool) takes the full path, whose
+cache decides by content. Only the standard library is imported here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import sysconfig
+from collections.abc import Iterable
+from pathlib import Path
+
+import booktool
+from booktool.cache.output import write_atomic
+
+STAMP_VERSION = 1
+
+
+def _state(path: str) -> list[int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+def _tree(folder: Path) -> dict[str, list[int] | None]:
+    """Every file and folder under ``folder`` (Python's bytecode caches left out)."""
+    found: dict[str, list[int] | None] = {str(folder): _state(str(folder))}
+    for root, directories, files in os.walk(folder):
+        directories[:] = sorted(d for d in directories if d != "__pycache__")
+        for name in sorted(files + directories):
+            path = os.path.join(root, name)
+            found[path] = _state(path)
+    return found
+
+
+def inputs_state(root: Path, options: Iterable[str]) -> dict[str, object]:
+    """Everything a build's result depends on, as cheap file states and settings."""
+    code = Path(booktool.__file__).parent
+    return {
+        "version": STAMP_VERSION,
+        "options": list(options),
+        "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+        "python": sys.executable,
+        "packages": _state(sysconfig.get_path("purelib")),
+        "booktool": _tree(code),
+        "manuscript": _tree(root / "manuscript"),
+        "layouts": _tree(root / "layouts"),
+    }
+
+
+def stamp_path(build_dir: Path) -> Path:
+    return build_dir / ".cache" / "stamp.json"
+
+
+def store(
+    build_dir: Path,
+    inputs: dict[str, object],
+    outputs: Iterable[Path],
+    printed: list[tuple[str, str]],
+) -> None:
+    """Keep the pre-build ``inputs``, the outputs' states now, and what a no-op rebuild prints
+    (``("out" | "err", line)``)."""
+    data = {
+        "inputs": inputs,
+        "outputs": {str(path): _state(str(path)) for path in outputs},
+        "printed": printed,
+    }
+    write_atomic(stamp_path(build_dir), json.dumps(data).encode(), durable=False)
+
+
+def unchanged(build_dir: Path, inputs: dict[str, object]) -> list[tuple[str, str]] | None:
+    """What a no-op rebuild prints, if nothing the last build depended on has changed since;
+    else None."""
+    try:
+        data = json.loads(stamp_path(build_dir).read_text("utf-8"))
+        if data["inputs"] != json.loads(json.dumps(inputs)):
+            return None
+        if any(_state(path) != state for path, state in data["outputs"].items()):
+            return None
+        return [(str(stream), str(line)) for stream, line in data["printed"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def forget(build_dir: Path) -> None:
+    """Drop the stamp (a failed build: the next one takes the full path)."""
+    stamp_path(build_dir).unlink(missing_ok=True)

@@ -1,0 +1,444 @@
+"""The EPUB 3 edition, one step per method: metadata, manifest, spine, navigation, package.
+
+ebooklib assembles the package; its writer is subclassed to put ``xml:lang`` on the package
+element and fixed timestamps on every zip entry, so the same manuscript gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import zipfile
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from ebooklib import epub
+from lxml import etree
+
+from booktool.editions.base import HtmlEdition, Made, PageCallback
+from booktool.editions.layoutcheck import check_document, check_stylesheet, check_svg
+from booktool.editions.layouts import Layouts
+from booktool.editions.pagemap import EPUB_NS, XHTML_NS, PageStart, place_markers, resolve_starts
+from booktool.errors import Problem, RenderError
+from booktool.limits import RenderLimits
+from booktool.model.book import Book
+from booktool.model.notes import epub_notes
+from booktool.model.views import INTRODUCTION_FILE, LOF_FILE, SOURCES_FILE
+from booktool.source.config import PrintOptions
+from booktool.source.images import media_type
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XHTML = "application/xhtml+xml"
+
+
+def accessibility_summary(paged: bool) -> str:
+    """The book's accessibility in one paragraph, for ``schema:accessibilitySummary``."""
+    summary = (
+        "This study booklet is structured with headings, lists and tables in reading order, "
+        "with a table of contents; every image has a text alternative, and every chart is "
+        "followed by a table of its data. Notes are linked both ways."
+    )
+    if paged:
+        summary += " Page-break markers and a page list give the printed edition's page numbers."
+    return summary + " It meets WCAG 2.1 Level AA."
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A ZipFile whose entries all carry one timestamp and plain permissions."""
+
+    date_time: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
+
+    def writestr(
+        self,
+        zinfo_or_arcname: str | zipfile.ZipInfo,
+        data: Any,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.date_time)
+            info.compress_type = compress_type if compress_type is not None else self.compression
+            info.external_attr = 0o644 << 16
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+
+class _Writer(epub.EpubWriter):  # type: ignore[misc]
+    """ebooklib's writer with xml:lang on the package and reproducible zip entries."""
+
+    def __init__(
+        self,
+        target: io.BytesIO,
+        book: epub.EpubBook,
+        language: str,
+        moment: dt.datetime,
+        pages: PageList | None = None,
+    ) -> None:
+        super().__init__(
+            target,
+            book,
+            {
+                "raise_exceptions": True,
+                "mtime": moment,
+                "epub2_guide": True,
+                "epub3_landmark": True,
+            },
+        )
+        self.language = language
+        self.moment = moment
+        self.pages = pages or PageList()
+
+    def write(self) -> None:
+        zip_time = max(self.moment, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
+        self.out = _FixedTimeZip(self.file_name, "w", zipfile.ZIP_DEFLATED, compresslevel=9)
+        self.out.date_time = zip_time.timetuple()[:6]
+        self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        self._write_container()
+        self._write_opf()
+        self._write_items()
+        self.out.close()
+
+    def _write_opf_file(self, root: Any) -> None:
+        root.set(XML_LANG, self.language)
+        super()._write_opf_file(root)
+
+    def _get_nav(self, item: Any) -> bytes:
+        nav: bytes = super()._get_nav(item)
+        tree = etree.fromstring(nav)
+        ns = {"x": "http://www.w3.org/1999/xhtml"}
+        for heading in tree.iterfind(".//x:nav/x:h2", ns):
+            heading.tag = "{http://www.w3.org/1999/xhtml}h1"
+        toc = tree.find(".//x:nav[@epub:type='toc']", ns | {"epub": EPUB_NS})
+        if toc is not None and self.pages.in_nav:
+            toc.set("id", CONTENTS_ANCHORS[0])
+            title = toc.find("x:h1", ns)
+            if title is not None:
+                title.set("id", CONTENTS_ANCHORS[1])
+            place_markers(tree, self.pages.in_nav)
+        if self.pages.entries:
+            body = tree.find("x:body", ns)
+            assert body is not None
+            body.append(etree.fromstring(self.pages.nav_markup()))
+        return etree.tostring(
+            tree, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>"
+        )
+
+
+#: The print edition's contents (its list and its heading), whose EPUB counterpart is the
+#: navigation document's table of contents.
+CONTENTS_ANCHORS = ("contents", "contents-title")
+
+
+@dataclass
+class PageList:
+    """The printed pages in the EPUB: where each marker went, and those for the nav document."""
+
+    entries: list[tuple[int, str]] = field(default_factory=list)
+    in_nav: list[PageStart] = field(default_factory=list)
+
+    def nav_markup(self) -> str:
+        """The navigation document's ``page-list``: one link per printed page."""
+        items = "".join(
+            f'<li><a href="{escape(href)}">{page}</a></li>' for page, href in self.entries
+        )
+        return (
+            f'<nav xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}" epub:type="page-list" '
+            f'id="page-list" hidden="hidden"><h2>Pages</h2><ol>{items}</ol></nav>'
+        )
+
+
+@dataclass(frozen=True)
+class EpubDocument:
+    """One XHTML document of the package, rendered from the layouts."""
+
+    uid: str
+    file_name: str
+    title: str
+    content: str
+
+
+class EpubEdition(HtmlEdition):
+    """Builds the EPUB 3 package from the shared layouts."""
+
+    format = "epub"
+    tool = "ebooklib"
+    page_references = False
+    #: The layout files every EPUB carries.
+    STYLESHEETS = ("book.css", "epub.css")
+
+    def __init__(
+        self,
+        book: Book,
+        layouts: Layouts,
+        moment: dt.datetime,
+        limits: RenderLimits | None = None,
+        options: PrintOptions | None = None,
+    ) -> None:
+        super().__init__(book, layouts, moment, limits, options)
+        self.package = epub.EpubBook()
+        self.documents_by_uid: dict[str, epub.EpubItem] = {}
+        #: Where the print edition's pages begin; set before the documents are rendered.
+        self.page_starts: list[PageStart] = []
+        self.pages = PageList()
+
+    def href(self, file: str, anchor: str) -> str:
+        return f"{file}#{anchor}"
+
+    def finish_notes(self, root: etree._Element) -> None:
+        self.next_note = epub_notes(root, self.next_note)
+
+    @functools.cached_property
+    def cover_svg(self) -> str:
+        svg = self.render("cover.svg", cover=self.cover_view(), cover_alt=self.cover_alt)
+        check_svg(self.layouts, "cover.svg", svg)
+        return svg
+
+    def _rendered(
+        self, uid: str, file: str, label: str, template: str, **context: object
+    ) -> EpubDocument:
+        content = self.render(template, **context)
+        check_document(self.layouts, template, content)
+        return EpubDocument(uid, file, label, content)
+
+    @functools.cached_property
+    def rendered(self) -> list[EpubDocument]:
+        """The package's XHTML documents in reading order, each with its page-break markers."""
+        return self.mark_pages(self.unmarked())
+
+    def mark_pages(self, docs: list[EpubDocument]) -> list[EpubDocument]:
+        """A ``pagebreak`` marker where each printed page begins, and the page list to match.
+
+        A page whose place the EPUB lacks (the printed contents go to the navigation document)
+        is marked where the next page that it has begins.
+        """
+        if not self.page_starts:
+            return docs
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+        trees = [etree.fromstring(doc.content.encode("utf-8"), parser) for doc in docs]
+        ids = [{str(e.get("id")) for e in tree.iter() if e.get("id")} for tree in trees]
+        known = set().union(*ids) | set(CONTENTS_ANCHORS)
+        starts = resolve_starts(self.page_starts, known)
+        in_nav = [s for s in starts if s.anchor in CONTENTS_ANCHORS]
+        # The contents' heading at the top of its page: the marker goes before the whole nav.
+        in_nav = [
+            PageStart(s.page, CONTENTS_ANCHORS[0], 0, s.text)
+            if s.anchor == CONTENTS_ANCHORS[1] and s.offset == 0
+            else s
+            for s in in_nav
+        ]
+        self.pages = PageList(in_nav=in_nav)
+        placed: dict[int, str] = {s.page: "nav.xhtml" for s in self.pages.in_nav}
+        marked = []
+        for doc, tree, found in zip(docs, trees, ids, strict=True):
+            pages = place_markers(tree, [s for s in starts if s.anchor in found])
+            placed.update((page, doc.file_name) for page in pages)
+            if pages:
+                content = etree.tostring(
+                    tree.getroottree(), encoding="unicode", doctype="<!DOCTYPE html>"
+                )
+                doc = EpubDocument(doc.uid, doc.file_name, doc.title, content)
+            marked.append(doc)
+        self.pages.entries = [(page, f"{placed[page]}#page-{page}") for page in sorted(placed)]
+        return marked
+
+    def unmarked(self) -> list[EpubDocument]:
+        """The package's XHTML documents in reading order, from the cover to the back matter."""
+        view = self.view
+        docs = [
+            self._rendered(
+                "cover", "cover.xhtml", "Cover", "epub-cover.xhtml", cover_alt=self.cover_alt
+            ),
+            self._rendered("title-page", "title.xhtml", "Title page", "epub-title.xhtml"),
+        ]
+        if view.figures:
+            docs.append(
+                self._rendered(
+                    "figures-list",
+                    LOF_FILE,
+                    "List of Figures",
+                    "epub-part.xhtml",
+                    part="_list_of_figures.html",
+                    title="List of Figures",
+                )
+            )
+        if view.introduction:
+            docs.append(
+                self._rendered(
+                    "introduction",
+                    INTRODUCTION_FILE,
+                    view.introduction.title,
+                    "epub-introduction.xhtml",
+                )
+            )
+        for chapter in view.chapters:
+            docs.append(
+                self._rendered(
+                    f"chapter-{chapter.number:02d}",
+                    chapter.file_name,
+                    chapter.title,
+                    "epub-chapter.xhtml",
+                    chapter=chapter,
+                )
+            )
+        for key, part in view.parts.items():
+            docs.append(
+                self._rendered(
+                    key,
+                    part.file_name,
+                    part.title,
+                    "epub-part.xhtml",
+                    part=part.template,
+                    title=part.title,
+                )
+            )
+        return docs
+
+    def documents(self) -> list[str]:
+        return [
+            self.cover_svg,
+            *(doc.content for doc in self.rendered),
+            *(data.decode() for data in self.generated.values()),
+        ]
+
+    def resources(self) -> list[str]:
+        """The layout files and media the package carries."""
+        return [*self.STYLESHEETS, *sorted(self.book.media)]
+
+    def make(self, on_page: PageCallback | None = None) -> Made:
+        return Made(self.epub_bytes(), self.resources())
+
+    def epub_bytes(self) -> bytes:
+        self.metadata()
+        self.manifest()
+        self.spine()
+        self.navigation()
+        return self.write_package()
+
+    def metadata(self) -> None:
+        book, view, package = self.book, self.view, self.package
+        package.set_identifier(book.identifier)
+        package.set_title(view.title)
+        package.set_language(book.language)
+        for number, author in enumerate(book.authors, start=1):
+            package.add_author(author, uid=f"creator{number}")
+        package.add_metadata("DC", "date", book.date.isoformat())
+        package.add_metadata("DC", "source", view.source_line)
+        if view.subtitle:
+            package.add_metadata("DC", "title", view.subtitle, {"id": "subtitle"})
+            package.add_metadata(
+                None, "meta", "subtitle", {"property": "title-type", "refines": "#subtitle"}
+            )
+        if book.publisher:
+            package.add_metadata("DC", "publisher", book.publisher)
+        if book.description:
+            package.add_metadata("DC", "description", book.description)
+        self.accessibility_metadata()
+
+    def accessibility_metadata(self) -> None:
+        """EPUB Accessibility 1.1: how the book can be read, what it offers, its page source."""
+        package, view = self.package, self.view
+        images = bool(self.book.media) or any(f.image for f in view.figures)
+        features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+        features += ["alternativeText"] if images else []
+        features += ["longDescription"] if any(f.chart for f in view.figures) else []
+        features += ["pageBreakMarkers", "pageNavigation"] if self.page_starts else []
+        properties: list[tuple[str, str]] = [
+            ("schema:accessMode", "textual"),
+            *([("schema:accessMode", "visual")] if images else []),
+            ("schema:accessModeSufficient", "textual"),
+            *[("schema:accessibilityFeature", feature) for feature in features],
+            ("schema:accessibilityHazard", "none"),
+            ("schema:accessibilitySummary", accessibility_summary(bool(self.page_starts))),
+            ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
+        ]
+        if self.page_starts:
+            properties.append(
+                ("pageBreakSource", f"{self.book.identifier} (print edition, {view.page_size})")
+            )
+        for name, value in properties:
+            package.add_metadata(None, "meta", value, {"property": name})
+
+    def manifest(self) -> None:
+        package = self.package
+        for name in self.STYLESHEETS:
+            css = self.layouts.read(name)
+            check_stylesheet(self.layouts, name, css.decode("utf-8", "replace"))
+            package.add_item(
+                epub.EpubItem(
+                    uid=name.replace(".", "-"), file_name=name, media_type="text/css", content=css
+                )
+            )
+        # What set_cover() adds, with the media type given: ebooklib would guess it, and its
+        # first guess reads the system's MIME tables (5 ms of every build).
+        cover = epub.EpubCover(file_name="cover.svg")
+        cover.media_type, cover.content = "image/svg+xml", self.cover_svg.encode("utf-8")
+        package.add_item(cover)
+        package.add_metadata(None, "meta", "", {"name": "cover", "content": cover.get_id()})
+        for doc in self.rendered:
+            item = epub.EpubItem(
+                uid=doc.uid,
+                file_name=doc.file_name,
+                media_type=XHTML,
+                content=doc.content.encode("utf-8"),
+            )
+            item.title = doc.title
+            package.add_item(item)
+            self.documents_by_uid[doc.uid] = item
+        for number, (href, data) in enumerate(sorted(self.media_bytes().items()), start=1):
+            package.add_item(
+                epub.EpubItem(
+                    uid=f"media-{number}",
+                    file_name=href,
+                    media_type=media_type(href),
+                    content=data,
+                )
+            )
+        package.add_item(epub.EpubNcx())
+        nav = epub.EpubNav(title="Contents")
+        nav.add_link(href="book.css", rel="stylesheet", type="text/css")
+        package.add_item(nav)
+
+    def spine(self) -> None:
+        docs = self.documents_by_uid
+        front = [(docs["cover"], "no"), docs["title-page"], "nav"]
+        rest = [item for uid, item in docs.items() if uid not in ("cover", "title-page")]
+        self.package.spine = front + rest
+
+    def navigation(self) -> None:
+        view = self.view
+        toc: list[Any] = []
+        if view.figures:
+            toc.append(epub.Link(LOF_FILE, "List of Figures", "toc-figures-list"))
+        if view.introduction:
+            toc.append(epub.Link(INTRODUCTION_FILE, view.introduction.title, "toc-introduction"))
+        for chapter in view.chapters:
+            section = epub.Section(f"{chapter.number}. {chapter.title}", chapter.file_name)
+            links = [
+                epub.Link(f"{chapter.file_name}#{s.anchor}", s.title, f"toc-{s.anchor}")
+                for s in chapter.sections
+            ]
+            toc.append((section, links))
+        for part in view.parts.values():
+            toc.append(epub.Link(part.file_name, part.title, f"toc-{part.anchor}"))
+        self.package.toc = toc
+        first = INTRODUCTION_FILE if view.introduction else view.chapters[0].file_name
+        guide = [
+            {"href": "cover.xhtml", "title": "Cover", "type": "cover"},
+            {"href": "nav.xhtml", "title": "Contents", "type": "toc"},
+            {"href": first, "title": "Start of content", "type": "text"},
+        ]
+        if "sources" in view.parts:
+            guide.append({"href": SOURCES_FILE, "title": "Bibliography", "type": "bibliography"})
+        self.package.guide = guide
+
+    def write_package(self) -> bytes:
+        target = io.BytesIO()
+        writer = _Writer(target, self.package, self.book.language, self.moment, self.pages)
+        writer.process()
+        try:
+            writer.write()
+        except (OSError, ValueError) as exc:
+            raise RenderError(Problem(None, None, f"could not write the EPUB: {exc}")) from exc
+        return target.getvalue()

@@ -1,0 +1,1 @@
+"""The format-free book model and the plain views the layouts see."""

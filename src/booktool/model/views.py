@@ -1,0 +1,310 @@
+"""What the templates see: plain views built in Python from the book model.
+
+Templates only loop and test; every label, anchor, link and file name is decided here, once,
+for both editions. An edition supplies how it links (``href``) and how a section's HTML is
+finished for it (``finish``: notes and cross-references).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from markupsafe import Markup
+
+from booktool.model.book import Book, Chapter, ChronologyEntry, Figure, KeyTerm, Section
+from booktool.model.charts import ChartView, chart_href, chart_view
+from booktool.model.typography import smarten
+from booktool.model.xrefs import chapter_file
+from booktool.source.text import slugify
+from booktool.source.timecode import format_timecode
+
+PAGE_SIZES_CSS = {"A4": "A4", "A5": "A5", "Letter": "letter"}
+CHRONOLOGY_FILE = "chronology.xhtml"
+FIGURES_FILE = "figures.xhtml"
+LOF_FILE = "figures-list.xhtml"
+PEOPLE_FILE = "people.xhtml"
+SOURCES_FILE = "sources.xhtml"
+INTRODUCTION_FILE = "introduction.xhtml"
+
+
+class Linking(Protocol):
+    """What an edition decides: how it links, and how it finishes a section's HTML."""
+
+    def href(self, file: str, anchor: str) -> str: ...
+
+    def finish(self, html: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class LinkView:
+    href: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SectionView:
+    anchor: str
+    title: str
+    span_label: str | None
+    body: Markup
+    href: str
+
+
+@dataclass(frozen=True)
+class ChapterView:
+    anchor: str
+    number: int
+    label: str
+    title: str
+    file_name: str
+    href: str
+    sections: list[SectionView]
+    key_terms: list[KeyTerm]
+    questions: list[str]
+
+
+@dataclass(frozen=True)
+class ChronologyView:
+    anchor: str
+    label: str
+    event: str
+    sections: list[LinkView]
+    #: False for the second and later events of the same date, printed under one heading.
+    first_of_date: bool = True
+
+
+@dataclass(frozen=True)
+class FigureView:
+    anchor: str
+    label: str
+    title: str
+    alt: str
+    source: str
+    kind: str
+    href: str
+    image: str | None = None
+    chart: ChartView | None = None
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass(frozen=True)
+class PersonView:
+    anchor: str
+    name: str
+    dates: str
+    role: str
+
+
+@dataclass(frozen=True)
+class SourcedSection:
+    title: str
+    span_label: str
+    href: str
+    notes: list[str]
+
+
+@dataclass(frozen=True)
+class SourcedChapter:
+    label: str
+    title: str
+    sections: list[SourcedSection]
+
+
+@dataclass(frozen=True)
+class PartView:
+    """A part of the back matter: its anchor, title and EPUB file."""
+
+    anchor: str
+    title: str
+    file_name: str
+    href: str
+    template: str
+
+
+@dataclass(frozen=True)
+class BookView:
+    title: str
+    subtitle: str | None
+    authors: str | None
+    publisher: str | None
+    description: str | None
+    language: str
+    identifier: str
+    date_iso: str
+    year: str
+    source_line: str
+    page_size: str
+    introduction: SectionView | None
+    chapters: list[ChapterView]
+    chronology: list[ChronologyView]
+    figures: list[FigureView]
+    people: list[PersonView]
+    sourcing: list[SourcedChapter]
+    bibliography: Markup
+    parts: dict[str, PartView]
+
+    @property
+    def back_matter(self) -> list[PartView]:
+        return list(self.parts.values())
+
+
+def _section_view(section: Section, file: str, link: Linking) -> SectionView:
+    anchor = f"s-{section.id}"
+    return SectionView(
+        anchor=anchor,
+        title=smarten(section.title),
+        span_label=section.span.label if section.span else None,
+        # The body is pandoc's HTML, cleaned and re-serialised, finished by the edition.
+        body=Markup(link.finish(section.html)),
+        href=link.href(file, anchor),
+    )
+
+
+def _chapter_view(chapter: Chapter, link: Linking) -> ChapterView:
+    file = chapter_file(chapter.number)
+    anchor = f"ch-{chapter.id}"
+    return ChapterView(
+        anchor=anchor,
+        number=chapter.number,
+        label=f"Chapter {chapter.number}",
+        title=smarten(chapter.title),
+        file_name=file,
+        href=link.href(file, anchor),
+        sections=[_section_view(s, file, link) for s in chapter.sections],
+        key_terms=[KeyTerm(smarten(k.term), smarten(k.definition)) for k in chapter.key_terms],
+        questions=[smarten(q) for q in chapter.questions],
+    )
+
+
+def _source_line(book: Book) -> str:
+    source = book.source
+    parts = [smarten(source.title)]
+    details = [d for d in (source.publisher, str(source.year) if source.year else None) if d]
+    if details:
+        parts.append(f"({', '.join(details)})")
+    return " ".join(parts)
+
+
+def _join_names(names: list[str]) -> str | None:
+    if not names:
+        return None
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _chronology(
+    entries: list[ChronologyEntry], chapters: list[ChapterView]
+) -> list[ChronologyView]:
+    sections = {s.anchor: s for c in chapters for s in c.sections}
+    views: list[ChronologyView] = []
+    for entry in entries:
+        links = [
+            LinkView(sections[f"s-{sid}"].href, sections[f"s-{sid}"].title)
+            for sid in entry.section_ids
+            if f"s-{sid}" in sections
+        ]
+        first = not views or views[-1].label != entry.label
+        views.append(
+            ChronologyView(f"chr-{entry.id}", entry.label, smarten(entry.event), links, first)
+        )
+    return views
+
+
+def _figure_view(figure: Figure, link: Linking) -> FigureView:
+    anchor = f"fig-{figure.id}"
+    rows = [[smarten(cell) for cell in row] for row in figure.rows]
+    columns = [smarten(column) for column in figure.columns]
+    if figure.kind == "chart":
+        unit = f" ({figure.unit})" if figure.unit else ""
+        columns = ["Measure", f"Value{unit}", "Said at"]
+        rows = [
+            [smarten(p.label), f"{p.value:g}", format_timecode(p.at) if p.at is not None else "—"]
+            for p in figure.points
+        ]
+    return FigureView(
+        anchor=anchor,
+        label=f"Figure {figure.number}",
+        title=smarten(figure.title),
+        alt=figure.alt,
+        source=smarten(figure.source),
+        kind=figure.kind,
+        href=link.href(FIGURES_FILE, anchor),
+        image=chart_href(figure) if figure.kind == "chart" else figure.image,
+        chart=chart_view(figure) if figure.kind == "chart" else None,
+        columns=columns,
+        rows=rows,
+        caption=smarten(figure.caption),
+        credit=figure.credit,
+    )
+
+
+def _sourcing(chapters: list[ChapterView], book: Book) -> list[SourcedChapter]:
+    notes = {f"s-{s.id}": s.editorial_notes for s in book.sections}
+    return [
+        SourcedChapter(
+            chapter.label,
+            chapter.title,
+            [
+                SourcedSection(
+                    s.title,
+                    s.span_label or "",
+                    s.href,
+                    [smarten(n) for n in notes.get(s.anchor, [])],
+                )
+                for s in chapter.sections
+            ],
+        )
+        for chapter in chapters
+    ]
+
+
+def _parts(book: Book, link: Linking) -> dict[str, PartView]:
+    wanted = {
+        "chronology": ("Chronology", CHRONOLOGY_FILE, bool(book.chronology)),
+        "figures": ("Appendix A: Figures", FIGURES_FILE, bool(book.figures)),
+        "people": ("Who’s Who", PEOPLE_FILE, bool(book.people)),
+        "sources": ("Sources and Notes", SOURCES_FILE, True),
+    }
+    return {
+        key: PartView(key, title, file, link.href(file, key), f"_{key}.html")
+        for key, (title, file, present) in wanted.items()
+        if present
+    }
+
+
+def book_view(book: Book, link: Linking) -> BookView:
+    """The view of the whole book that every template receives as ``book``."""
+    introduction = (
+        _section_view(book.introduction, INTRODUCTION_FILE, link) if book.introduction else None
+    )
+    chapters = [_chapter_view(chapter, link) for chapter in book.chapters]
+    return BookView(
+        title=smarten(book.title),
+        subtitle=smarten(book.subtitle) if book.subtitle else None,
+        authors=_join_names(book.authors),
+        publisher=book.publisher,
+        description=book.description,
+        language=book.language,
+        identifier=book.identifier,
+        date_iso=book.date.isoformat(),
+        year=str(book.date.year),
+        source_line=_source_line(book),
+        page_size=PAGE_SIZES_CSS[book.page_size],
+        introduction=introduction,
+        chapters=chapters,
+        chronology=_chronology(book.chronology, chapters),
+        figures=[_figure_view(f, link) for f in book.figures],
+        people=[
+            PersonView(f"person-{slugify(p.name)}", p.name, p.dates, smarten(p.role))
+            for p in book.people
+        ],
+        sourcing=_sourcing(chapters, book),
+        # citeproc's bibliography, cleaned like every other fragment.
+        bibliography=Markup(book.bibliography_html),
+        parts=_parts(book, link),
+    )

@@ -1,0 +1,1 @@
+"""The PDF render: the only package that imports WeasyPrint (pool, worker, join)."""

@@ -1,0 +1,220 @@
+"""A laid-out part renumbered in place: the page numbers it printed, made the final ones.
+
+A cold build does not know its page numbers until its parts are laid out. Rather than lay every
+part out twice (once to learn the numbers, once to print them), a render child keeps each
+part's layout (a ``hold`` job); when the part's final document comes (a ``reuse`` job:
+the layout) and it differs from the one laid out only in its page numbers (its ``data-page``
+values and its first page's number), the child rewrites the text boxes that print those numbers
+and writes the PDF from the same layout.
+
+It does so only where the result is what a fresh layout of the final document gives:
+
+- every number it rewrites prints in generated content (``::before``/``::after`` with
+  ``attr(data-page)``), whose text box ends with it;
+- every rewritten text keeps its width to the Pango unit (the book fonts' figures are all one
+  width, so a number keeps its width when it keeps its digit count), so nothing around it moves;
+- the page numbers in the margins are made again whole, as WeasyPrint makes them after a
+  layout, from each page's state with the page counter moved on.
+
+Anything else (a number that gains a digit, ``data-page`` used elsewhere, a page counter in
+the body) answers False, and the child lays the final document out afresh. This
+module runs in the render child only: it uses WeasyPrint's box tree, as its own ``draw`` code
+does when it rewrites a text for ``text-overflow: ellipsis``, and its page states and margin
+boxes (WeasyPrint 70, pinned below 71 in pyproject.toml; ``tests/test_renumber.py`` compares
+renumbered and fresh bytes, so an upgrade that changes them fails there, and an exception in
+here only means a fresh layout).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+_DATA_PAGE = re.compile(r'\sdata-page="(\d*)"')
+#: The first page's number, as :meth:`booktool.render.parts.PrintParts.document` writes it.
+_START = re.compile(r"@page :first \{ counter-reset: page (\d+); \}")
+_PSEUDO = ("::before", "::after")
+
+
+class _Unpatchable(Exception):
+    """The part cannot be renumbered exactly in place."""
+
+
+def shape(html: str) -> str:
+    """The document with its page numbers blanked: two documents of one shape differ only in
+    their page numbers."""
+    html = _DATA_PAGE.sub(' data-page=""', html)
+    return _START.sub("@page :first { counter-reset: page 0; }", html)
+
+
+@dataclass
+class _Edit:
+    textbox: Any
+    text: str
+
+
+def renumber(document: Any, context: Any, root: Any, laid_out: str, final: str) -> bool:
+    """Make ``document`` (the layout of the HTML ``laid_out``, whose element tree is ``root``
+    and WeasyPrint layout context ``context``) print the page numbers of the HTML ``final``;
+    False, with ``document`` untouched, where that cannot be done exactly."""
+    if shape(laid_out) != shape(final):
+        return False
+    old_values, new_values = _DATA_PAGE.findall(laid_out), _DATA_PAGE.findall(final)
+    elements = [element for element in root.iter() if element.get("data-page") is not None]
+    if [element.get("data-page") for element in elements] != old_values:
+        return False  # not the tree of that document
+    changed = {
+        id(element): new
+        for element, old, new in zip(elements, old_values, new_values, strict=True)
+        if old != new
+    }
+    # Page numbers are counted from the layout's own first page (its page states), not from
+    # ``laid_out``: a layout renumbered before prints another start than it was laid out with.
+    laid_out_start = context.page_maker[1][3][1]["page"][-1]
+    start = _START.search(final)
+    final_start = int(start.group(1)) if start else laid_out_start
+    shift = final_start - laid_out_start
+    found: _Found = {}
+    try:
+        for page in document.pages:
+            for box in _boxes(page._page_box):
+                _collect(box, changed, shift, found)
+        edits = [_pseudo_edit(*printed) for printed in found.values()]
+    except _Unpatchable:
+        return False
+    if not all(_width(e.textbox, e.textbox.text) == _width(e.textbox, e.text) for e in edits):
+        return False
+    for edit in edits:
+        edit.textbox.text = edit.text
+        edit.textbox.pango_layout.text = edit.text  # what drawing lays the text out from
+    for element in elements:  # the tree says what the layout now prints, for the next time
+        if id(element) in changed:
+            element.set("data-page", changed[id(element)])
+    if getattr(document, "booktool_first_page", laid_out_start) != final_start:
+        _remake_margins(document, context, shift)
+        document.booktool_first_page = final_start
+    return True
+
+
+def _remake_margins(document: Any, context: Any, shift: int) -> None:
+    """Every page's margin boxes made again, its page counter ``shift`` further on than the
+    layout counted it: as WeasyPrint's ``layout_document`` makes them, from the page's state
+    after its layout."""
+    from weasyprint.formatting_structure.boxes import MarginBox
+    from weasyprint.layout.background import layout_backgrounds
+    from weasyprint.layout.page import make_margin_boxes
+
+    for index, page in enumerate(document.pages):
+        box = page._page_box
+        context.current_page = index + 1
+        state = copy.deepcopy(context.page_maker[context.current_page][3])
+        state[1]["page"][-1] += shift
+        kept = [child for child in box.children if not isinstance(child, MarginBox)]
+        box.children = tuple(kept + list(make_margin_boxes(context, box, state)))
+        layout_backgrounds(box, context.get_image_from_uri)
+
+
+#: Generated content that prints a changed number, by (element, pseudo-element): its
+#: ``content``, the element, the new number and its text boxes (a line or page break can
+#: split it).
+_Found = dict[tuple[int, str], tuple[tuple[Any, ...], Any, str, list[Any]]]
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    """The box and its descendants, positioned boxes included (in place of placeholders)."""
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(getattr(child, "_box", child))
+
+
+def _text_boxes(box: Any) -> list[Any]:
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    return [one for one in _boxes(box) if isinstance(one, TextBox)]
+
+
+def _collect(box: Any, changed: dict[int, str], shift: int, found: _Found) -> None:
+    from weasyprint.formatting_structure.boxes import MarginBox, TextBox
+
+    if isinstance(box, TextBox):
+        return
+    content = box.style["content"]
+    items = content if isinstance(content, tuple) else ()
+    if isinstance(box, MarginBox):
+        return  # made again whole (_remake_margins)
+    if shift and any(_counts_pages(item) for item in items):
+        raise _Unpatchable  # a page number in the body: WeasyPrint's to print
+    element = box.element
+    if element is None or id(element) not in changed:
+        return
+    tag = box.element_tag or ""
+    if not tag.endswith(_PSEUDO):
+        # The element's own box: its number must show only in its ::before/::after.
+        if items or "data-page" in repr((box.style["string_set"], box.style["bookmark_label"])):
+            raise _Unpatchable
+        return
+    if any(_is_data_page(item) for item in items):
+        entry = found.setdefault((id(element), tag), (items, element, changed[id(element)], []))
+        entry[3].extend(one for one in _text_boxes(box) if one.text)
+
+
+def _pseudo_edit(items: tuple[Any, ...], element: Any, new: str, texts: list[Any]) -> _Edit:
+    """The edit that prints the new number in one element's generated content: in the text
+    box that ends with the number (and what the content puts after it)."""
+    at = [index for index, item in enumerate(items) if _is_data_page(item)]
+    if len(at) != 1 or not texts:
+        raise _Unpatchable
+    old = element.get("data-page")
+    before = _generated(items, element, old)
+    after = _generated(items[at[0] + 1 :], element, old)
+    if _squeezed("".join(t.text for t in texts)) != _squeezed(before):
+        raise _Unpatchable  # not the text it should be
+    last = texts[-1]
+    if not last.text.endswith(old + after):
+        raise _Unpatchable  # the number or what follows it broken across lines
+    head = last.text[: len(last.text) - len(old + after)]
+    return _Edit(last, head + new + after)
+
+
+def _squeezed(text: str) -> str:
+    """The text without the ASCII white space a line break may take away."""
+    return re.sub(r"[ \t\n]+", "", text)
+
+
+def _counts_pages(item: Any) -> bool:
+    kind, value = item
+    return kind in ("counter()", "counters()") and value[0] in ("page", "pages")
+
+
+def _is_data_page(item: Any) -> bool:
+    kind, value = item
+    return bool(kind == "attr()" and value[0] == "data-page")
+
+
+def _generated(items: tuple[Any, ...], element: Any, page: str) -> str:
+    """The text a ``content`` of strings and attributes makes, ``data-page`` being ``page``."""
+    text = []
+    for kind, value in items:
+        if kind == "string":
+            text.append(value)
+        elif kind == "attr()" and value[1] == "string":
+            name, fallback = value[0], value[2]
+            text.append(page if name == "data-page" else element.get(name, fallback))
+        else:
+            raise _Unpatchable
+    return "".join(text)
+
+
+def _width(textbox: Any, text: str) -> int:
+    """The advance of ``text`` set as ``textbox`` sets it, in Pango units."""
+    from weasyprint.text.ffi import ffi, pango
+    from weasyprint.text.line_break import Layout
+
+    layout = Layout(textbox.style, textbox.pango_layout.justification_spacing)
+    layout.set_text(text, justify=True)
+    extents = ffi.new("PangoRectangle *")
+    pango.pango_layout_line_get_extents(layout.get_first_line()[0], ffi.NULL, extents)
+    return int(extents.width)

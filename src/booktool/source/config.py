@@ -1,0 +1,415 @@
+"""``manuscript/book.yaml``: a typed schema, one docstring per key, every error collected.
+
+:func:`read_config` checks the whole file and raises one :class:`InputError` holding every
+problem found, each with its ``file:line``, like MkDocs' config validation. The print options
+of the command line (:func:`print_options`) are checked here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from booktool.errors import InputError, Problem
+from booktool.limits import RenderLimits
+from booktool.model.book import Source
+from booktool.source.schema import Collector
+from booktool.source.text import slugify
+from booktool.source.timecode import timecode_value
+from booktool.source.yamlio import LineDict, LineList
+
+PAGE_SIZES = {"A4": "A4", "A5": "A5", "LETTER": "Letter", "US-LETTER": "Letter"}
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+@dataclass(frozen=True)
+class ChapterPlan:
+    """One chapter of the plan: its title and the segments it gathers, in order."""
+
+    id: str
+    title: str
+    segments: list[str]
+    line: int
+    key_terms: list[tuple[str, str]] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EpubSettings:
+    """How the EPUB is made, beyond the shared layouts."""
+
+    #: The print edition's page numbers (a page list and page-break markers where the PDF's
+    #: pages begin); building the EPUB then lays the print edition out.
+    page_list: bool = True
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    """The validated contents of ``book.yaml``."""
+
+    path: Path
+    title: str
+    identifier: str
+    language: str
+    date: dt.date
+    chapters: list[ChapterPlan]
+    source: Source
+    subtitle: str | None = None
+    authors: list[str] = field(default_factory=list)
+    publisher: str | None = None
+    description: str | None = None
+    slug: str = "book"
+    page_size: str = "A4"
+    introduction: str | None = None
+    limits: RenderLimits = field(default_factory=RenderLimits)
+    epub: EpubSettings = EpubSettings()
+    line_of: dict[str, int] = field(default_factory=dict)
+
+
+#: Every key ``book.yaml`` accepts, with what it means.
+BOOK_KEYS: dict[str, str] = {
+    "title": "The book's title: cover, title page, metadata. Required.",
+    "subtitle": "A subtitle under the title.",
+    "authors": "Who made the booklet (editors, compilers): a name or a list of names.",
+    "publisher": "The publisher named in the metadata and on the title page's verso.",
+    "description": "One paragraph describing the booklet, for e-reader catalogues.",
+    "language": "The book's language as a BCP 47 tag (en, fr, en-GB). Required.",
+    "identifier": "A stable unique identifier, e.g. urn:uuid:…; keep it across editions. Required.",
+    "date": "The edition's date (YYYY-MM-DD): printed, and both outputs' timestamp. Required.",
+    "slug": "The output file name without extension (default: from the title).",
+    "page_size": "A4 (default), A5 or Letter.",
+    "source": "The documentary: title (required), kind, url, publisher, year, duration.",
+    "introduction": "Markdown file (in manuscript/) that opens the book, e.g. summary.md.",
+    "chapters": "The chapter plan: a list of {id, title, segments: [segment ids]}.",
+    "limits": "Bounds on the PDF render: render_seconds (300), render_memory_mb (2048), "
+    "render_processes (0: one per core).",
+    "epub": "How the EPUB is made: page_list (true).",
+}
+EPUB_KEYS: dict[str, str] = {
+    "page_list": "The printed edition's page numbers in the EPUB: a page list and page-break "
+    "markers where the PDF's pages begin (default true). false: no print page numbers, and an "
+    "EPUB built alone need not lay the print edition out (a book with no printed edition).",
+}
+LIMIT_KEYS: dict[str, str] = {
+    "render_seconds": "Seconds the PDF render may take before it is stopped (default 300).",
+    "render_memory_mb": "MiB of memory each PDF render process may use (default 2048; at "
+    "least 384).",
+    "render_processes": "PDF render processes at once: the book's parts are laid out in "
+    "parallel (default 0: one per core).",
+}
+SOURCE_KEYS: dict[str, str] = {
+    "title": "The documentary's title. Required.",
+    "kind": "What the source is (documentary, lecture, film).",
+    "url": "Where the source can be found (printed, never fetched).",
+    "publisher": "Who published or broadcast the source.",
+    "year": "The year the source was published.",
+    "duration": "The source's length as HH:MM:SS: the end of its last segment.",
+}
+CHAPTER_KEYS: dict[str, str] = {
+    "id": "The chapter's id, for file names and cross-references (default: from the title).",
+    "title": "The chapter's title. Required.",
+    "segments": "The ids of the segments the chapter gathers, in reading order. Required.",
+    "key_terms": "Study aid: the terms the chapter teaches, as 'term: definition' pairs.",
+    "questions": "Study aid: discussion questions for the chapter's end, a list.",
+}
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value.strip())
+    raise ValueError(f"'{value}' is not a date")
+
+
+def _as_year(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1000 <= value <= 9999:
+        raise ValueError(f"'{value}' is not a year")
+    return value
+
+
+def read_config(data: Any, path: Path) -> BookConfig:
+    """Validate parsed ``book.yaml`` data; raise InputError listing every problem."""
+    problems = Collector(path)
+    if not isinstance(data, LineDict):
+        raise InputError(Problem(path, 1, "book.yaml must be a mapping of keys to values"))
+    problems.unknown_keys(data, BOOK_KEYS, "book.yaml")
+    title = problems.text(data, "title", required=True)
+    identifier = problems.text(data, "identifier", required=True)
+    language = problems.text(data, "language", required=True)
+    if language and not _LANGUAGE.match(language):
+        problems.add(data.line_of("language"), f"'{language}' is not a language tag", "use e.g. en")
+    date = problems.checked(data, "date", _as_date, "write it as YYYY-MM-DD")
+    if "date" not in data:
+        problems.add(data.line, "'date' is required", "add 'date: YYYY-MM-DD'")
+    authors_value = data.get("authors")
+    authors: list[str] = []
+    if isinstance(authors_value, str):
+        authors = [authors_value.strip()]
+    elif isinstance(authors_value, list):
+        authors = [str(a).strip() for a in authors_value if str(a).strip()]
+    elif authors_value is not None:
+        problems.add(data.line_of("authors"), "'authors' must be a name or a list of names")
+    page_size_text = problems.text(data, "page_size") or "A4"
+    page_size = PAGE_SIZES.get(page_size_text.upper().replace(" ", "-"))
+    if page_size is None:
+        problems.add(
+            data.line_of("page_size"),
+            f"page_size '{page_size_text}' is not supported",
+            "use A4, A5 or Letter",
+        )
+    slug = problems.text(data, "slug") or slugify(title or "book")
+    if slugify(slug) != slug:
+        problems.add(
+            data.line_of("slug"),
+            f"slug '{slug}' is not a plain file name",
+            f"use e.g. '{slugify(slug)}'",
+        )
+    source = _read_source(data, problems)
+    chapters = _read_chapters(data, problems)
+    introduction = problems.text(data, "introduction")
+    limits = _read_limits(data, problems)
+    epub = _read_epub(data, problems)
+    if problems.problems:
+        raise InputError(*problems.problems)
+    assert title and identifier and language and date and source is not None
+    return BookConfig(
+        path=path,
+        title=title,
+        subtitle=problems.text(data, "subtitle"),
+        authors=authors,
+        publisher=problems.text(data, "publisher"),
+        description=problems.text(data, "description"),
+        identifier=identifier,
+        language=language,
+        date=date,
+        slug=slug,
+        page_size=page_size or "A4",
+        source=source,
+        introduction=introduction,
+        chapters=chapters,
+        limits=limits,
+        epub=epub,
+        line_of=dict(data.key_lines),
+    )
+
+
+def _read_source(data: LineDict, problems: Collector) -> Source | None:
+    value = data.get("source")
+    if not isinstance(value, LineDict):
+        problems.add(
+            data.line_of("source"),
+            "'source' must be a mapping with at least a title",
+            "add 'source: {title: …}'",
+        )
+        return None
+    problems.unknown_keys(value, SOURCE_KEYS, "source")
+    title = problems.text(value, "title", required=True)
+    duration = problems.checked(value, "duration", timecode_value, 'write it as "HH:MM:SS"')
+    year = problems.checked(value, "year", _as_year)
+    if title is None:
+        return None
+    return Source(
+        title=title,
+        kind=problems.text(value, "kind") or "documentary",
+        url=problems.text(value, "url"),
+        publisher=problems.text(value, "publisher"),
+        year=year,
+        duration=duration,
+    )
+
+
+def _as_bounded(low: float, high: float, kind: type[int] | type[float]) -> Callable[[Any], Any]:
+    def convert(value: Any) -> Any:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not low <= value <= high:
+            raise ValueError(f"'{value}' is not a number from {low:.0f} to {high:.0f}")
+        return kind(value)
+
+    return convert
+
+
+def _section(
+    data: LineDict, key: str, keys: dict[str, str], example: str, problems: Collector
+) -> LineDict | None:
+    """The mapping under ``key``, its unknown keys reported; None if absent or not one."""
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, LineDict):
+        problems.add(data.line_of(key), f"'{key}' must be a mapping", f"e.g. '{example}'")
+        return None
+    problems.unknown_keys(value, keys, key)
+    return value
+
+
+def _read_limits(data: LineDict, problems: Collector) -> RenderLimits:
+    example = "limits: {render_seconds: 300, render_memory_mb: 2048}"
+    value = _section(data, "limits", LIMIT_KEYS, example, problems)
+    if value is None:
+        return RenderLimits()
+    default = RenderLimits()
+    seconds = problems.checked(value, "render_seconds", _as_bounded(1, 86400, float))
+    memory = problems.checked(value, "render_memory_mb", _as_bounded(384, 1048576, int))
+    processes = problems.checked(value, "render_processes", _as_bounded(0, 256, int))
+    return RenderLimits(
+        render_seconds=default.render_seconds if seconds is None else seconds,
+        render_memory_mb=default.render_memory_mb if memory is None else memory,
+        render_processes=default.render_processes if processes is None else processes,
+    )
+
+
+def _as_bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"'{value}' is not true or false")
+    return value
+
+
+def _read_epub(data: LineDict, problems: Collector) -> EpubSettings:
+    value = _section(data, "epub", EPUB_KEYS, "epub: {page_list: true}", problems)
+    if value is None:
+        return EpubSettings()
+    page_list = problems.checked(value, "page_list", _as_bool, "write true or false")
+    return EpubSettings(page_list=EpubSettings.page_list if page_list is None else page_list)
+
+
+def _read_chapters(data: LineDict, problems: Collector) -> list[ChapterPlan]:
+    value = data.get("chapters")
+    if not isinstance(value, LineList) or not value:
+        problems.add(
+            data.line_of("chapters"),
+            "'chapters' must list at least one chapter",
+            "add 'chapters: [{title: …, segments: [seg-01]}]'",
+        )
+        return []
+    chapters: list[ChapterPlan] = []
+    seen_ids: dict[str, int] = {}
+    for index, item in enumerate(value):
+        line = value.line_of(index)
+        if not isinstance(item, LineDict):
+            problems.add(line, "a chapter must be a mapping with title and segments")
+            continue
+        problems.unknown_keys(item, CHAPTER_KEYS, "a chapter")
+        title = problems.text(item, "title", required=True) or f"Chapter {index + 1}"
+        chapter_id = problems.text(item, "id") or slugify(title, f"chapter-{index + 1}")
+        if not _ID.match(chapter_id):
+            problems.add(
+                item.line_of("id"),
+                f"chapter id '{chapter_id}' is not a plain id",
+                "use letters, digits, - and _, starting with a letter",
+            )
+        if chapter_id in seen_ids:
+            problems.add(
+                item.line_of("id"),
+                f"chapter id '{chapter_id}' is used twice (first on line {seen_ids[chapter_id]})",
+                "give each chapter its own id",
+                "duplicate-id",
+            )
+        seen_ids.setdefault(chapter_id, line)
+        segments = item.get("segments")
+        if isinstance(segments, list) and not segments:
+            problems.add(
+                item.line_of("segments"),
+                f"chapter '{title}' is empty",
+                "list its segments ('segments: [seg-01]') or remove the chapter",
+                "empty-chapter",
+            )
+        elif not isinstance(segments, list) or not all(isinstance(s, str) for s in segments):
+            problems.add(
+                item.line_of("segments"),
+                f"chapter '{title}' must list its segments by id",
+                "add 'segments: [seg-01, seg-02]'",
+            )
+            segments = []
+        key_terms = _read_key_terms(item, problems)
+        questions = item.get("questions") or []
+        if not isinstance(questions, list) or not all(isinstance(q, str) for q in questions):
+            problems.add(
+                item.line_of("questions"),
+                "'questions' must be a list of questions",
+                "write '- Why …?' items",
+            )
+            questions = []
+        chapters.append(
+            ChapterPlan(
+                chapter_id, title, list(segments), line, key_terms, [q.strip() for q in questions]
+            )
+        )
+    return chapters
+
+
+def _read_key_terms(item: LineDict, problems: Collector) -> list[tuple[str, str]]:
+    terms = item.get("key_terms")
+    if terms is None:
+        return []
+    if not isinstance(terms, LineDict) or not all(
+        isinstance(v, str) and v.strip() for v in terms.values()
+    ):
+        problems.add(
+            item.line_of("key_terms"),
+            "'key_terms' must map each term to its definition",
+            "write 'Term: what it means'",
+        )
+        return []
+    return [(term, definition.strip()) for term, definition in terms.items()]
+
+
+# The print options come from the command line, not from book.yaml.
+
+#: Print editions' PDF variants: tagged PDF/UA-1 (the default) and PDF/A-3b for archiving.
+PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
+
+
+@dataclass(frozen=True)
+class PrintOptions:
+    """How the print edition is set: its PDF variant, page size, bleed and crop marks."""
+
+    pdf_variant: str | None = "pdf/ua-1"
+    #: A CSS length of bleed around each page (e.g. "3mm"), or None.
+    bleed: str | None = None
+    #: Crop and registration marks in the bleed.
+    marks: bool = False
+    #: A CSS page size that replaces the book's (the booklet's half-size pages), or None.
+    page_size: str | None = None
+
+
+_LENGTH = re.compile(r"^(?:\d+(?:\.\d+)?|\.\d+)(?:mm|cm|in|pt|px)$")
+
+
+def print_options(variant: str | None, bleed: str | None, marks: bool) -> PrintOptions:
+    """Print options from the command line; InputError if one is not valid."""
+    problems = []
+    if variant is not None and variant not in PDF_VARIANTS:
+        problems.append(
+            Problem(
+                None,
+                None,
+                f"--pdf-variant '{variant}' is not supported",
+                f"use one of {', '.join(PDF_VARIANTS)}",
+                code="option",
+            )
+        )
+    if bleed is not None and not _LENGTH.match(bleed.strip()):
+        problems.append(
+            Problem(
+                None,
+                None,
+                f"--bleed '{bleed}' is not a length",
+                "give a length with its unit, such as 3mm or 0.125in",
+                code="option",
+            )
+        )
+    if problems:
+        raise InputError(*problems)
+    return PrintOptions(
+        pdf_variant=variant or PDF_VARIANTS[0],
+        bleed=bleed.strip() if bleed else None,
+        marks=marks,
+    )
