@@ -20,18 +20,19 @@ Anything else (a number that gains a digit, ``data-page`` used elsewhere, a page
 the body) answers False, and the child lays the final document out afresh. This
 module runs in the render child only: it uses WeasyPrint's box tree, as its own ``draw`` code
 does when it rewrites a text for ``text-overflow: ellipsis``, and its page states and margin
-boxes (WeasyPrint 70, pinned below 71 in pyproject.toml; ``tests/test_renumber.py`` compares
-renumbered and fresh bytes, so an upgrade that changes them fails there, and an exception in
-here only means a fresh layout).
+boxes (reached through :mod:`booktool.render.weasyprint_patches`, for the versions tested there;
+``tests/test_renumber.py`` compares renumbered and fresh bytes, and an exception in here only
+means a fresh layout).
 """
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from booktool.render.weasyprint_patches import first_page_number, page_boxes, page_state
 
 _DATA_PAGE = re.compile(r'\sdata-page="(\d*)"')
 #: The first page's number, as :meth:`booktool.render.parts.PrintParts.document` writes it.
@@ -73,14 +74,14 @@ def renumber(document: Any, context: Any, root: Any, laid_out: str, final: str) 
     }
     # Page numbers are counted from the layout's own first page (its page states), not from
     # ``laid_out``: a layout renumbered before prints another start than it was laid out with.
-    laid_out_start = context.page_maker[1][3][1]["page"][-1]
+    laid_out_start = first_page_number(context)
     start = _START.search(final)
     final_start = int(start.group(1)) if start else laid_out_start
     shift = final_start - laid_out_start
     found: _Found = {}
     try:
-        for page in document.pages:
-            for box in _boxes(page._page_box):
+        for page_box in page_boxes(document):
+            for box in _boxes(page_box):
                 _collect(box, changed, shift, found)
         edits = [_pseudo_edit(*printed) for printed in found.values()]
     except _Unpatchable:
@@ -107,11 +108,9 @@ def _remake_margins(document: Any, context: Any, shift: int) -> None:
     from weasyprint.layout.background import layout_backgrounds
     from weasyprint.layout.page import make_margin_boxes
 
-    for index, page in enumerate(document.pages):
-        box = page._page_box
+    for index, box in enumerate(page_boxes(document)):
         context.current_page = index + 1
-        state = copy.deepcopy(context.page_maker[context.current_page][3])
-        state[1]["page"][-1] += shift
+        state = page_state(context, context.current_page, shift)
         kept = [child for child in box.children if not isinstance(child, MarginBox)]
         box.children = tuple(kept + list(make_margin_boxes(context, box, state)))
         layout_backgrounds(box, context.get_image_from_uri)
