@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO, cast
 
 from booktool import __version__
 from booktool.errors import BooktoolError, Problem, display_path
+from booktool.render import engine
 
 if TYPE_CHECKING:
     from booktool.build import BuildReport
@@ -42,6 +43,12 @@ def _formats(parser: argparse.ArgumentParser) -> None:
         "--strict",
         action="store_true",
         help="treat every warning as an error: fail and write nothing",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("fast", "plain"),
+        help="PDF engine: fast (default) or plain (WeasyPrint's public API alone, slower; "
+        "also BOOKTOOL_ENGINE=plain)",
     )
 
 
@@ -175,6 +182,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     project = Project.open(args.directory)
     formats = _formats_of(args) + (("booklet",) if args.booklet else ())
     settings = [*formats, f"strict={args.strict}", f"pdf={args.pdf_variant}"]
+    settings += [f"engine={args.engine}"] if args.engine else []
     settings += [f"bleed={args.bleed}", f"marks={args.marks}"]
     inputs = stamp.inputs_state(project.root, settings)  # before the build reads anything
     if (printed := stamp.unchanged(project.build_dir, inputs)) is not None:
@@ -335,7 +343,8 @@ def main(
         "chronology": _chronology,
     }
     try:
-        return commands[args.command](args, out, err)
+        with engine.forced(getattr(args, "engine", None)):
+            return commands[args.command](args, out, err)
     except BooktoolError as exc:
         if args.debug:
             traceback.print_exc(file=err)

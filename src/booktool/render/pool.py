@@ -521,10 +521,10 @@ def standby_renderer(limits: RenderLimits, wanted: int) -> Iterator[None]:
     if not wanted or "pool" in _WARM:
         yield
         return
-    from booktool.render.engine import requested
+    from booktool.render.engine import plain_requested
 
     # The plain engine lays the book out as one document, in one child.
-    size = 1 if requested() == "plain" else min(wanted, render_processes(limits))
+    size = 1 if plain_requested() else min(wanted, render_processes(limits))
     with warm_renderer(
         limits.render_memory_mb, size, early or RenderPool(limits.render_memory_mb, 1)
     ):

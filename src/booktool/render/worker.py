@@ -386,9 +386,9 @@ def serve(memory_mb: int, control: socket.socket | None = None) -> int:
     out = sys.stdout.buffer
     sys.stdout = sys.stderr
     limit_memory(memory_mb)
-    from booktool.render.engine import requested
+    from booktool.render.engine import plain_requested
 
-    import_weasyprint(patched=requested() != "plain")  # loaded once, for every job
+    import_weasyprint(patched=not plain_requested())  # loaded once, for every job
     _warm_up()
     gc.freeze()  # WeasyPrint's modules and caches: not walked again at every collection
     gc.set_threshold(*RENDER_GC)
