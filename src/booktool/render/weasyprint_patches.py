@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from booktool.cache.installed import declared_version
+from booktool.editions.pagemap import PageStart, counted
 
 #: The WeasyPrint versions every patch below was tested on (tests/test_pdf.py compares the fast
 #: engine's PDF with the plain one's, tests/test_renumber.py renumbered with fresh bytes).
@@ -398,3 +399,60 @@ def page_state(context: Any, number: int, shift: int) -> Any:
     state = copy.deepcopy(context.page_maker[number][3])
     state[1]["page"][-1] += shift
     return state
+
+
+def _boxes(box: Any) -> Iterator[Any]:
+    """The boxes under ``box`` in document order, without generated content (::before, …)."""
+    if "::" in (getattr(box, "element_tag", None) or ""):
+        return
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _boxes(child)
+
+
+def page_starts(pages: Iterable[Any], root: Any) -> list[PageStart]:
+    """Where each laid-out page begins (:mod:`booktool.editions.pagemap`); ``pages`` are
+    WeasyPrint page boxes, ``root`` its tree. Reason: the text drawn first on a page, and the
+    element it belongs to, are only in the box tree (a page's first child the main flow).
+
+    Only the page's main flow counts: running heads (margin boxes) and the footnote area are
+    left out, as are generated texts (page references, list numbers).
+    """
+    parents = {child: parent for parent in root.iter() for child in parent}
+    anchors: dict[Any, str] = {}
+
+    def anchor_of(element: Any) -> str:
+        if element in anchors:
+            return anchors[element]
+        found, walk = "", element
+        while walk is not None and not found:
+            found = walk.get("id") or "" if hasattr(walk, "get") else ""
+            walk = parents.get(walk)
+        anchors[element] = found
+        return found
+
+    consumed: dict[str, int] = {}
+    starts: list[PageStart] = []
+    for number, page in enumerate(pages, start=1):
+        flow = page.children[0] if page.children else page
+        first: PageStart | None = None
+        for box in _boxes(flow):
+            element = getattr(box, "element", None)
+            if element is None:
+                continue
+            text = getattr(box, "text", None)
+            is_replaced = hasattr(box, "replacement")
+            if not text and not is_replaced:
+                continue
+            letters = counted(text or "")
+            if text is not None and not letters:
+                continue
+            anchor = anchor_of(element)
+            if first is None:
+                first = PageStart(number, anchor, consumed.get(anchor, 0), (text or "")[:60])
+            consumed[anchor] = consumed.get(anchor, 0) + letters
+        if first is None:  # a page with nothing on it: it begins where the last one ended
+            last = starts[-1] if starts else PageStart(number, "", 0)
+            first = PageStart(number, last.anchor, consumed.get(last.anchor, 0))
+        starts.append(first)
+    return starts

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from booktool.editions.layouts import BASE_URL
-from booktool.editions.pagemap import page_starts
 from booktool.render.pool import PAGE_MARK, READY_MARK, RenderJob, RenderResult
 from booktool.render.weasyprint_patches import (
     PAGE_STEP,
@@ -40,6 +39,7 @@ from booktool.render.weasyprint_patches import (
     loaded_known,
     missing_code_point,
     page_boxes,
+    page_starts,
     recording_fonts,
     require,
     sheets_of,
