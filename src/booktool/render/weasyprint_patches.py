@@ -378,7 +378,7 @@ def forget_fonts(document: Any) -> None:
     document.fonts = {}
 
 
-# --- the layout's boxes: page boxes and page states ---------------------------------------------
+# --- the layout's boxes: pages, page states, text boxes (the page map, renumbering) ------------
 
 
 def page_boxes(document: Any) -> Iterable[Any]:
@@ -393,12 +393,98 @@ def first_page_number(context: Any) -> int:
     return int(context.page_maker[1][3][1]["page"][-1])
 
 
-def page_state(context: Any, number: int, shift: int) -> Any:
-    """A copy of page ``number``'s state after its layout, its page counter ``shift`` further
-    on. Reason: the margin boxes of a renumbered page are made again from it."""
-    state = copy.deepcopy(context.page_maker[number][3])
-    state[1]["page"][-1] += shift
-    return state
+def remake_margins(document: Any, context: Any, shift: int) -> None:
+    """Every page's margin boxes made again, its page counter ``shift`` further on than the
+    layout counted it: as WeasyPrint's ``layout_document`` makes them, from the page's state
+    after its layout (a copy of ``context.page_maker[page][3]``). Reason: a renumbered layout
+    prints other page numbers in its margins."""
+    from weasyprint.formatting_structure.boxes import MarginBox
+    from weasyprint.layout.background import layout_backgrounds
+    from weasyprint.layout.page import make_margin_boxes
+
+    for index, box in enumerate(page_boxes(document)):
+        context.current_page = index + 1
+        state = copy.deepcopy(context.page_maker[context.current_page][3])
+        state[1]["page"][-1] += shift
+        kept = [child for child in box.children if not isinstance(child, MarginBox)]
+        box.children = tuple(kept + list(make_margin_boxes(context, box, state)))
+        layout_backgrounds(box, context.get_image_from_uri)
+
+
+def descendants(box: Any) -> Iterator[Any]:
+    """The box and its descendants, positioned boxes included (in place of placeholders)."""
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from descendants(getattr(child, "_box", child))
+
+
+def is_text_box(box: Any) -> bool:
+    from weasyprint.formatting_structure.boxes import TextBox
+
+    return isinstance(box, TextBox)
+
+
+def is_margin_box(box: Any) -> bool:
+    from weasyprint.formatting_structure.boxes import MarginBox
+
+    return isinstance(box, MarginBox)
+
+
+def content_items(box: Any) -> tuple[Any, ...]:
+    """The box's computed ``content``: ``(kind, value)`` items, or () for none/normal."""
+    content = box.style["content"]
+    return content if isinstance(content, tuple) else ()
+
+
+def strings_set(box: Any) -> str:
+    """What the box's ``string-set`` and ``bookmark-label`` say, as text to search."""
+    return repr((box.style["string_set"], box.style["bookmark_label"]))
+
+
+def counts_pages(item: Any) -> bool:
+    """Whether a ``content`` item prints the page counter (``counter(page)``, ``pages``)."""
+    kind, value = item
+    return kind in ("counter()", "counters()") and value[0] in ("page", "pages")
+
+
+def prints_attribute(item: Any, name: str) -> bool:
+    """Whether a ``content`` item is ``attr(name)``."""
+    kind, value = item
+    return bool(kind == "attr()" and value[0] == name)
+
+
+def generated_text(items: tuple[Any, ...], element: Any, given: dict[str, str]) -> str | None:
+    """The text a ``content`` of strings and attributes makes (the attributes in ``given``
+    taken from there), or None if it holds anything else."""
+    text = []
+    for kind, value in items:
+        if kind == "string":
+            text.append(value)
+        elif kind == "attr()" and value[1] == "string":
+            name, fallback = value[0], value[2]
+            text.append(given[name] if name in given else element.get(name, fallback))
+        else:
+            return None
+    return "".join(text)
+
+
+def text_width(textbox: Any, text: str) -> int:
+    """The advance of ``text`` set as ``textbox`` sets it, in Pango units."""
+    from weasyprint.text.ffi import ffi, pango
+    from weasyprint.text.line_break import Layout
+
+    layout = Layout(textbox.style, textbox.pango_layout.justification_spacing)
+    layout.set_text(text, justify=True)
+    extents = ffi.new("PangoRectangle *")
+    pango.pango_layout_line_get_extents(layout.get_first_line()[0], ffi.NULL, extents)
+    return int(extents.width)
+
+
+def set_text(textbox: Any, text: str) -> None:
+    """Make a laid-out text box print ``text`` (and its Pango layout, which drawing reads).
+    Reason: renumbering rewrites a page number of the same width in place."""
+    textbox.text = text
+    textbox.pango_layout.text = text
 
 
 def _boxes(box: Any) -> Iterator[Any]:
