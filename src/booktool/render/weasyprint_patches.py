@@ -3,8 +3,10 @@
 The fast engine (parts, kept layouts, renumbering, the join's font subsets) needs them; each is
 used only when the installed WeasyPrint is one they were tested on (:data:`TESTED`). Elsewhere,
 or when one of them fails, the plain engine makes the PDF with WeasyPrint's public API alone
-(:mod:`booktool.render.engine`). Nothing here is imported by the build process except the gate,
-which reads the version without importing WeasyPrint.
+(:mod:`booktool.render.engine`). The fast engine's join (:mod:`booktool.render.join`,
+:mod:`booktool.render.fontsubset`) reads WeasyPrint's PDFs as the tested version writes them:
+it too runs behind this gate, and an exception there falls back as well. The build process
+uses only the gate here, which reads the version without importing WeasyPrint.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from typing import Any
 from booktool.cache.installed import declared_version
 from booktool.editions.pagemap import PageStart, counted
 
-#: The WeasyPrint versions every patch below was tested on (tests/test_pdf.py compares the fast
-#: engine's PDF with the plain one's, tests/test_renumber.py renumbered with fresh bytes).
+#: The WeasyPrint versions every patch below was tested on (tests/test_plain.py compares the
+#: fast engine's PDF with the plain one's, tests/test_renumber.py renumbered with fresh bytes).
 TESTED = frozenset({"70.0"})
 
 
