@@ -182,7 +182,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     project = Project.open(args.directory)
     formats = _formats_of(args) + (("booklet",) if args.booklet else ())
     settings = [*formats, f"strict={args.strict}", f"pdf={args.pdf_variant}"]
-    settings += [f"engine={args.engine}"] if args.engine else []
+    settings += ["engine=plain"] if engine.plain_requested() else []  # --engine or the env
     settings += [f"bleed={args.bleed}", f"marks={args.marks}"]
     inputs = stamp.inputs_state(project.root, settings)  # before the build reads anything
     if (printed := stamp.unchanged(project.build_dir, inputs)) is not None:
