@@ -89,7 +89,7 @@ from dataclasses import asdict
 from pathlib import Path
 from booktool.build import build, convert
 from booktool.cache.store import BuildCache
-from booktool.editions.registry import build_moment
+from booktool.editions.plan import build_moment
 from booktool.editions.layouts import Layouts
 from booktool.source.manuscript import load_manuscript
 from booktool.editions.pdf import PdfEdition

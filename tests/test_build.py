@@ -365,7 +365,7 @@ def starting(self, *args):
     start(self, *args)
 markdown._Pandoc.__init__ = starting
 HEAVY = [
-    "booktool.editions.registry", "booktool.editions.epub", "booktool.checks", "jinja2", "ebooklib",
+    "booktool.editions.plan", "booktool.editions.epub", "booktool.checks", "jinja2", "ebooklib",
 ]
 code = main(["build", sys.argv[1], "--format", "epub", "--quiet"])
 print(json.dumps([code, loaded, [name in sys.modules for name in HEAVY]]))
@@ -464,7 +464,7 @@ def test_the_templates_load_ahead_and_a_broken_one_is_left_to_its_render(tmp_pat
     every one that loads is compiled then; one that does not is reported by its render, with
     its file and line, as without the loading ahead."""
     from booktool.editions.layouts import BUILTIN_LAYOUTS, TEMPLATE_SUFFIXES
-    from booktool.editions.registry import layouts_for
+    from booktool.editions.plan import layouts_for
     from booktool.errors import InputError
     from booktool.source.project import Project
 

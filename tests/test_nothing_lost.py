@@ -16,7 +16,7 @@ from booktool.build import convert
 from booktool.cache.store import BuildCache
 from booktool.editions.layouts import Layouts
 from booktool.editions.pdf import PdfEdition
-from booktool.editions.registry import build_moment
+from booktool.editions.plan import build_moment
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
 

@@ -1,4 +1,5 @@
-"""A no-op ``booktool build`` decided from the inputs' file states, without loading the build."""
+"""A no-op ``booktool build`` decided from the inputs' file states, without loading the build's
+stages."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from booktool.cli.main import main
 out, err = io.StringIO(), io.StringIO()
 code = main(["build", sys.argv[1], *sys.argv[2:]], out=out, err=err)
 import json
-print(json.dumps([code, "booktool.build" in sys.modules, out.getvalue() + err.getvalue()]))
+print(json.dumps([code, "booktool.stages" in sys.modules, out.getvalue() + err.getvalue()]))
 """
 
 

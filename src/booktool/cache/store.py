@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from booktool import __version__
+from booktool.cache.folder import folder_digest, read_folder
 from booktool.cache.output import write_atomic
 
 if TYPE_CHECKING:
@@ -139,10 +140,16 @@ class BuildCache:
         write_atomic(self.fragments_path, b"\n".join([head, b"".join(chunks)]), durable=False)
 
     def current(self, name: str, digest: str, target: Path) -> OutputRecord | None:
-        """The record of ``name`` if it was made from ``digest`` and ``target`` is unchanged."""
+        """The record of ``name`` if it was made from ``digest`` and ``target`` (a file or a
+        folder) is unchanged."""
         record = self.outputs.get(name)
         if record is None or record.digest != digest:
             return None
+        if target.is_dir():
+            files = read_folder(target)
+            return (
+                record if files is not None and folder_digest(files)[1] == record.sha256 else None
+            )
         try:
             if target.stat().st_size != record.size:
                 return None
