@@ -14,10 +14,10 @@ from booktool.model.typography import smarten
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
 
-from .conftest import REPO
+from .conftest import ROOTS
 from .outputs import MM, markdown_plain, pdf_pages, pdf_regions, print_html_texts, squash
 
-MANUSCRIPT = load_manuscript(Project.open(REPO))
+MANUSCRIPT = load_manuscript(Project.open(ROOTS / "basic"))
 
 
 def test_pdf_holds_every_chapter_title_and_every_paragraph(repo_pdf: Path, repo_html: Path) -> None:

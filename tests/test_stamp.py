@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_repo_project
+from tests.conftest import copy_project
 
 PROBE = """
 import io, sys
@@ -41,7 +41,7 @@ def run(project: Path, *options: str, env: dict[str, str] | None = None) -> tupl
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    built = copy_repo_project(tmp_path_factory.mktemp("stamp") / "project")
+    built = copy_project(tmp_path_factory.mktemp("stamp") / "project")
     loaded, printed = run(built, "--format", "epub")
     assert loaded and "wrote" in printed
     return built
