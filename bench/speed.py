@@ -183,12 +183,12 @@ def shuffled(text: str, copy: int, name: str) -> str:
     return "\n".join(lines)
 
 
-def generate(target: Path, scale: int) -> Path:
-    """This repo's booklet at ``scale`` times its size: each chapter and segment again, with
-    new ids, later times and its sentences reordered."""
-    shutil.copytree(REPO / "layouts", target / "layouts")
+def generate(target: Path, scale: int, source: Path = REPO) -> Path:
+    """A booklet project (this repo's, or ``source``) at ``scale`` times its size: each
+    chapter and segment again, with new ids, later times and its sentences reordered."""
+    shutil.copytree(source / "layouts", target / "layouts")
     manuscript = target / "manuscript"
-    shutil.copytree(REPO / "manuscript", manuscript)
+    shutil.copytree(source / "manuscript", manuscript)
     segments = sorted((manuscript / "segments").glob("*.md"))
     book = (manuscript / "book.yaml").read_text()
     plan, chapters = book.split("chapters:\n", 1)

@@ -29,12 +29,15 @@ from booktool.editions.plan import build_moment
 from booktool.render.pool import render_jobs
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
+from tests.conftest import ROOTS
 from tests.test_bench import load_bench
 
 
 @pytest.fixture(scope="module")
 def tripled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = load_bench().generate(tmp_path_factory.mktemp("parts") / "project", 3)
+    project = load_bench().generate(
+        tmp_path_factory.mktemp("parts") / "project", 3, ROOTS / "basic"
+    )
     build(Project.open(project), ("pdf",))
     return project
 
@@ -313,7 +316,7 @@ def test_a_truetype_layout_font_is_joined_as_one_render_embeds_it(
 ) -> None:
     """A project font in TrueType (``FontFile2``, its synthetic bold and oblique too) is
     embedded once, with the bytes one render of the whole book embeds."""
-    project = load_bench().generate(tmp_path / "project", 3)
+    project = load_bench().generate(tmp_path / "project", 3, ROOTS / "basic")
     fonts = project / "layouts" / "fonts"
     fonts.mkdir(parents=True)
     shutil.copyfile(TRUETYPE, fonts / "Text.ttf")
