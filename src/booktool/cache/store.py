@@ -18,10 +18,10 @@
                              the page of each anchor): the prediction the next render starts from
 
 A fragment is looked up by content, so an edited segment misses and every other one hits. The
-fragments are one file, written once a build's conversion ends, not one file each: creating a
-file costs 0.05-0.4 ms on the machines we measured, 112 of them at 10x the booklet. An
-output is current when its inputs digest (see :meth:`HtmlEdition.digest`) is the one recorded
-and the file on disk is the one that was written. A corrupt or foreign manifest counts as empty.
+fragments are one file, written once a build's conversion ends, not one file each (creating
+files is what that would cost). An output is current when its inputs digest (see
+:meth:`Edition.digest`) is the one recorded and the file or folder on disk is the one that was
+written. A corrupt or foreign manifest counts as empty.
 """
 
 from __future__ import annotations

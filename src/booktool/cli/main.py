@@ -253,10 +253,8 @@ def _watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def run() -> NoReturn:
     """The ``booktool`` command: :func:`main`, then the process ends at once, without tearing
-    the interpreter down: freeing every object the build left (the last PDF join alone:
-    0.06 s at 10x) and the last garbage collection are work nothing waits on. The outputs
-    are written, the render workers and pandoc have ended, the temporary folders are gone;
-    what is left to do is to flush the output streams."""
+    the interpreter down (freeing what the build left is work nothing waits on): the outputs
+    are written, the render workers and pandoc have ended, the temporary folders are gone."""
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()

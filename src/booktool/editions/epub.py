@@ -372,7 +372,7 @@ class EpubEdition(Edition):
                 )
             )
         # What set_cover() adds, with the media type given: ebooklib would guess it, and its
-        # first guess reads the system's MIME tables (5 ms of every build).
+        # first guess reads the system's MIME tables.
         cover = epub.EpubCover(file_name="cover.svg")
         cover.media_type, cover.content = "image/svg+xml", self.cover_svg.encode("utf-8")
         package.add_item(cover)
