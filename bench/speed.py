@@ -87,7 +87,8 @@ JOB = """
 import json, sys
 from dataclasses import asdict
 from pathlib import Path
-from booktool.build import build, convert
+from booktool.build import build
+from booktool.stages import convert
 from booktool.cache.store import BuildCache
 from booktool.editions.plan import build_moment
 from booktool.editions.layouts import Layouts

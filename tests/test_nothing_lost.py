@@ -12,13 +12,13 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from booktool.build import convert
 from booktool.cache.store import BuildCache
 from booktool.editions.layouts import Layouts
 from booktool.editions.pdf import PdfEdition
 from booktool.editions.plan import build_moment
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
+from booktool.stages import convert
 
 from .conftest import SEED, copy_project, run_cli
 from .outputs import Epub, pdf_pages, squash

@@ -21,7 +21,7 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from booktool.build import build, convert
+from booktool.build import build
 from booktool.cache.store import BuildCache
 from booktool.editions.layouts import Layouts
 from booktool.editions.pdf import PdfEdition
@@ -29,6 +29,7 @@ from booktool.editions.plan import build_moment
 from booktool.render.pool import render_jobs
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
+from booktool.stages import convert
 from tests.conftest import ROOTS
 from tests.test_bench import load_bench
 

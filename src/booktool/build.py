@@ -103,8 +103,8 @@ def build(
     report = BuildReport(timings=progress.timings)
     with stages.early_renderer(project, formats):  # loads WeasyPrint while the manuscript loads
         with progress.stage("load"):
-            manuscript = stages.load_manuscript(project)
-        cache = stages.BuildCache(project.build_dir)
+            manuscript = stages.load(project)
+        cache = stages.open_cache(project)
         # pandoc and the render workers start first; the manuscript is checked, and the
         # modules that make the editions load, while they run.
         with stages.started(manuscript, cache, formats) as pending:

@@ -36,9 +36,6 @@ if TYPE_CHECKING:
     from booktool.editions.layouts import Layouts
     from booktool.editions.plan import Planned
 
-__all__ = ["BuildCache", "load_manuscript"]
-
-
 def early_renderer(
     project: Project, formats: Sequence[str]
 ) -> contextlib.AbstractContextManager[None]:
@@ -49,6 +46,16 @@ def early_renderer(
     if not laid_out and any(name in laid_out_formats(page_list=True) for name in formats):
         laid_out = wants_page_list(project)
     return pool.early_renderer(RENDER_MEMORY_MB) if laid_out else nullcontext()
+
+
+def load(project: Project) -> Manuscript:
+    """Every manuscript file read and checked; every problem found, reported at once."""
+    return load_manuscript(project)
+
+
+def open_cache(project: Project) -> BuildCache:
+    """The build cache under ``build/.cache/``."""
+    return BuildCache(project.build_dir)
 
 
 @contextlib.contextmanager
