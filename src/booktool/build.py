@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from booktool.cache import stamp
-from booktool.cli.progress import Progress
 from booktool.editions.registry import Output, default_formats, options_read
 from booktool.errors import InputError, Problem, display_path
 from booktool.source.project import Project
 
 if TYPE_CHECKING:
+    from booktool.cli.progress import Progress
     from booktool.options import PrintOptions
 
 
@@ -98,6 +98,7 @@ def build(
     stamp.forget(project.build_dir)  # stale from here on; a successful build writes it again
 
     from booktool import stages  # the build proper: a no-op never loads it
+    from booktool.cli.progress import Progress
 
     progress = progress or Progress()
     report = BuildReport(timings=progress.timings)

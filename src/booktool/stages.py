@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from booktool.editions.layouts import Layouts
     from booktool.editions.plan import Planned
 
+
 def early_renderer(
     project: Project, formats: Sequence[str]
 ) -> contextlib.AbstractContextManager[None]:

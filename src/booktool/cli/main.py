@@ -14,11 +14,14 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from booktool import __version__
 from booktool.editions import registry
 from booktool.errors import BooktoolError, Problem, display_path
+
+if TYPE_CHECKING:
+    from booktool.cli.progress import Progress
 
 
 def _directory(parser: argparse.ArgumentParser) -> None:
@@ -169,7 +172,6 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from booktool.build import build
-    from booktool.cli.progress import Progress, TerminalDisplay, wrote_line
     from booktool.options import print_options
     from booktool.source.project import Project
 
@@ -178,8 +180,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     flagged = tuple(spec.name for spec in registry.EDITIONS.values() if spec.flag)
     formats = _formats_of(args) + tuple(name for name in flagged if getattr(args, name))
     options = print_options(args.pdf_variant, args.bleed, args.marks)
-    live = out.isatty() and not args.quiet and not args.json
-    progress = Progress(TerminalDisplay(out) if live else None)
+    progress = _progress(args, out)
     try:
         report = build(project, formats, strict=args.strict, progress=progress, options=options)
     except BooktoolError as exc:
@@ -188,7 +189,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "ok": False,
                 "errors": [p.as_dict() for p in exc.problems],
                 "warnings": [p.as_dict() for p in exc.warnings],
-                "timings": progress.timings,
+                "timings": progress.timings if progress else {},
             }
             out.write(json.dumps(summary, indent=1) + "\n")
         raise
@@ -196,6 +197,8 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.json:
         out.write(json.dumps({"ok": True, **report.as_dict()}, indent=1) + "\n")
         return 0
+    from booktool.cli.progress import wrote_line
+
     for output in report.outputs:
         if output.written:
             out.write(wrote_line(display_path(output.path), output.size, output.pages) + "\n")
@@ -206,6 +209,17 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"unchanged: {', '.join(current)}\n")
     out.write(f"built in {time.perf_counter() - started:.1f} s\n")
     return 0
+
+
+def _progress(args: argparse.Namespace, out: TextIO) -> Progress | None:
+    """The build's progress: shown live on a terminal, timed for ``--json``; else none (the
+    build times its stages itself)."""
+    live = out.isatty() and not args.quiet and not args.json
+    if not (live or args.json):
+        return None
+    from booktool.cli.progress import Progress, TerminalDisplay
+
+    return Progress(TerminalDisplay(out) if live else None)
 
 
 def _chronology(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 if TYPE_CHECKING:
     from booktool.editions.base import Edition
@@ -23,9 +22,11 @@ if TYPE_CHECKING:
 Layout = Literal["none", "self", "page-map"]
 
 
-@dataclass(frozen=True)
-class EditionSpec:
-    """One edition: its name, where its output goes, what it needs and which options it reads."""
+class EditionSpec(NamedTuple):
+    """One edition: its name, where its output goes, what it needs and which options it reads.
+
+    A named tuple, not a dataclass: the CLI reads the registry on every run, no-ops included.
+    """
 
     #: Its ``--format`` value, and its name in the build cache and in ``--json``.
     name: str
@@ -144,8 +145,7 @@ def options_read(formats: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(option for spec in ordered(formats) for option in spec.options))
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(NamedTuple):
     """One output of a build (a file or a folder): written now, or found current and left
     alone."""
 
