@@ -41,7 +41,7 @@ class EditionSpec(NamedTuple):
     in_all: bool = False
     #: It also has a flag of its own, ``--NAME``, that adds it to any ``--format``.
     flag: bool = False
-    #: The print options (fields of :class:`booktool.source.config.PrintOptions`) it reads.
+    #: The print options (fields of :class:`booktool.options.PrintOptions`) it reads.
     options: tuple[str, ...] = ()
     #: One line for ``--help``.
     help: str = ""
@@ -56,9 +56,11 @@ class EditionSpec(NamedTuple):
         return build_dir / self.output.rstrip("/").format(slug=slug)
 
     def load(self) -> type[Edition]:
-        """The class that makes this edition."""
+        """The class that makes this edition (its ``format`` is this line's name)."""
         module, _, name = self.edition.partition(":")
         edition: type[Edition] = getattr(importlib.import_module(module), name)
+        if edition.format != self.name:
+            raise TypeError(f"{self.edition} is the {edition.format!r} edition, not {self.name!r}")
         return edition
 
 
