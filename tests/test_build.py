@@ -17,6 +17,8 @@ from .conftest import copy_project, run_cli
 from .outputs import MM, Epub, pdf_pages
 
 SLUG = "the-great-leap-forward"
+#: The slug of the minimal test root's book.
+MINIMAL = "a-river-town"
 
 
 def outputs(project: Path) -> dict[str, bytes]:
@@ -36,21 +38,21 @@ def test_two_builds_in_different_places_are_byte_identical(
 
 
 def test_build_reports_what_it_wrote(tmp_path: Path) -> None:
-    project = copy_project(tmp_path)
+    project = copy_project(tmp_path, "minimal")
     result = run_cli("build", str(project), "--format", "pdf")
     assert result.code == 0
-    pages = len(pypdf.PdfReader(project / "build" / f"{SLUG}.pdf").pages)
-    assert re.search(rf"wrote .*{SLUG}\.pdf \({pages} pages, \d+ KB\)", result.out)
-    assert not (project / "build" / f"{SLUG}.epub").exists()
+    pages = len(pypdf.PdfReader(project / "build" / f"{MINIMAL}.pdf").pages)
+    assert re.search(rf"wrote .*{MINIMAL}\.pdf \({pages} pages, \d+ KB\)", result.out)
+    assert not (project / "build" / f"{MINIMAL}.epub").exists()
 
 
 def test_source_date_epoch_sets_the_timestamps(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = copy_project(tmp_path)
+    project = copy_project(tmp_path, "minimal")
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert run_cli("build", str(project), "--format", "epub").code == 0
-    book = Epub(project / "build" / f"{SLUG}.epub")
+    book = Epub(project / "build" / f"{MINIMAL}.epub")
     modified = book.opf.find(".//{*}meta[@property='dcterms:modified']")
     assert modified is not None and modified.text == "2023-11-14T22:13:20Z"
     assert {info.date_time for info in book.zip.infolist()} == {(2023, 11, 14, 22, 13, 20)}
@@ -258,7 +260,7 @@ def test_images_inside_the_manuscript_reach_both_editions(tmp_path: Path) -> Non
 
 
 def test_cwd_does_not_matter(tmp_path: Path) -> None:
-    project = copy_project(tmp_path)
+    project = copy_project(tmp_path, "minimal")
     cwd = os.getcwd()
     try:
         os.chdir(project)
@@ -266,7 +268,7 @@ def test_cwd_does_not_matter(tmp_path: Path) -> None:
     finally:
         os.chdir(cwd)
     assert result.code == 0
-    assert "wrote build/the-great-leap-forward.epub" in result.out
+    assert f"wrote build/{MINIMAL}.epub" in result.out
 
 
 def test_a_large_batch_is_shared_among_pandoc_processes_with_the_same_html(
