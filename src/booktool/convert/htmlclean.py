@@ -49,7 +49,7 @@ REMOVED_ELEMENTS: dict[str, str] = {
         "styles and document settings belong in layouts/",
     ),
     **dict.fromkeys(
-        ("svg", "math", "canvas", "audio", "video", "source", "track", "picture", "map", "area"),
+        ("svg", "canvas", "audio", "video", "source", "track", "picture", "map", "area"),
         "add pictures as Markdown images: ![description](file.png)",
     ),
 }
@@ -65,6 +65,19 @@ ELEMENT_ATTRIBUTES: dict[str, frozenset[str]] = {
     "colgroup": frozenset({"span"}),
     "time": frozenset({"datetime"}),
 }
+#: Presentation MathML (what pandoc writes for ``$…$``), without links or actions.
+_MATHML = """math semantics annotation mrow mi mo mn ms mtext mspace msup msub msubsup mfrac msqrt
+mroot munder mover munderover mtable mtr mtd mstyle mpadded mphantom menclose merror mfenced
+mmultiscripts mprescripts none mlabeledtr maligngroup malignmark"""
+MATHML_ELEMENTS = frozenset(_MATHML.split())
+MATHML_ATTRIBUTES = frozenset(
+    """display xmlns encoding mathvariant mathsize mathcolor stretchy fence form separator
+    separators lspace rspace accent accentunder linethickness columnalign rowalign columnspacing
+    rowspacing columnlines rowlines frame width height depth voffset scriptlevel displaystyle
+    movablelimits largeop symmetric maxsize minsize notation open close bevelled numalign
+    denomalign columnspan rowspan alttext""".split()  # noqa: SIM905 (a list of names, as above)
+)
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 #: Attributes outside the allow-list that would load, embed or attach something.
 _LOADING = "rel srcset action formaction xlink:href background poster longdesc cite data ping"
@@ -121,14 +134,21 @@ class _Cleaner:
         self.result.problems.append(Problem(self.path, line, message, hint, code=code))
 
     def clean(self, root: lxml.html.HtmlElement) -> None:
-        for element in list(root.iter()):
-            if element is root or not _attached(element, root):
+        elements = list(root.iter())
+        # A formula's own elements are checked with it (MathML's allow-list, not HTML's).
+        in_formulas = {e for math in root.iter("math") for e in math.iterdescendants()}
+        for element in elements:
+            if element is root or element in in_formulas or not _attached(element, root):
                 continue
             if not isinstance(element.tag, str):  # comments, processing instructions
                 element.drop_tree()
                 continue
             tag = element.tag.lower()
-            if tag == "input" and element.get("type") == "checkbox":  # pandoc's task lists
+            if tag == "math":
+                self.formula(element)
+            elif tag == "span" and "math" in (element.get("class") or "").split():
+                self.unread_formula(element)
+            elif tag == "input" and element.get("type") == "checkbox":  # pandoc's task lists
                 _replace_with_text(element, "☒ " if element.get("checked") is not None else "☐ ")
             elif tag in REMOVED_ELEMENTS:
                 line = self.locate.line(rf"<{re.escape(tag)}\b")
@@ -189,6 +209,41 @@ class _Cleaner:
                     "unsafe-html" if name in LOADING_ATTRIBUTES else "unsupported-html",
                 )
             del element.attrib[name]
+
+    def formula(self, math: lxml.html.HtmlElement) -> None:
+        """MathML kept as it is if every element and attribute in it is plain presentation
+        MathML (no links, no actions), with its TeX source as ``alttext``; else removed."""
+        for element in math.iter():
+            if not isinstance(element.tag, str) or element.tag.lower() not in MATHML_ELEMENTS:
+                name = element.tag if isinstance(element.tag, str) else "comment"
+                self.warn(
+                    self.locate.line(r"<math\b|\$"),
+                    f"removed a formula holding <{name}>: only presentation MathML is kept",
+                    "write the formula in TeX between $ signs",
+                    "unsafe-html",
+                )
+                math.drop_tree()
+                return
+            for name in list(element.attrib):
+                if name.lower() not in MATHML_ATTRIBUTES:
+                    del element.attrib[name]
+        math.set("xmlns", MATHML_NS)
+        source = math.find(".//annotation")
+        if source is not None and source.text and not math.get("alttext"):
+            math.set("alttext", source.text.strip())
+
+    def unread_formula(self, span: lxml.html.HtmlElement) -> None:
+        """A formula pandoc could not read: its TeX shown as code, with a warning."""
+        tex = span.text_content()
+        self.warn(
+            self.locate.literal(tex),
+            f"formula {tex.strip()!r} could not be read: it is shown as its TeX source",
+            "check its braces and commands",
+            "formula",
+        )
+        span.tag = "code"
+        span.attrib.clear()
+        span.set("class", "formula-source")
 
     def image(self, img: lxml.html.HtmlElement) -> None:
         src = img.get("src", "")

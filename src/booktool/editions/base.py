@@ -100,6 +100,7 @@ class HtmlEdition:
         root = parse_fragment(html)
         resolve(root, self.targets, self.target_href, self.page_references)
         self.finish_notes(root)
+        self.finish_blocks(root)
         return serialise_fragment(root)
 
     def finish_notes(self, root: etree._Element) -> None:
@@ -107,6 +108,18 @@ class HtmlEdition:
         from booktool.model.notes import print_notes
 
         print_notes(root)
+
+    def finish_blocks(self, root: etree._Element) -> None:
+        """Lists, tables and formulas made for print: ordered lists counted from their
+        ``start`` (WeasyPrint ignores it), cells with an over-long word allowed to split it,
+        MathML drawn as SVG."""
+        from booktool.model.formulas import print_formulas
+        from booktool.model.lists import print_lists
+        from booktool.model.tables import print_tables
+
+        print_lists(root)
+        print_tables(root)
+        print_formulas(root)
 
     def render(self, template: str, **context: object) -> str:
         return self.layouts.render(
