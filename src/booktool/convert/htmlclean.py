@@ -234,10 +234,11 @@ class _Cleaner:
 
     def unread_formula(self, span: lxml.html.HtmlElement) -> None:
         """A formula pandoc could not read: its TeX shown as code, with a warning."""
-        tex = span.text_content()
+        written = span.text_content()
+        tex = written.strip().strip("$").strip()
         self.warn(
-            self.locate.literal(tex),
-            f"formula {tex.strip()!r} could not be read: it is shown as its TeX source",
+            self.locate.literal(written),
+            f"formula '{tex}' could not be read: it is shown as its TeX source",
             "check its braces and commands",
             "formula",
         )

@@ -1,0 +1,204 @@
+"""Real-world Markdown kept whole in both editions: formulas, list numbers, wide and tall
+pictures, words in narrow table columns, deep headings (issue 21)."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from PIL import Image
+
+from .conftest import run_cli
+from .hostile import segment, write_project
+from .outputs import Epub, pdf_pages, run_epubcheck
+
+SEG2 = "manuscript/segments/seg-02.md"
+MATHML = "{http://www.w3.org/1998/Math/MathML}"
+
+BODY = """\
+3. three
+4. four
+
+a. alpha
+b. beta
+
+iv. four
+v. five
+
+(@) first example
+(@) second example
+
+Between the examples.
+
+(@) third example
+
+Energy $E = mc^2$ and $\\alpha + \\beta$.
+
+$$k = 1{,}05 \\cdot 10^{-6}$$
+
+A broken one: $\\frac{a$ here.
+
+#### Deep four
+
+##### Deep five
+
+| Species | Where it lives in the river estuary, and how many of them one finds there |
+|---|---|
+| fish | The fish live in the lower reaches of the river, where the water is brackish |
+| Pneumonoultramicroscopicsilicovolcanoconiosis | a lung disease |
+
+![A wide picture](../images/wide.png)
+
+![A tall picture](../images/tall.png)
+
+The end of the segment.
+"""
+
+
+def _png(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 90, 160)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    root = tmp_path_factory.mktemp("markdown")
+    project = write_project(
+        root,
+        {
+            SEG2: segment(2, BODY),
+            "manuscript/images/wide.png": _png(3000, 400),
+            "manuscript/images/tall.png": _png(400, 4000),
+        },
+    )
+    result = run_cli("build", str(project))
+    assert result.code == 0, result.err
+    return project, result.err
+
+
+def _pdf(project: Path) -> Path:
+    return next((project / "build").glob("*.pdf"))
+
+
+def _epub(project: Path) -> Path:
+    return next((project / "build").glob("*.epub"))
+
+
+def _pdftotext(pdf: Path) -> str:
+    """poppler's text of the PDF: unlike pypdf's, it holds the list markers."""
+    return subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_print_numbers_lists_as_the_manuscript_does(built: tuple[Path, str]) -> None:
+    text = _pdftotext(_pdf(built[0]))
+    for line in ("3. three", "4. four", "a. alpha", "b. beta", "iv. four", "v. five"):
+        assert re.search(rf"^\s*{re.escape(line)}$", text, re.M), line
+    assert re.search(r"^\s*3\. third example$", text, re.M)  # an example list goes on counting
+
+
+def test_formulas_are_mathml_in_the_epub_and_pictures_in_print(built: tuple[Path, str]) -> None:
+    project, _ = built
+    epub = Epub(_epub(project))
+    chapter = next(href for href in epub.spine_hrefs() if href.startswith("chapter"))
+    formulas = list(epub.document(chapter).iter(f"{MATHML}math"))
+    assert [f.get("alttext") for f in formulas] == [
+        "E = mc^2",
+        "\\alpha + \\beta",
+        "k = 1{,}05 \\cdot 10^{-6}",
+    ]
+    assert [f.get("display") for f in formulas] == ["inline", "inline", "block"]
+    properties = {i.get("href"): i.get("properties") for i in epub.manifest().values()}
+    assert properties[chapter] == "mathml"
+    pdf_text = "\n".join(pdf_pages(_pdf(project)))
+    assert (
+        "Energy" in pdf_text and "mc^2" not in pdf_text and "$" not in pdf_text.split("A broken")[0]
+    )
+    html = run_cli("build", str(project), "--format", "html")
+    assert html.code == 0
+    print_html = next((project / "build").glob("*.html")).read_text()
+    assert (
+        print_html.count('class="formula"') == 2 and print_html.count('class="formula-block"') == 1
+    )
+    assert 'alt="E = mc^2"' in print_html and "<math" not in print_html
+
+
+def test_an_unreadable_formula_is_shown_as_tex_with_a_warning(built: tuple[Path, str]) -> None:
+    project, err = built
+    assert (
+        f"{SEG2}:27: warning[formula]: formula '\\frac{{a' could not be read: it is shown as "
+        "its TeX source; check its braces and commands"
+    ) in [line.replace(str(project) + "/", "") for line in err.splitlines()]
+    assert "\\frac{a" in "\n".join(pdf_pages(_pdf(project)))
+
+
+def test_deep_headings_stay_headings_with_one_warning(built: tuple[Path, str]) -> None:
+    project, err = built
+    warnings = [line.replace(str(project) + "/", "") for line in err.splitlines()]
+    assert [w for w in warnings if "heading-depth" in w] == [
+        f"{SEG2}:31: warning[heading-depth]: a level-5 heading (#####) is deeper than the book "
+        "can show: it prints like a level-4 one (####); use at most #### in a segment"
+    ]
+    epub = Epub(_epub(project))
+    chapter = next(href for href in epub.spine_hrefs() if href.startswith("chapter"))
+    headings = [
+        "".join(h.itertext())
+        for h in epub.document(chapter).iter("{http://www.w3.org/1999/xhtml}h6")
+    ]
+    assert headings == ["Deep four", "Deep five"]
+
+
+def test_short_words_in_narrow_columns_are_never_split(built: tuple[Path, str]) -> None:
+    text = "\n".join(pdf_pages(_pdf(built[0])))
+    words = set(re.findall(r"[A-Za-z]+", text))
+    for word in ("fish", "Species", "brackish", "estuary"):
+        assert word in words, word
+    assert not re.search(r"\bfis\b|\bbrack\b", text)
+
+
+def _drawn_widths(pdf: Path) -> tuple[float, list[tuple[float, float]]]:
+    """The page width and the (width, height) each raster image is drawn at, in points."""
+    sizes = []
+    with pikepdf.open(pdf) as document:
+        width = float(document.pages[0].mediabox[2])
+        for page in document.pages:
+            images = {str(k) for k, v in page.images.items()}
+            matrices = [pikepdf.Matrix()]
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == "q":
+                    matrices.append(matrices[-1])
+                elif op == "Q":
+                    matrices.pop()
+                elif op == "cm":
+                    matrices[-1] = pikepdf.Matrix(*[float(x) for x in operands]) @ matrices[-1]
+                elif op == "Do" and str(operands[0]) in images:
+                    m = matrices[-1]
+                    sizes.append((abs(m.a), abs(m.d)))
+    return width, sizes
+
+
+def test_pictures_fit_the_text_block_and_the_page(built: tuple[Path, str]) -> None:
+    page_width, sizes = _drawn_widths(_pdf(built[0]))
+    text_width = page_width - 2 * 20 / 25.4 * 72  # A4 less print.css's 20 mm side margins
+    page_height = 297 / 25.4 * 72
+    assert len(sizes) == 2
+    for width, height in sizes:
+        assert width <= text_width + 0.5
+        assert height <= 0.6 * page_height + 0.5
+    wide, tall = sizes
+    assert wide[0] / wide[1] == pytest.approx(3000 / 400, rel=0.02)  # scaled, not squeezed
+    assert tall[1] / tall[0] == pytest.approx(4000 / 400, rel=0.02)
+
+
+def test_the_epub_of_real_markdown_passes_epubcheck(built: tuple[Path, str]) -> None:
+    report = run_epubcheck(_epub(built[0]))
+    assert report["checker"]["nError"] == 0 and report["checker"]["nWarning"] == 0, [
+        m["message"] for m in report["messages"]
+    ]
