@@ -21,6 +21,9 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
+from booktool.convert.anchors import FileAnchors, prefix_ids, resolve_links
+from booktool.convert.repair import repair_tables
+from booktool.convert.urls import normal_web_url
 from booktool.errors import Problem
 from booktool.source.media import Refusal, resolve_local
 
@@ -199,6 +202,9 @@ class _Cleaner:
                     "link to a web page or to a heading in the book",
                     "unsafe-html" if _scheme(value) in SCRIPT_SCHEMES else "link-target",
                 )
+            elif name == "href" and _scheme(value) in ("http", "https"):
+                self.web_link(element, value)
+                continue
             elif name in GLOBAL_ATTRIBUTES | allowed or name.startswith(("aria-", "data-")):
                 continue
             else:
@@ -209,6 +215,21 @@ class _Cleaner:
                     "unsafe-html" if name in LOADING_ATTRIBUTES else "unsupported-html",
                 )
             del element.attrib[name]
+
+    def web_link(self, element: lxml.html.HtmlElement, url: str) -> None:
+        """A web link percent-encoded as a browser would send it; one that is no web address
+        is dropped, its text kept."""
+        normal = normal_web_url(url)
+        if normal is not None:
+            element.set("href", normal)
+            return
+        self.warn(
+            self.locate.literal(url) or self.locate.line(r"\bhref\s*="),
+            f"removed link '{url}': it is not a valid web address (its text is kept)",
+            "check the address",
+            "link-target",
+        )
+        del element.attrib["href"]
 
     def formula(self, math: lxml.html.HtmlElement) -> None:
         """MathML kept as it is if every element and attribute in it is plain presentation
@@ -309,10 +330,15 @@ def _serialise(root: lxml.html.HtmlElement) -> str:
 
 
 def clean_fragments(
-    html: dict[Path, str], manuscript: Path, sources: dict[Path, tuple[str, int]]
+    html: dict[Path, str],
+    manuscript: Path,
+    sources: dict[Path, tuple[str, int]],
+    prefixes: dict[Path, str] | None = None,
 ) -> CleanResult:
-    """Safe, well-formed fragments; ``sources`` maps each path to (Markdown text, first line)."""
+    """Safe, well-formed fragments; ``sources`` maps each path to (Markdown text, first line),
+    ``prefixes`` each path to the prefix of its ids (see :mod:`booktool.convert.anchors`)."""
     result = CleanResult()
+    files: dict[Path, FileAnchors] = {}
     for path, fragment in html.items():
         result.html[path] = ""
         if not fragment.strip():
@@ -332,6 +358,21 @@ def clean_fragments(
             )
             continue
         text, first_line = sources.get(path, ("", 1))
-        _Cleaner(path, manuscript, _Locator(text, first_line), result).clean(root)
-        result.html[path] = _serialise(root)
+        locator = _Locator(text, first_line)
+        for repair in repair_tables(root):
+            result.warnings.append(
+                Problem(
+                    path,
+                    locator.line(r"<table\b"),
+                    repair,
+                    "keep raw HTML blocks free of blank lines",
+                    code="html-repaired",
+                )
+            )
+        _Cleaner(path, manuscript, locator, result).clean(root)
+        files[path] = FileAnchors(root, (prefixes or {}).get(path, ""), text, first_line)
+        result.problems += prefix_ids(files[path], path)
+    result.problems += resolve_links(files)
+    for path, file in files.items():
+        result.html[path] = _serialise(file.root)
     return result

@@ -1,4 +1,4 @@
-"""Ordered lists in print: their start, style and direction, made into CSS counters.
+"""Lists and empty elements in print: list starts made into CSS counters, end tags kept.
 
 WeasyPrint numbers every ``<ol>`` from 1 and ignores ``start`` and ``reversed`` (e-readers honour
 them): the print edition sets the list's counter where the list says it begins. The numbering
@@ -29,3 +29,31 @@ def print_lists(root: etree._Element) -> None:
 def _add_style(element: etree._Element, declaration: str) -> None:
     style = (element.get("style") or "").strip().rstrip(";")
     element.set("style", f"{style}; {declaration}" if style else declaration)
+
+
+#: HTML's void elements: the only ones written as ``<br/>`` in the print HTML.
+VOID = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+
+
+def close_empty_elements(root: etree._Element) -> None:
+    """Write every empty element but the void ones with an end tag (``<a id="x"></a>``)."""
+    for element in root.iter():
+        empty = isinstance(element.tag, str) and element.text is None and len(element) == 0
+        if empty and etree.QName(element).localname not in VOID:
+            element.text = ""
