@@ -13,9 +13,10 @@ import pytest
 from PIL import Image
 
 from .conftest import run_cli
-from .hostile import segment, write_project
+from .hostile import BOOK_YAML, segment, write_project
 from .outputs import Epub, pdf_pages, run_epubcheck
 
+SEG1 = "manuscript/segments/seg-01.md"
 SEG2 = "manuscript/segments/seg-02.md"
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
 
@@ -202,3 +203,131 @@ def test_the_epub_of_real_markdown_passes_epubcheck(built: tuple[Path, str]) -> 
     assert report["checker"]["nError"] == 0 and report["checker"]["nWarning"] == 0, [
         m["message"] for m in report["messages"]
     ]
+
+
+TWO_CHAPTERS = BOOK_YAML.replace(
+    "chapters:\n- id: one\n  title: One\n  segments: [seg-01, seg-02]\n",
+    "chapters:\n- id: one\n  title: One\n  segments: [seg-01]\n"
+    "- id: two\n  title: Two\n  segments: [seg-02]\n",
+)
+LINKS = """\
+## Alpha {#x}
+
+<a id="top"></a>Text at the top.
+
+See [the gamma heading](#gamma-heading) and [alpha](#x), or go [back up](#top).
+
+<https://example.com/\\[\\>
+
+[a broken host](https://../)
+
+<https://example.com?find=\\*>
+
+<table>
+  <tr>
+
+    <td>Hi</td>
+
+  </tr>
+</table>
+"""
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    project = write_project(
+        tmp_path_factory.mktemp("links"),
+        {
+            "manuscript/book.yaml": TWO_CHAPTERS,
+            SEG1: segment(1, LINKS),
+            SEG2: segment(2, '## Gamma heading\n\n<a id="top"></a>More text.\n'),
+        },
+    )
+    result = run_cli("build", str(project))
+    assert result.code == 0, result.err
+    return project, result.err
+
+
+def test_links_find_their_target_anywhere_in_the_book(linked: tuple[Path, str]) -> None:
+    epub = Epub(_epub(linked[0]))
+    links = {
+        "".join(a.itertext()): a.get("href")
+        for a in epub.document("chapter-01.xhtml").iter("{http://www.w3.org/1999/xhtml}a")
+    }
+    assert links["the gamma heading"] == "chapter-02.xhtml#seg-02-gamma-heading"
+    assert links["alpha"] == "#seg-01-x"
+    assert links["back up"] == "#seg-01-top"  # raw HTML's id, prefixed like pandoc's own
+    ids = [
+        element.get("id")
+        for href in ("chapter-01.xhtml", "chapter-02.xhtml")
+        for element in epub.document(href).iter()
+        if element.get("id")
+    ]
+    assert len(ids) == len(set(ids)) and "seg-02-top" in ids
+
+
+def test_web_addresses_are_encoded_or_dropped(linked: tuple[Path, str]) -> None:
+    project, err = linked
+    epub = Epub(_epub(project))
+    hrefs = [
+        a.get("href")
+        for a in epub.document("chapter-01.xhtml").iter("{http://www.w3.org/1999/xhtml}a")
+        if (a.get("href") or "").startswith("http")
+    ]
+    assert hrefs == ["https://example.com/%5C%5B%5C", "https://example.com?find=%5C*"]
+    assert "a broken host" in epub.text("chapter-01.xhtml")
+    lines = [line.replace(str(project) + "/", "") for line in err.splitlines()]
+    assert (
+        f"{SEG1}:15: warning[link-target]: removed link 'https://../': it is not a valid web "
+        "address (its text is kept); check the address"
+    ) in lines
+
+
+def test_a_table_broken_by_blank_lines_is_mended(linked: tuple[Path, str]) -> None:
+    project, err = linked
+    lines = [line.replace(str(project) + "/", "") for line in err.splitlines()]
+    assert (
+        f"{SEG1}:19: warning[html-repaired]: a <tr> was broken by a blank line: its markup was "
+        "read back; keep raw HTML blocks free of blank lines"
+    ) in lines
+    cells = (
+        Epub(_epub(project)).document("chapter-01.xhtml").iter("{http://www.w3.org/1999/xhtml}td")
+    )
+    assert ["".join(td.itertext()) for td in cells] == ["Hi"]
+
+
+def test_linked_book_passes_epubcheck_and_print_has_no_doubled_anchor(
+    linked: tuple[Path, str],
+) -> None:
+    project, err = linked
+    assert "Anchor defined twice" not in err
+    report = run_epubcheck(_epub(project))
+    assert report["checker"]["nError"] == 0 and report["checker"]["nWarning"] == 0, [
+        m["message"] for m in report["messages"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "## A {#x}\n\nText.\n\n## B {#x}\n\nMore.\n",
+            f"{SEG1}:7: error[duplicate-id]: the id 'x' is given twice (lines 7 and 11); give "
+            "each heading or element its own id",
+        ),
+        (
+            "See [nowhere](#nothing).\n",
+            f"{SEG1}:7: error[unresolved-reference]: the link to '#nothing' points at no heading "
+            "or id in the book; link to an existing heading's id, or give the target an {#id}",
+        ),
+    ],
+    ids=["duplicate-id", "dangling-link"],
+)
+def test_ids_and_links_that_cannot_work_are_errors(
+    body: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = write_project(tmp_path, {SEG1: segment(1, body)})
+    monkeypatch.chdir(project)
+    result = run_cli("build", ".")
+    assert result.code == 1
+    assert result.err.splitlines() == [expected]
