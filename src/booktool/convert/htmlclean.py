@@ -56,7 +56,7 @@ REMOVED_ELEMENTS: dict[str, str] = {
         "add pictures as Markdown images: ![description](file.png)",
     ),
 }
-GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir", "role", "style"})
+GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir", "role", "style", "tabindex"})
 ELEMENT_ATTRIBUTES: dict[str, frozenset[str]] = {
     "a": frozenset({"href"}),
     "img": frozenset({"src", "alt", "width", "height"}),
