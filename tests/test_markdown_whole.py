@@ -331,3 +331,36 @@ def test_ids_and_links_that_cannot_work_are_errors(
     result = run_cli("build", ".")
     assert result.code == 1
     assert result.err.splitlines() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "Write `<script>` to add a script.\n\n<script>alert(1)</script>\n",
+            f"{SEG1}:9: warning[unsafe-html]: removed raw HTML <script>: books carry no "
+            "scripts; write it in Markdown or remove it",
+        ),
+        (
+            "```\n[bad](https://../)\n```\n\nThen [bad](https://../) for real.\n",
+            f"{SEG1}:11: warning[link-target]: removed link 'https://../': it is not a valid "
+            "web address (its text is kept); check the address",
+        ),
+    ],
+    ids=["tag-after-code", "link-after-code-block"],
+)
+def test_warnings_point_past_code_at_the_real_line(
+    body: str, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = write_project(tmp_path, {SEG1: segment(1, body)})
+    monkeypatch.chdir(project)
+    result = run_cli("build", ".", "--format", "epub")
+    assert result.code == 0, result.err
+    assert [line for line in result.err.splitlines() if "warning[" in line] == [expected]
+
+
+def test_a_problem_is_one_line_whatever_it_quotes() -> None:
+    from booktool.errors import Problem
+
+    problem = Problem(Path("a.md"), 3, "removed link 'https://x/\na'", "fix\r\nit", code="c")
+    assert problem.format("warning") == "a.md:3: warning[c]: removed link 'https://x/ a'; fix it"

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -101,11 +101,23 @@ class CleanResult:
     warnings: list[Problem] = field(default_factory=list)
 
 
+#: Code in Markdown, where a tag or a link is text, not HTML: fenced blocks and inline spans.
+_CODE = re.compile(
+    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?^ {0,3}\1[`~]*[ \t]*$|(`+)[^`\n].*?\2", re.M | re.S
+)
+
+
+def _mask_code(text: str) -> str:
+    """``text`` with its code blanked out, line breaks kept (so lines still count)."""
+    return _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
 class _Locator:
-    """Finds the source line of the n-th occurrence of a pattern in one Markdown file."""
+    """Finds the source line of the n-th occurrence of a pattern in one Markdown file (its code
+    blanked out: pandoc escapes what is in code, so it never counts there)."""
 
     def __init__(self, text: str, first_line: int) -> None:
-        self.text = text
+        self.text = _mask_code(text)
         self.first_line = first_line
         self.seen: Counter[str] = Counter()
 
@@ -119,6 +131,15 @@ class _Locator:
 
     def literal(self, needle: str) -> int | None:
         return self.line(re.escape(needle))
+
+    def url(self, url: str) -> int | None:
+        """The line of a link's address as the author wrote it: pandoc may have escaped or
+        percent-encoded it."""
+        for written in dict.fromkeys((url, unquote(url), url.replace("%5C", "\\"))):
+            line = self.literal(written)
+            if line is not None:
+                return line
+        return None
 
 
 class _Cleaner:
@@ -196,7 +217,7 @@ class _Cleaner:
                 )
             elif name == "href" and not _safe_link(value):
                 self.warn(
-                    self.locate.literal(value) or self.locate.line(r"\bhref\s*="),
+                    self.locate.url(value) or self.locate.line(r"\bhref\s*="),
                     f"removed link '{value}' from <{tag}>: only http, https, mailto "
                     "and #anchors are kept",
                     "link to a web page or to a heading in the book",
@@ -224,7 +245,7 @@ class _Cleaner:
             element.set("href", normal)
             return
         self.warn(
-            self.locate.literal(url) or self.locate.line(r"\bhref\s*="),
+            self.locate.url(url) or self.locate.line(r"\bhref\s*="),
             f"removed link '{url}': it is not a valid web address (its text is kept)",
             "check the address",
             "link-target",
