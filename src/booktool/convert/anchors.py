@@ -42,6 +42,9 @@ def prefix_ids(file: FileAnchors, path: Path) -> list[Problem]:
         value = element.get("id") if isinstance(element.tag, str) else None
         if not value:
             continue
+        if "footnotes" in (element.get("class") or "").split():
+            del element.attrib["id"]  # pandoc's note block, one per paragraph: never linked to
+            continue
         if file.prefix and not value.startswith(file.prefix):
             value = file.prefix + value
             element.set("id", value)

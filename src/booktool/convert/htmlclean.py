@@ -139,7 +139,8 @@ class _Locator:
             line = self.literal(written)
             if line is not None:
                 return line
-        return None
+        parts = unquote(url).split()  # white space as written may be tabs or line breaks
+        return self.line(r"\s+".join(map(re.escape, parts))) if len(parts) > 1 else None
 
 
 class _Cleaner:
