@@ -81,6 +81,8 @@ def _picture(mathml: str) -> tuple[str, float, float, float] | None:
     except Exception:
         return None
     width, height = drawn.getsize()
+    if not (0 < width < 10_000 and 0 < height < 10_000):
+        return None  # an empty or degenerate formula: its TeX is shown instead
     view = etree.fromstring(svg.encode("utf-8")).get("viewBox", "0 0 0 0").split()
     depth = max(0.0, float(view[1]) + float(view[3]))
     data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
