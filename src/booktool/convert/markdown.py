@@ -32,7 +32,7 @@ from booktool import __version__
 from booktool.cache.installed import tool_version
 from booktool.errors import InputError, Problem, RenderError
 
-PANDOC_FROM = "markdown-raw_attribute-raw_tex-tex_math_dollars-tex_math_single_backslash"
+PANDOC_FROM = "markdown-raw_attribute-raw_tex"
 CONVERTER_SCRIPT = Path(__file__).parent / "convert.lua"
 #: pandoc's user data folder while convert.lua writes (see the script).
 PANDOC_DATA = Path(__file__).parent / "pandoc-data"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ from booktool.model.book import Book
 from booktool.model.views import BookView, book_view
 from booktool.model.xrefs import Target, parse_fragment, resolve, serialise_fragment, targets
 from booktool.options import PrintOptions
+
+_ID = re.compile(r'\bid="([^"]+)"')
 
 #: Called with each page number while a paginated edition lays out its pages.
 PageCallback = Callable[[int], None]
@@ -111,10 +114,50 @@ class Edition:
         root = parse_fragment(html)
         resolve(root, self.targets, self.target_href, self.page_references)
         self.finish_notes(root)
+        self.finish_links(root)
+        self.finish_blocks(root)
         return serialise_fragment(root)
+
+    def finish_links(self, root: etree._Element) -> None:
+        """A link to an id of another section made to point where this edition puts it."""
+        own = {element.get("id") for element in root.iter() if element.get("id")}
+        for link in root.iter("a"):
+            anchor = (link.get("href") or "").removeprefix("#")
+            if link.get("href", "").startswith("#") and anchor not in own:
+                file = self.anchor_files.get(anchor)
+                if file is not None:
+                    link.set("href", self.href(file, anchor))
+
+    @functools.cached_property
+    def anchor_files(self) -> dict[str, str]:
+        """The file (in EPUB terms) each id of the sections' HTML is in."""
+        from booktool.model.views import INTRODUCTION_FILE
+        from booktool.model.xrefs import chapter_file
+
+        found: dict[str, str] = {}
+        placed = [(INTRODUCTION_FILE, self.book.introduction)] if self.book.introduction else []
+        placed += [(chapter_file(c.number), s) for c in self.book.chapters for s in c.sections]
+        for file, section in placed:
+            for anchor in _ID.findall(section.html):
+                found.setdefault(anchor, file)
+        return found
 
     def finish_notes(self, root: etree._Element) -> None:
         """The section's notes made for this edition; by default left as pandoc wrote them."""
+
+    def finish_blocks(self, root: etree._Element) -> None:
+        """Lists, tables and formulas made for print: ordered lists counted from their
+        ``start`` (WeasyPrint ignores it), cells with an over-long word allowed to split it,
+        MathML drawn as SVG, and empty elements closed (the print HTML is read as HTML, where
+        ``<a id="x"/>`` opens a link that runs to the end of the paragraph)."""
+        from booktool.model.formulas import print_formulas
+        from booktool.model.lists import close_empty_elements, print_lists
+        from booktool.model.tables import print_tables
+
+        print_lists(root)
+        print_tables(root)
+        print_formulas(root)
+        close_empty_elements(root)
 
     def render(self, template: str, **context: object) -> str:
         return self.layouts.render(

@@ -190,6 +190,9 @@ class EpubEdition(Edition):
     def finish_notes(self, root: etree._Element) -> None:
         self.next_note = epub_notes(root, self.next_note)
 
+    def finish_blocks(self, root: etree._Element) -> None:
+        """Reading systems number lists and wrap table cells themselves."""
+
     @functools.cached_property
     def cover_svg(self) -> str:
         svg = self.render("cover.svg", cover=self.cover_view(), cover_alt=self.cover_alt)
@@ -385,6 +388,8 @@ class EpubEdition(Edition):
                 content=doc.content.encode("utf-8"),
             )
             item.title = doc.title
+            if "</math>" in doc.content:  # formulas: reading systems are told (OPF-014)
+                item.properties = ["mathml"]
             package.add_item(item)
             self.documents_by_uid[doc.uid] = item
         for number, (href, data) in enumerate(sorted(self.media_bytes().items()), start=1):
