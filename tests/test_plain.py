@@ -11,7 +11,7 @@ import pytest
 
 from booktool.render import weasyprint_patches
 from tests import test_apparatus
-from tests.conftest import copy_repo_project, run_cli
+from tests.conftest import copy_project, run_cli
 from tests.outputs import pdf_pages
 from tests.test_page_list import check_pages_match
 from tests.test_pdfmerge import links, outline, struct_elements, texts
@@ -63,7 +63,7 @@ def test_an_untested_weasyprint_falls_back_with_one_warning(
     """The gate reads WeasyPrint's version from its source: another one than the fast engine
     was tested on gives the plain engine's PDF, correct, and one warning line."""
     monkeypatch.setattr(weasyprint_patches, "installed_version", lambda: "71.0")
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     result = run_cli("build", str(project), "--format", "pdf", "--quiet")
     assert result.code == 0, result.err
     warnings = result.err.splitlines()
@@ -83,7 +83,7 @@ def test_a_failing_fast_engine_falls_back_with_one_warning(
         raise KeyError("/StructTreeRoot")
 
     monkeypatch.setattr(print_edition, "merge_parts", broken)
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     result = run_cli("build", str(project), "--format", "pdf", "--quiet")
     assert result.code == 0, result.err
     warnings = result.err.splitlines()
@@ -94,7 +94,7 @@ def test_a_failing_fast_engine_falls_back_with_one_warning(
 
 def test_an_unknown_engine_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOOKTOOL_ENGINE", "turbo")
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     result = run_cli("build", str(project), "--format", "pdf")
     assert result.code == 1
     assert result.err.splitlines() == [

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from booktool.editions import registry
 from booktool.errors import Problem, RenderError
 from booktool.limits import RenderLimits
 from booktool.render.protocol import Refusal
@@ -96,7 +97,7 @@ class RenderResult:
     token: str | None = None
     #: True when a kept layout was renumbered instead of laid out again.
     reused_layout: bool = False
-    #: What each embedded font is cut from (see ``pdfrender._font_records``), for the join.
+    #: What each embedded font is cut from (see ``weasyprint_patches.font_records``), for the join.
     fonts: list[dict[str, Any]] = field(default_factory=list)
     #: Which worker of the pool ran the job (set by the parent, not the child).
     worker: int = -1
@@ -481,9 +482,8 @@ def warm_renderer(
 
 
 def laid_out_formats(page_list: bool) -> tuple[str, ...]:
-    """The formats whose build lays the print edition out, in render workers: the PDFs, and
-    the EPUB if it carries the printed page list."""
-    return ("pdf", "booklet", "epub") if page_list else ("pdf", "booklet")
+    """The formats whose build lays the print edition out, in render workers (the registry's)."""
+    return registry.laid_out_formats(page_list)
 
 
 @contextlib.contextmanager
