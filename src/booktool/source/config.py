@@ -83,7 +83,8 @@ BOOK_KEYS: dict[str, str] = {
     "date": "The edition's date (YYYY-MM-DD): printed, and both outputs' timestamp. Required.",
     "slug": "The output file name without extension (default: from the title).",
     "page_size": "A4 (default), A5 or Letter.",
-    "source": "The documentary: title (required), kind, url, publisher, year, duration.",
+    "source": "The documentary: title, kind, url, publisher, year, duration. Without a title, "
+    "the editions name no source.",
     "introduction": "Markdown file (in manuscript/) that opens the book, e.g. summary.md.",
     "chapters": "The chapter plan: a list of {id, title, segments: [segment ids]}.",
     "limits": "Bounds on the PDF render: render_seconds (300), render_memory_mb (2048), "
@@ -103,7 +104,7 @@ LIMIT_KEYS: dict[str, str] = {
     "parallel (default 0: one per core).",
 }
 SOURCE_KEYS: dict[str, str] = {
-    "title": "The documentary's title. Required.",
+    "title": "The documentary's title, printed as 'Drawn from …' (none printed if absent).",
     "kind": "What the source is (documentary, lecture, film).",
     "url": "Where the source can be found (printed, never fetched).",
     "publisher": "Who published or broadcast the source.",
@@ -203,19 +204,19 @@ def read_config(data: Any, path: Path) -> BookConfig:
 
 def _read_source(data: LineDict, problems: Collector) -> Source | None:
     value = data.get("source")
+    if value is None:
+        return Source()
     if not isinstance(value, LineDict):
         problems.add(
             data.line_of("source"),
-            "'source' must be a mapping with at least a title",
+            "'source' must be a mapping",
             "add 'source: {title: …}'",
         )
         return None
     problems.unknown_keys(value, SOURCE_KEYS, "source")
-    title = problems.text(value, "title", required=True)
+    title = problems.text(value, "title")
     duration = problems.checked(value, "duration", timecode_value, 'write it as "HH:MM:SS"')
     year = problems.checked(value, "year", _as_year)
-    if title is None:
-        return None
     return Source(
         title=title,
         kind=problems.text(value, "kind") or "documentary",
