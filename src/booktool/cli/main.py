@@ -275,7 +275,7 @@ def _chronology(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for entry in entries:
             out.write(f"{entry.label:<18} {entry.event} [{', '.join(entry.section_ids)}]\n")
         return 0
-    covered = years_covered(entries)
+    covered = years_covered(entries) | manuscript.config.ignore_years
     new = 0
     for segment in sorted(manuscript.segments.values(), key=lambda s: s.span.start):
         file = segment.file

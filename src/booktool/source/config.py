@@ -68,6 +68,8 @@ class BookConfig:
     introduction: str | None = None
     limits: RenderLimits = field(default_factory=RenderLimits)
     epub: EpubSettings = EpubSettings()
+    #: Years the text mentions that need no chronology entry (``chronology: {ignore_years}``).
+    ignore_years: frozenset[int] = frozenset()
     line_of: dict[str, int] = field(default_factory=dict)
 
 
@@ -90,6 +92,12 @@ BOOK_KEYS: dict[str, str] = {
     "limits": "Bounds on the PDF render: render_seconds (300), render_memory_mb (2048), "
     "render_processes (0: one per core).",
     "epub": "How the EPUB is made: page_list (true).",
+    "chronology": "How the chronology is checked: ignore_years, the years the text mentions "
+    "that need no entry.",
+}
+CHRONOLOGY_KEYS: dict[str, str] = {
+    "ignore_years": "Years the segments mention that need no chronology entry (e.g. [1976]): "
+    "`check` does not report them as missing.",
 }
 EPUB_KEYS: dict[str, str] = {
     "page_list": "The printed edition's page numbers in the EPUB: a page list and page-break "
@@ -178,6 +186,7 @@ def read_config(data: Any, path: Path) -> BookConfig:
     introduction = problems.text(data, "introduction")
     limits = _read_limits(data, problems)
     epub = _read_epub(data, problems)
+    ignore_years = _read_ignore_years(data, problems)
     if problems.problems:
         raise InputError(*problems.problems)
     assert title and identifier and language and date and source is not None
@@ -198,6 +207,7 @@ def read_config(data: Any, path: Path) -> BookConfig:
         chapters=chapters,
         limits=limits,
         epub=epub,
+        ignore_years=ignore_years,
         line_of=dict(data.key_lines),
     )
 
@@ -279,6 +289,21 @@ def _read_epub(data: LineDict, problems: Collector) -> EpubSettings:
         return EpubSettings()
     page_list = problems.checked(value, "page_list", _as_bool, "write true or false")
     return EpubSettings(page_list=EpubSettings.page_list if page_list is None else page_list)
+
+
+def _as_years(value: Any) -> frozenset[int]:
+    if not isinstance(value, list):
+        raise ValueError("must be a list of years")
+    return frozenset(_as_year(year) for year in value)
+
+
+def _read_ignore_years(data: LineDict, problems: Collector) -> frozenset[int]:
+    example = "chronology: {ignore_years: [1976]}"
+    value = _section(data, "chronology", CHRONOLOGY_KEYS, example, problems)
+    if value is None:
+        return frozenset()
+    years = problems.checked(value, "ignore_years", _as_years, "write e.g. [1976, 1980]")
+    return years or frozenset()
 
 
 def _read_chapters(data: LineDict, problems: Collector) -> list[ChapterPlan]:
