@@ -358,3 +358,27 @@ def test_rules_are_listed_with_their_codes() -> None:
     for code in LOAD_CODES:
         assert re.search(rf"^{code} +error +\w", result.out, re.MULTILINE)
     assert len({rule.code for rule in RULES} | set(LOAD_CODES)) == len(RULES) + len(LOAD_CODES)
+
+
+def test_drafted_files_are_notes_that_never_fail_and_one_deleted_line_reviews(
+    project: Path,
+) -> None:
+    from booktool.source.drafted import REVIEW_MARK
+
+    manuscript = project / "manuscript"
+    chronology, segment = manuscript / "chronology.yaml", manuscript / "segments" / "seg-02.md"
+    chronology.write_text(f"# Drafted.\n{REVIEW_MARK}\n" + chronology.read_text())
+    edit(segment, "---\n", f"---\n{REVIEW_MARK}\n")
+    result = run_cli("check", str(project), "--strict")
+    assert result.code == 0
+    hint = "drafted by booktool import, not yet reviewed; review it, then delete this line"
+    assert lines(result.err) == [
+        f"{chronology}:2: note[draft-unreviewed]: {hint}",
+        f"{segment}:2: note[draft-unreviewed]: {hint}",
+    ]
+    assert result.out == "no problems found, 2 notes\n"
+    built = run_cli("build", str(project), "--format", "html", "--strict")
+    assert built.code == 0 and "draft-unreviewed" not in built.err
+    edit(chronology, f"{REVIEW_MARK}\n", "")
+    result = run_cli("check", str(project))
+    assert lines(result.err) == [f"{segment}:2: note[draft-unreviewed]: {hint}"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from booktool.checks.apparatus import unresolved_references, years_missing_from_chronology
 from booktool.checks.base import Rule, Severity
+from booktool.checks.drafts import drafts_unreviewed
 from booktool.checks.layouts import template_syntax
 from booktool.checks.names import name_variants
 from booktool.checks.timing import (
@@ -17,7 +18,7 @@ from booktool.checks.timing import (
     segments_past_duration,
 )
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
 
 RULES: tuple[Rule, ...] = (
     Rule("segment-order", W, segments_out_of_order),
@@ -27,6 +28,7 @@ RULES: tuple[Rule, ...] = (
     Rule("chronology-missing-year", W, years_missing_from_chronology),
     Rule("name-variant", W, name_variants),
     Rule("template-syntax", E, template_syntax),
+    Rule("draft-unreviewed", N, drafts_unreviewed),
 )
 
 #: Codes the loader reports while reading the manuscript: always errors, found before the rules.

@@ -160,10 +160,11 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(finding.format() + "\n")
     errors, warnings = len(report.errors), len(report.warnings)
     fixable = f" ({len(report.fixes)} fixable with --fix)" if report.fixes else ""
+    notes = f", {len(report.notes)} notes" if report.notes else ""
     if errors or warnings:
-        out.write(f"{errors} errors, {warnings} warnings{fixable}\n")
+        out.write(f"{errors} errors, {warnings} warnings{notes}{fixable}\n")
     else:
-        out.write("no problems found\n")
+        out.write(f"no problems found{notes}\n")
     return 1 if report.failed(args.strict) else 0
 
 
