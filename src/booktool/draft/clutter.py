@@ -1,0 +1,52 @@
+"""A pasted summary page's clutter: the site's heading, the video's URL, notices, the time range."""
+
+from __future__ import annotations
+
+import re
+
+from booktool.draft.model import Pasted
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')]+", re.IGNORECASE)
+_URL_LINE = re.compile(r"^\s*(?:(?:source|url|link|video)\s*:\s*)?(?P<url>(?:https?://|www\.)\S+)\s*$", re.I)
+_SUMMARY_OF = re.compile(r"^\s*(?:#+\s*)?summary\s+(?:of|for)\b", re.IGNORECASE)
+_NOTICE = re.compile(
+    r"\b(?:ai[- ]generated|generated\s+(?:by|with|using)\s+(?:ai|an?\s+ai|chatgpt|gpt)|"
+    r"summary\s+(?:was\s+)?generated|(?:powered|summari[sz]ed)\s+by\s+\w+|"
+    r"may\s+contain\s+(?:errors|inaccuracies))\b",
+    re.IGNORECASE,
+)
+_RANGE_LINE = re.compile(
+    r"^\s*\d{1,2}:\d{2}(?::\d{2})?\s*(?:-|–|—|to)\s*\d{1,2}:\d{2}(?::\d{2})?\s*$"
+)
+_BULLET = re.compile(r"^\s*(?:[•*\-–]\s*)?\d{1,2}:\d{2}(?::\d{2})?\s+\S")
+
+
+def clean_pasted(text: str) -> Pasted:
+    """The page without the lines a summary site adds around a summary; the video's URL kept.
+
+    Only short lines outside the bullets are looked at: a line of the summary itself is never
+    dropped for mentioning a URL or the word "summary".
+    """
+    url: str | None = None
+    dropped: list[str] = []
+    kept: list[str] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        stripped = line.strip()
+        if not stripped or _BULLET.match(line) or len(stripped) > 200:
+            kept.append(line)
+            continue
+        url_line = _URL_LINE.match(stripped)
+        if url_line:
+            url = url or url_line.group("url").rstrip(".,;")
+            dropped.append(stripped)
+            continue
+        if _SUMMARY_OF.match(stripped) or _NOTICE.search(stripped) or _RANGE_LINE.match(stripped):
+            found = _URL.search(stripped)
+            if found and url is None:
+                url = found.group(0).rstrip(".,;")
+            dropped.append(stripped)
+            continue
+        kept.append(line)
+    cleaned = "\n".join(kept).strip("\n")
+    cleaned = re.sub(r"\n{3,}", "\n\n", cleaned)
+    return Pasted(text=cleaned, url=url, dropped=dropped)
