@@ -20,7 +20,13 @@ _COPULA = re.compile(
     re.DOTALL,
 )
 _TOKEN = re.compile(r"[A-Za-z][A-Za-z’'-]*[A-Za-z]|[A-Za-z]|[^\sA-Za-z]")
-_PHRASE_BREAK = STOPWORDS | FRAMING_WORDS | {"we", "us", "it", "there"}
+_NUMBER_WORDS = frozenset(
+    """one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
+    hundred hundreds thousand thousands million millions billion billions first second third
+    tens dozens""".split()
+)
+_PHRASE_BREAK = STOPWORDS | FRAMING_WORDS | _NUMBER_WORDS | {"we", "us", "it", "there"}
+_DETERMINERS = frozenset("the a an of his her their its this these those mao's".split())
 
 
 def title_case(text: str) -> str:
@@ -60,11 +66,13 @@ def book_title(summary: str) -> tuple[str | None, str | None]:
     return title_case(subject), subtitle
 
 
-def candidate_phrases(text: str) -> list[tuple[list[str], int]]:
-    """Noun-phrase-like runs of content words, with the index of the sentence they open in."""
+def candidate_phrases(text: str) -> list[tuple[list[str], int, bool]]:
+    """Noun-phrase-like runs of content words: (words, sentence index, after a determiner)."""
     phrases = []
     for number, sentence in enumerate(split_sentences(text)):
         run: list[str] = []
+        previous = ""
+        determined = False
         for token in [*_TOKEN.findall(sentence), "."]:
             lowered = token.lower().replace("’", "'")
             bare = lowered[:-2] if lowered.endswith("'s") else lowered
@@ -80,10 +88,13 @@ def candidate_phrases(text: str) -> list[tuple[list[str], int]]:
                 while run and run[-1].lower().endswith(("'s", "’s")) and len(run) > 1:
                     run = run[:-1]
                 if run:
-                    phrases.append((run[-4:], number))
+                    phrases.append((run[-4:], number, determined or run[0][0].isupper()))
                 run = []
             else:
+                if not run:
+                    determined = previous in _DETERMINERS or previous.endswith("'s")
                 run.append(token)
+            previous = lowered
     return phrases
 
 
@@ -95,26 +106,24 @@ def _idf(documents: list[str]) -> dict[str, float]:
     return {term: math.log((1 + total) / (1 + count)) + 1 for term, count in frequency.items()}
 
 
-def _ranked(text: str, idf: dict[str, float], avoid: set[str]) -> list[str]:
+def _ranked(text: str, idf: dict[str, float], avoid: set[str]) -> list[tuple[str, float]]:
     counts: Counter[str] = Counter(stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text))
     scored: dict[str, float] = {}
-    for words, sentence in _phrases_with_position(text):
+    for words, sentence, determined in candidate_phrases(text):
         stems = [stem(w.lower().removesuffix("'s").removesuffix("’s")) for w in words]
-        if all(s in avoid for s in stems):
+        if sum(s in avoid for s in stems) >= min(2, len(stems)):
             continue
         weight = sum(idf.get(s, 1.0) * (1 + math.log(counts.get(s, 1) or 1)) for s in stems)
         weight *= 1 + 0.35 * (min(len(words), 3) - 1)
         weight *= 1.25 if sentence == 0 else 1.0
+        weight *= 1.0 if determined else 0.5
         if len(words) == 1 and words[0][0].isupper():
             weight *= 0.6
         phrase = " ".join(words)
         if len(phrase) <= 40:
-            scored[phrase] = max(scored.get(phrase, 0.0), weight)
-    return sorted(scored, key=lambda p: (-scored[p], p))
-
-
-def _phrases_with_position(text: str) -> list[tuple[list[str], int]]:
-    return candidate_phrases(text)
+                scored[phrase] = max(scored.get(phrase, 0.0), weight)
+    ranked = sorted(scored, key=lambda p: (-scored[p], p))
+    return [(p, scored[p]) for p in ranked]
 
 
 def make_titles(texts: list[str], used: set[str], avoid_words: str = "") -> list[str]:
@@ -130,12 +139,12 @@ def make_titles(texts: list[str], used: set[str], avoid_words: str = "") -> list
     return titles
 
 
-def _choose(ranked: list[str], used: set[str]) -> str | None:
+def _choose(ranked: list[tuple[str, float]], used: set[str]) -> str | None:
     options = []
     top = ranked[:5]
-    for i, first in enumerate(top):
-        for second in top[i + 1 :]:
-            if not set(first.lower().split()) & set(second.lower().split()):
+    for i, (first, score) in enumerate(top):
+        for second, other in top[i + 1 :]:
+            if other >= 0.6 * score and not set(first.lower().split()) & set(second.lower().split()):
                 options.append(f"{first} and {second}")
         options.append(first)
     for option in options:
@@ -146,7 +155,7 @@ def _choose(ranked: list[str], used: set[str]) -> str | None:
 
 
 def _fallback(text: str, used: set[str], index: int) -> str:
-    for words, _ in candidate_phrases(text):
+    for words, _, _ in candidate_phrases(text):
         title = title_case(" ".join(words))
         if title.lower() not in used and len(title) <= MAX_TITLE:
             return title
