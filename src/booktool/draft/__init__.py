@@ -68,12 +68,13 @@ def draft_booklet(summary: str, segments: list[tuple[int, str]], language: str =
         DraftSegment(ids[i], start, section_titles[i], texts[i], source)
         for i, (start, source) in enumerate(segments)
     ]
-    chapters = _chapters(groups, chapter_titles, ids, texts)
+    people = _people(introduction, texts, ids, notes)
+    names = frozenset(n.lower() for p in people for n in [p.name, *p.variants])
+    chapters = _chapters(groups, chapter_titles, ids, texts, names)
     chronology = build_chronology(list(zip(ids, texts, strict=True)))
     found = draft_quantities([(start, texts[i]) for i, (start, _) in enumerate(segments)])
     quantities = [quantity for quantity, _ in found]
     charts = draft_charts(found)
-    people = _people(introduction, texts, ids, notes)
     return Draft(
         title=title,
         subtitle=subtitle,
@@ -108,20 +109,24 @@ def _clean_segment(text: str, notes: list[str], segment_id: str) -> str:
 
 
 def _chapters(
-    groups: list[list[int]], titles: list[str], ids: list[str], texts: list[str]
+    groups: list[list[int]],
+    titles: list[str],
+    ids: list[str],
+    texts: list[str],
+    names: frozenset[str],
 ) -> list[DraftChapter]:
     chapters = []
     used_ids: set[str] = set()
     used_terms: set[str] = set()
     for group, title in zip(groups, titles, strict=True):
-        base = slugify(title, fallback="chapter")[:40].rstrip("-")
+        base = slugify(" ".join(title.split(" and ")[0].split()[:4]), fallback="chapter")
         identifier, suffix = base, 2
         while identifier in used_ids or identifier.startswith("seg-"):
             identifier, suffix = f"{base}-{suffix}", suffix + 1
         used_ids.add(identifier)
         terms = []
         for index in group:
-            for term, definition in find_terms(texts[index]):
+            for term, definition in find_terms(texts[index], names):
                 if term.lower() not in used_terms:
                     used_terms.add(term.lower())
                     terms.append((term, definition))

@@ -51,6 +51,9 @@ UNITS = frozenset(
     degrees square cubic kilowatts megawatts watts volts rems sieverts roentgens becquerels
     curies calories hours minutes days weeks months years""".split()
 )
+_MONTH_NAMES = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
 _YEAR_BEFORE = re.compile(
     r"(?:\b(?:in|of|since|until|till|by|from|to|and|between|before|after|during|around|early|"
     r"late|mid|year|spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|"
@@ -185,6 +188,8 @@ def _is_quantity(
         return False
     if re.match(r"\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock)", after, re.IGNORECASE):
         return False
+    if re.match(rf"\s*(?:of\s+)?{_MONTH_NAMES}\b", after) or re.search(rf"\b{_MONTH_NAMES}\s+$", before):
+        return False
     previous = re.search(r"(\S+)\s+$", before)
     if previous and not spelled and previous.group(1)[:1].isupper():
         # "Apollo 11", "Route 66": a number that is part of a name (unless the word opens the
@@ -274,11 +279,15 @@ def _phrase_after(after: str, allow_of: bool) -> list[str]:
         if lowered.endswith("ing") and words and words[-1].lower() != "of":
             break
         words.append(word)
-        if len(words) >= 4:
+        if len(words) >= 4 or (len(words) == 1 and lowered in UNITS and not _next_is_of(after, position)):
             break
     while words and words[-1].lower() in {"of", "and"}:
         words.pop()
     return words
+
+
+def _next_is_of(text: str, position: int) -> bool:
+    return bool(re.match(r"\s+of\b", text[position:]))
 
 
 def _phrase_before(before: str) -> list[str]:
@@ -288,7 +297,7 @@ def _phrase_before(before: str) -> list[str]:
         "of", "at", "around", "about", "approximately", "as", "many", "much", "to", "up",
         "some", "nearly", "over", "more", "than", "roughly", "almost", "estimated", "an",
         "be", "been", "was", "were", "is", "are", "reached", "putting", "put", "have", "could",
-        "number", "the", "a", "from", "ranging", "between",
+        "number", "the", "a", "from", "ranging", "between", "high", "low", "put",
     }  # fmt: skip
     while tokens and (tokens[-1].lower() in skip or is_verb_like(tokens[-1])):
         tokens.pop()

@@ -107,7 +107,9 @@ _PLACE_BEFORE = re.compile(
     r"the\s+film|the\s+novel|the\s+report)\s+$",
     re.IGNORECASE,
 )
-_APPOSITIVE = re.compile(r"^,\s+(?:a|an|the)\s+(?P<role>[a-z][^,.;()]{2,70}?)(?=,|\.|;|\s+who\b|$)")
+_APPOSITIVE = re.compile(
+    r"^,\s+(?:a|an|the)\s+(?P<role>[A-Za-z][^,.;()]{2,70}?)(?=,|\.|;|\s+who\b|\s+that\b|$)"
+)
 _WHO_BECAME = re.compile(
     r"^,\s+who\s+(?:became|was|served\s+as|is)\s+(?:the\s+|a\s+|an\s+)?"
     r"(?P<role>[a-z][a-z -]{2,40}?)(?:\s+(?:in|from)\s+(?P<year>\d{4}))?(?=,|\.|;|\s+and\b)"
@@ -200,6 +202,7 @@ def find_people(texts: Sequence[tuple[int, str]]) -> list[Person]:
     order = 0
     for segment, text in texts:
         for sentence in split_sentences(text):
+            previous_end, previous_cued = -1, False
             for name, tokens, start, end, title_role in _candidates(sentence):
                 order += 1
                 form = forms.setdefault(name, _Form(name, tokens, first=order))
@@ -207,7 +210,14 @@ def find_people(texts: Sequence[tuple[int, str]]) -> list[Person]:
                 if segment >= 0:
                     form.segments.add(segment)
                 before, after = sentence[:start], sentence[end:]
+                cues = form.cues
                 _weigh(form, before, after, title_role)
+                # "signed by Jimmy Carter and Omar Torrijos": a person's cue is shared with a
+                # name joined to it by "and".
+                joined = re.fullmatch(r",?\s+and\s+", sentence[previous_end:start] if previous_end >= 0 else "")
+                if joined and previous_cued and form.cues == cues:
+                    form.cues += 1
+                previous_end, previous_cued = end, form.cues > cues
     people = []
     for cluster in _clusters(list(forms.values())):
         if _accepted(cluster):

@@ -21,6 +21,10 @@ _WHICH_IS = re.compile(
     r"(?P<term>\b[\w’'-]+(?:\s+[\w’'-]+){0,2}),\s+(?:which|who)\s+(?:is|are|was|were)\s+"
     r"(?P<def>(?:a|an|the)\s+[^,.;]+)"
 )
+_THE_X_A_Y = re.compile(
+    r"(?:^|\b)(?:The|the)\s+(?P<term>[\w’'-]+(?:\s+[\w’'-]+){0,2}),\s+"
+    r"(?P<def>(?:a|an)\s+[a-z][^,.;]{5,90})"
+)
 _QUOTED = re.compile(r"^[\"“](?P<term>[^\"”]{2,40})[\"”]")
 _STOP_TERM = STOPWORDS | {"that", "which", "who", "because", "after", "before"}
 
@@ -40,7 +44,8 @@ def _term_after(text: str) -> str | None:
         if not words and word.lower() == "the":
             continue
         capital = word[0].isupper()
-        if words and not capital and (word.lower() in _STOP_TERM or len(words) >= 3):
+        joiner = word.lower() in {"and", "of"} and re.match(r"\s+[a-z]", text[match.end() :])
+        if words and not capital and not joiner and (word.lower() in _STOP_TERM or len(words) >= 3):
             break
         if not words and word.lower() in _STOP_TERM:
             return None
@@ -53,7 +58,9 @@ def _term_after(text: str) -> str | None:
 
 
 def _clause(sentence: str, start: int, end: int) -> str:
-    """The clause around ``start``–``end``: from the previous comma to the next one."""
+    """The sentence, or for a long one the clause around ``start``–``end``."""
+    if len(sentence) <= 200:
+        return sentence.strip().rstrip(".")
     left = max(sentence.rfind(",", 0, start), sentence.rfind(";", 0, start))
     right_candidates = [i for i in (sentence.find(",", end), sentence.find(";", end)) if i != -1]
     right = min(right_candidates) if right_candidates else len(sentence)
@@ -62,8 +69,8 @@ def _clause(sentence: str, start: int, end: int) -> str:
     return clause[:1].upper() + clause[1:] if clause else clause
 
 
-def find_terms(text: str) -> list[tuple[str, str]]:
-    """(term, defining phrase) pairs, in order, each term once."""
+def find_terms(text: str, exclude: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+    """(term, defining phrase) pairs, in order, each term once; ``exclude``: lower-cased names."""
     found: list[tuple[str, str]] = []
     seen: set[str] = set()
 
@@ -72,7 +79,7 @@ def find_terms(text: str) -> list[tuple[str, str]]:
             return
         term = term.strip(" .,'\"“”")
         key = term.lower()
-        if len(term) < 3 or key in seen or key in STOPWORDS:
+        if len(term) < 3 or key in seen or key in STOPWORDS or key in exclude:
             return
         if not definition or definition.lower() == key:
             return
@@ -86,7 +93,7 @@ def find_terms(text: str) -> list[tuple[str, str]]:
                 continue
             term_end = sentence.find(term, match.end()) + len(term)
             add(term, _clause(sentence, match.start(), term_end))
-        for pattern in (_KIND_OF, _WHICH_IS):
+        for pattern in (_KIND_OF, _WHICH_IS, _THE_X_A_Y):
             for match in pattern.finditer(sentence):
                 words = match.group("term").split()
                 while words and (words[0].lower() in STOPWORDS or words[0][0].islower() and len(words) > 2):

@@ -13,13 +13,16 @@ from booktool.draft.sentences import split_sentences
 from booktool.draft.words import FRAMING_WORDS, STOPWORDS, is_verb_like, stem
 
 MAX_TITLE = 60
-_SMALL = frozenset("a an the and or nor but of in on at to for by with from as vs via into".split())
+_SMALL = frozenset(
+    "a an the and or nor but of in on at to for by with from as vs via into de van von der du da"
+    .split()
+)
 _COPULA = re.compile(
     r"^(?P<subject>.+?)\s+(?:was|is|were|are|has\s+been|had\s+been|refers\s+to|became|remains|"
     r"began|marked|represents|represented|stands|stood)\b(?P<rest>.*)$",
     re.DOTALL,
 )
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z’'-]*[A-Za-z]|[A-Za-z]|[^\sA-Za-z]")
+_TOKEN = re.compile(r"\d[\w,.]*|[A-Za-z][A-Za-z’'-]*[A-Za-z]|[A-Za-z]|[^\sA-Za-z0-9]")
 _NUMBER_WORDS = frozenset(
     """one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
     hundred hundreds thousand thousands million millions billion billions first second third
@@ -58,9 +61,11 @@ def book_title(summary: str) -> tuple[str | None, str | None]:
         return None, None
     subtitle = None
     if match:
-        rest = re.split(r",|;|\s+but\s+|\s+which\s+|\s+and\s+(?:it|they|the)\b", match.group("rest"))[0]
+        rest = re.split(
+            r",|;|\s+but\s+|\s+(?:which|that|who|where|when)\s+|\s+and\s+(?:it|they|the)\b",
+            match.group("rest"),
+        )[0]
         rest = rest.strip()
-        rest = re.sub(r"^(?:a|an|the)\s+", lambda m: m.group(0), rest)
         if 3 <= len(rest) <= MAX_TITLE and len(rest.split()) >= 2:
             subtitle = rest[:1].upper() + rest[1:]
     return title_case(subject), subtitle

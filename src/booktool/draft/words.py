@@ -24,7 +24,8 @@ STOPWORDS = frozenset(
     yours also including despite instead later eventually whole part mostly many much
     become became becomes led lead leads caused cause causes use used using get got go went gone
     came come take took taken give gave given show showed shown see seen saw known called say said
-    says tell told way ways time times thing things lot began begin begun""".split()
+    says tell told way ways time times thing things lot began begin begun beneath beside behind
+    amid alongside past except whereas inside outside today far each""".split()
 )
 
 # Words of the summary site's framing that never belong in a title.
@@ -37,7 +38,10 @@ _IRREGULAR_VERBS = frozenset(
     """went took became began led made saw found gave left brought thought told kept held fell rose
     grew knew met ran sent set built spent won lost paid said came got put stood wrote drove broke
     struck chose ate fled fought sought taught bought caught meant felt let hit cut shut spread
-    threw drew flew swept wept slept dealt forbade forgave""".split()
+    threw drew flew swept wept slept dealt forbade forgave hung blew dug tore wore swore bore sank
+    shot hid rang sang swam spun stuck stung swung bled fed sped shed lit slid crept knelt leapt
+    rode strove woke froze stole spoke broke arose overcame forgot underwent withdrew slew laid
+    heard sold fled bred""".split()
 )
 
 
