@@ -60,16 +60,17 @@ def draft_booklet(summary: str, segments: list[tuple[int, str]], language: str =
     if title is None:
         title = "Study Booklet"
         notes.append("No title could be read from the summary's first sentence: give one.")
+    people = _people(introduction, texts, ids, notes)
+    names = frozenset(n.lower() for p in people for n in [p.name, *p.variants])
     groups = split_chapters([content_stems(text) for text in texts])
     used: set[str] = {title.lower()}
-    chapter_titles = make_titles([" ".join(texts[i] for i in group) for group in groups], used, title)
-    section_titles = make_titles(texts, used, title)
+    chapter_texts = [" ".join(texts[i] for i in group) for group in groups]
+    chapter_titles = make_titles(chapter_texts, used, title, names)
+    section_titles = make_titles(texts, used, title, names)
     draft_segments = [
         DraftSegment(ids[i], start, section_titles[i], texts[i], source)
         for i, (start, source) in enumerate(segments)
     ]
-    people = _people(introduction, texts, ids, notes)
-    names = frozenset(n.lower() for p in people for n in [p.name, *p.variants])
     chapters = _chapters(groups, chapter_titles, ids, texts, names)
     chronology = build_chronology(list(zip(ids, texts, strict=True)))
     found = draft_quantities([(start, texts[i]) for i, (start, _) in enumerate(segments)])

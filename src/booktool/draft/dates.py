@@ -133,6 +133,8 @@ def find_dates(text: str) -> list[DateMention]:
             continue
         if _NOT_A_YEAR_AFTER.match(text, match.end()) and not _year_cue_before(text, match.start()):
             continue
+        if _part_of_name(text, match.start()):
+            continue
         found.append(DateMention(match.start(), match.end(), match.group("year")))
     return sorted(found, key=lambda m: m.start)
 
@@ -140,3 +142,13 @@ def find_dates(text: str) -> list[DateMention]:
 def _year_cue_before(text: str, start: int) -> bool:
     before = text[max(0, start - 12) : start].lower()
     return bool(re.search(r"\b(?:in|since|until|till|by|from|before|after|during|of)\s+$", before))
+
+
+def _part_of_name(text: str, start: int) -> bool:
+    """ "Reef 2050", "Apollo 1969": a number right after a capitalised word inside a sentence."""
+    previous = re.search(r"(?:^|(?<=[.!?]\s)|(?P<inner>\S))\s*(?P<word>[A-Za-z]+)\s+$", text[:start])
+    if not previous or not previous.group("word")[0].isupper() or not previous.group("inner"):
+        return False
+    return previous.group("word").lower() not in _MONTHS and previous.group("word") not in {
+        "In", "By", "Until", "Since", "From", "After", "Before", "During", "Between", "Of",
+    }

@@ -51,6 +51,10 @@ UNITS = frozenset(
     degrees square cubic kilowatts megawatts watts volts rems sieverts roentgens becquerels
     curies calories hours minutes days weeks months years""".split()
 )
+_OPENERS = frozenset(
+    "over about around nearly almost some roughly approximately exactly just only another "
+    "more less fewer at least".split()
+)
 _MONTH_NAMES = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 )
@@ -190,12 +194,12 @@ def _is_quantity(
         return False
     if re.match(rf"\s*(?:of\s+)?{_MONTH_NAMES}\b", after) or re.search(rf"\b{_MONTH_NAMES}\s+$", before):
         return False
+    if re.search(r"[A-Za-z]-$", before):
+        return False  # "V-2"
     previous = re.search(r"(\S+)\s+$", before)
     if previous and not spelled and previous.group(1)[:1].isupper():
-        # "Apollo 11", "Route 66": a number that is part of a name (unless the word opens the
-        # sentence, as in "Over 300 people").
-        sentence_start = re.search(r"(?:^|[.!?]\s+)(\S+)\s+$", before)
-        if not sentence_start or sentence_start.group(1) != previous.group(1):
+        # "Apollo 11", "Route 66": a number that is part of a name; but "Over 300 people".
+        if previous.group(1).lower() not in STOPWORDS | _OPENERS:
             return False
     if spelled:
         return value >= 10

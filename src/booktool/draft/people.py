@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from booktool.draft.sentences import split_sentences
 from booktool.draft.words import STOPWORDS, is_verb_like
 
-_TOKEN = r"(?:[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’-](?!s\b)[A-Z]?[a-z]+)*|[A-Z][a-z]{0,3}\.(?![A-Za-z]))"
+_TOKEN = r"(?:[A-Z][a-z]{0,3}\.(?![A-Za-z])|[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’-](?!s\b)[A-Z]?[a-z]+)*)"
 _NAME = re.compile(
     rf"\b{_TOKEN}(?:\s+(?:(?:von|van|de|da|del|der|den|bin|al|le|la|di|du)\s+)?{_TOKEN})*"
 )
@@ -64,7 +64,7 @@ _LEADING = frozenset(
     what where why how who dear young old""".split()
 )
 _ROLE_NOUN = (
-    r"(?:leader|president|chairman|premier|minister|secretary|general|engineer|scientist|"
+    r"(?:leader|president|cosmonaut|crew|chairman|premier|minister|secretary|general|engineer|scientist|"
     r"biologist|historian|journalist|director|chief|official|officer|commander|astronaut|pilot|"
     r"physicist|chemist|geologist|ecologist|farmer|senator|governor|king|queen|emperor|author|"
     r"writer|photographer|reporter|researcher|professor|doctor|explorer|inventor|architect|"
@@ -173,6 +173,8 @@ def _candidates(sentence: str) -> list[tuple[str, list[str], int, int, str | Non
             tokens = tokens[:-1]
         if not tokens or any(t.lower().strip(".") in _NOT_NAMES for t in tokens):
             continue
+        if len(tokens) == 1 and re.search(r"(?:ans|ese|ists|ites)$", tokens[0]):
+            continue  # "Americans", "Chinese", "Maoists": peoples and followers, not persons
         if any(t.lower() in _TITLES and not t.endswith(".") for t in tokens[1:]):
             continue
         end = start + len(" ".join(tokens))
@@ -183,9 +185,9 @@ def _candidates(sentence: str) -> list[tuple[str, list[str], int, int, str | Non
 
 def _role_before(before: str) -> str | None:
     words = before.rstrip().split()
-    if not words or not re.fullmatch(_ROLE_NOUN, words[-1]):
+    if not words or not re.fullmatch(_ROLE_NOUN + "s?", words[-1]):
         return None
-    role = [words[-1]]
+    role = [words[-1].removesuffix("s") if words[-1].endswith("ts") else words[-1]]
     for word in reversed(words[:-1][-3:]):
         bare = word.strip(",;:")
         if bare != word or bare.lower() in STOPWORDS or not bare.isalpha():
@@ -202,7 +204,10 @@ def find_people(texts: Sequence[tuple[int, str]]) -> list[Person]:
     order = 0
     for segment, text in texts:
         for sentence in split_sentences(text):
-            previous_end, previous_cued = -1, False
+            # A list of names ("Gus Grissom, Ed White and Roger Chaffee died"): a person's cue
+            # for one member is a cue for the others.
+            members: list[tuple[_Form, bool]] = []
+            previous_end = -1
             for name, tokens, start, end, title_role in _candidates(sentence):
                 order += 1
                 form = forms.setdefault(name, _Form(name, tokens, first=order))
@@ -212,18 +217,28 @@ def find_people(texts: Sequence[tuple[int, str]]) -> list[Person]:
                 before, after = sentence[:start], sentence[end:]
                 cues = form.cues
                 _weigh(form, before, after, title_role)
-                # "signed by Jimmy Carter and Omar Torrijos": a person's cue is shared with a
-                # name joined to it by "and".
-                joined = re.fullmatch(r",?\s+and\s+", sentence[previous_end:start] if previous_end >= 0 else "")
-                if joined and previous_cued and form.cues == cues:
-                    form.cues += 1
-                previous_end, previous_cued = end, form.cues > cues
+                joined = previous_end >= 0 and re.fullmatch(
+                    r",?\s+(?:and\s+)?", sentence[previous_end:start]
+                )
+                if not joined:
+                    _share_cues(members)
+                    members = []
+                members.append((form, form.cues > cues))
+                previous_end = end
+            _share_cues(members)
     people = []
     for cluster in _clusters(list(forms.values())):
         if _accepted(cluster):
             people.append(_person(cluster))
     people.sort(key=lambda p: min(forms[n].first for n in [p.name, *p.variants] if n in forms))
     return people
+
+
+def _share_cues(members: list[tuple[_Form, bool]]) -> None:
+    if len(members) > 1 and any(cued for _, cued in members):
+        for form, cued in members:
+            if not cued:
+                form.cues += 1
 
 
 def _weigh(form: _Form, before: str, after: str, title_role: str | None) -> None:

@@ -42,7 +42,13 @@ def title_case(text: str) -> str:
         elif any(c.isupper() for c in word):
             result.append(word)
         else:
-            result.append("-".join(part[:1].upper() + part[1:] for part in word.split("-")))
+            parts = word.split("-")
+            result.append(
+                "-".join(
+                    part if i and part in _SMALL else part[:1].upper() + part[1:]
+                    for i, part in enumerate(parts)
+                )
+            )
     return " ".join(result)
 
 
@@ -83,6 +89,7 @@ def candidate_phrases(text: str) -> list[tuple[list[str], int, bool]]:
             bare = lowered[:-2] if lowered.endswith("'s") else lowered
             breaks = (
                 not token[0].isalpha()
+                or (previous == "to" and token[0].islower() and not run)
                 or bare in _PHRASE_BREAK
                 or lowered in _PHRASE_BREAK
                 or is_verb_like(token)
@@ -90,12 +97,20 @@ def candidate_phrases(text: str) -> list[tuple[list[str], int, bool]]:
                 or (bare.endswith("ing") and not run and not token[0].isupper())
             )
             if breaks:
-                while run and run[-1].lower().endswith(("'s", "’s")) and len(run) > 1:
+                while run and len(run) > 1 and (
+                    run[-1].lower().endswith(("'s", "’s", "ing")) and run[-1][0].islower()
+                ):
                     run = run[:-1]
                 if run:
                     phrases.append((run[-4:], number, determined or run[0][0].isupper()))
                 run = []
             else:
+                if run and token[0].islower() and run[-1][0].isupper() and len(run) > 1:
+                    # "Terry Hughes warns": a lower-case word after a name is most often a verb.
+                    phrases.append((run[-4:], number, True))
+                    run = []
+                    previous = lowered
+                    continue
                 if not run:
                     determined = previous in _DETERMINERS or previous.endswith("'s")
                 run.append(token)
@@ -111,7 +126,9 @@ def _idf(documents: list[str]) -> dict[str, float]:
     return {term: math.log((1 + total) / (1 + count)) + 1 for term, count in frequency.items()}
 
 
-def _ranked(text: str, idf: dict[str, float], avoid: set[str]) -> list[tuple[str, float]]:
+def _ranked(
+    text: str, idf: dict[str, float], avoid: set[str], names: frozenset[str]
+) -> list[tuple[str, float]]:
     counts: Counter[str] = Counter(stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text))
     scored: dict[str, float] = {}
     for words, sentence, determined in candidate_phrases(text):
@@ -124,6 +141,8 @@ def _ranked(text: str, idf: dict[str, float], avoid: set[str]) -> list[tuple[str
         weight *= 1.0 if determined else 0.5
         if len(words) == 1 and words[0][0].isupper():
             weight *= 0.6
+        if names and any(name in " ".join(words).lower() for name in names):
+            weight *= 0.35  # a topic reads better than a name as a title
         phrase = " ".join(words)
         if len(phrase) <= 40:
                 scored[phrase] = max(scored.get(phrase, 0.0), weight)
@@ -131,13 +150,19 @@ def _ranked(text: str, idf: dict[str, float], avoid: set[str]) -> list[tuple[str
     return [(p, scored[p]) for p in ranked]
 
 
-def make_titles(texts: list[str], used: set[str], avoid_words: str = "") -> list[str]:
-    """A title for each text, unique among ``used`` (which it extends)."""
+def make_titles(
+    texts: list[str], used: set[str], avoid_words: str = "", names: frozenset[str] = frozenset()
+) -> list[str]:
+    """A title for each text, unique among ``used`` (which it extends).
+
+    ``avoid_words``: words that say nothing here (the book's title); ``names``: lower-cased
+    names of people, whose phrases weigh less.
+    """
     idf = _idf(texts)
     avoid = {stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", avoid_words)}
     titles = []
     for index, text in enumerate(texts):
-        ranked = _ranked(text, idf, avoid)
+        ranked = _ranked(text, idf, avoid, names)
         title = _choose(ranked, used) or _fallback(text, used, index)
         used.add(title.lower())
         titles.append(title)

@@ -45,10 +45,23 @@ _IRREGULAR_VERBS = frozenset(
 )
 
 
+# Verbs in the present tense that these summaries use after a subject ("Hughes warns").
+_PRESENT_VERBS = frozenset(
+    """live lives grow grows stay stays depend depends describe describes feed feeds explain
+    explains warn warns say says agree agrees crowd crowds need needs remain remains make makes
+    become becomes seem seems help helps cause causes mean means come comes go goes take takes
+    give gives keep keeps begin begins continue continues turn turns break breaks expel expels
+    die dies kill kills reach reaches rise rises fall falls pass passes range ranges drown
+    drowns build builds provide provides believe believes argue argues claim claims suggest
+    suggests roam roams protect protects refill refills water waters lift lifts recalls
+    remembers tells shows knows thinks wants tries hopes fears admits""".split()
+)
+
+
 def is_verb_like(word: str) -> bool:
-    """A past-tense or participle look ("labeled", "went"): not part of a noun phrase."""
+    """A past-tense, participle or common present-tense look ("labeled", "went", "warns")."""
     lowered = word.lower()
-    if lowered in _IRREGULAR_VERBS:
+    if lowered in _IRREGULAR_VERBS or (lowered in _PRESENT_VERBS and word[:1].islower()):
         return True
     if lowered in {"hundred", "red", "bed", "seed", "speed", "need", "creed", "breed", "feed"}:
         return False
