@@ -24,6 +24,7 @@ import yaml
 
 from booktool.draft import Draft, draft_booklet
 from booktool.draft.clutter import split_summary
+from booktool.draft.dates import date_sort_key
 from booktool.timecode import parse_timecode
 
 SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "roots" / "summaries"
@@ -272,6 +273,7 @@ started = time.perf_counter()
 from pathlib import Path
 from booktool.draft import draft_booklet
 from booktool.draft.clutter import split_summary
+from booktool.draft.dates import date_sort_key
 segments = []
 summary = ""
 for path in sorted(Path({str(samples)!r}).glob("*.txt")):

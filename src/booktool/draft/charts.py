@@ -45,9 +45,10 @@ def draft_quantities(segments: list[tuple[int, str]]) -> list[tuple[DraftQuantit
 
 def _measure(quantity: DraftQuantity, sentence: str) -> str:
     words = quantity.what.lower().split()
-    if (not words or set(words) <= _GENERIC or set(words) & {"toll", "deaths"}) and _DEATH.search(
-        sentence
-    ):
+    at = sentence.find(quantity.number_text)
+    just_before = sentence[max(0, at - 60) : at] if at >= 0 else ""
+    generic = not words or set(words) <= _GENERIC or bool(set(words) & {"toll", "deaths"})
+    if (generic and _DEATH.search(sentence)) or _DEATH.search(just_before):
         return "deaths"
     if quantity.unit and quantity.unit != "%":
         return quantity.unit
@@ -65,6 +66,10 @@ def _label(quantity: DraftQuantity, sentence: str, which: str) -> str:
         return "Upper estimate"
     if re.search(r"(?:at least|more than|over)\s*$", before):
         return "Lower bound"
+    clause = re.split(r"[,;]", sentence[max(0, at - 60) : at] if at >= 0 else "")[-1]
+    source = re.findall(r"(?<!^)\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)*", clause.strip())
+    if source:
+        return source[-1]  # "the World Health Organization estimated that about 4,000"
     return "Estimate"
 
 
@@ -91,8 +96,12 @@ def draft_charts(quantities: list[tuple[DraftQuantity, str]]) -> list[DraftChart
             distinct.setdefault(point[1], point)
         if len(distinct) < 3:
             continue
-        top = max(distinct)
-        scale, scale_word = (1e6, "million") if top >= 1e6 else (1e3, "thousand") if top >= 1e4 else (1.0, "")
+        least = min(distinct)
+        scale, scale_word = (1.0, "")
+        if least >= 1e5:
+            scale, scale_word = (1e6, "million")
+        elif least >= 100:
+            scale, scale_word = (1e3, "thousand")
         if unit == "%":
             scale, scale_word = 1.0, "%"
         chart_unit = " ".join(w for w in (scale_word, measure if unit != "%" else "") if w)

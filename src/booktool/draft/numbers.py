@@ -123,11 +123,14 @@ def parse_number_words(text: str) -> float | None:
         elif token in _SCALES:
             total += (current or 1.0) * _SCALES[token]
             current = 0.0
-        elif token == "point":
+        elif token == "point" and seen:
             fraction_digits = []
+            continue
         else:
             return None
         seen = True
+    if fraction_digits == []:
+        return None  # "two point": no digits after the point
     if fraction_digits:
         current += float("0." + "".join(str(d) for d in fraction_digits))
     return total + current if seen else None

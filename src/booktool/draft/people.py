@@ -164,6 +164,9 @@ def _candidates(sentence: str) -> list[tuple[str, list[str], int, int, str | Non
             if lowered in _TITLES:
                 title_role = _TITLES[lowered] or title_role
                 has_title = True
+            elif len(tokens) > 1 and re.fullmatch(_ROLE_NOUN + "s?", lowered):
+                title_role = lowered.removesuffix("s") if lowered.endswith("ts") else lowered
+                has_title = True
             elif not (lowered in _LEADING or (at_start and lowered in STOPWORDS)):
                 break
             start += len(tokens[0]) + 1

@@ -45,7 +45,7 @@ def _term_after(text: str) -> str | None:
             continue
         capital = word[0].isupper()
         joiner = word.lower() in {"and", "of"} and re.match(r"\s+[a-z]", text[match.end() :])
-        if words and not capital and not joiner and (word.lower() in _STOP_TERM or len(words) >= 3):
+        if words and not capital and not joiner and (word.lower() in _STOP_TERM or len(words) >= 4):
             break
         if not words and word.lower() in _STOP_TERM:
             return None
