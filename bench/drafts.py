@@ -24,20 +24,19 @@ import yaml
 
 from booktool.draft import Draft, draft_booklet
 from booktool.draft.clutter import split_summary
-from booktool.draft.dates import date_sort_key
+from booktool.draft.words import word_set
 from booktool.timecode import parse_timecode
 
 SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "roots" / "summaries"
 # Words that only the summary site's framing uses; a 4-gram holding one is not the source's.
-FRAMING_TOKENS = frozenset(
+FRAMING_TOKENS = word_set(
     """section video film documentary narrator excerpt clip we see learn explains explain
     describes describe shows show explored examined revealed reveals introduces elaborates
-    finally viewers this how that""".split()
+    finally viewers this how that"""
 )
 TITLE_FRAMING = re.compile(r"\b(?:section|video|film|narrator|excerpt|documentary|we see)\b", re.I)
-SMALL_WORDS = frozenset(
+SMALL_WORDS = word_set(
     "a an the and or nor but of in on at to for by with from as vs via into de van von der du da"
-    .split()
 )
 
 
@@ -119,7 +118,11 @@ def title_problems(title: str, own_text: str, others: list[str]) -> list[str]:
         problems.append("not unique")
     words = title.split()
     for index, word in enumerate(words):
-        if (index == 0 or word.lower() not in SMALL_WORDS) and word[:1].isalpha() and not word[0].isupper():
+        if (
+            (index == 0 or word.lower() not in SMALL_WORDS)
+            and word[:1].isalpha()
+            and not word[0].isupper()
+        ):
             problems.append(f"not Title Case: {word}")
             break
     own = {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z'’-]*", own_text)}
@@ -176,8 +179,10 @@ def quantity_recall(draft: Draft, key: dict[str, Any]) -> float | None:
             if "value" in item and _close(quantity.value, float(item["value"])):
                 found += 1
                 break
-            if "low" in item and _close(quantity.low, float(item["low"])) and _close(
-                quantity.high, float(item["high"])
+            if (
+                "low" in item
+                and _close(quantity.low, float(item["low"]))
+                and _close(quantity.high, float(item["high"]))
             ):
                 found += 1
                 break
@@ -274,6 +279,8 @@ from pathlib import Path
 from booktool.draft import draft_booklet
 from booktool.draft.clutter import split_summary
 from booktool.draft.dates import date_sort_key
+from booktool.draft.words import word_set
+from booktool.draft.words import word_set
 segments = []
 summary = ""
 for path in sorted(Path({str(samples)!r}).glob("*.txt")):

@@ -86,8 +86,14 @@ def test_a_list_shares_a_persons_cue() -> None:
         ("The deportation of individuals labeled as rightists began.", "rightists"),
         ("Many died of what they called dust pneumonia.", "dust pneumonia"),
         ("They tore up the grass in what is called the great plow-up.", "great plow-up"),
-        ("Black workers were paid under a system known as the gold and silver roll.", "gold and silver roll"),
-        ("The crown-of-thorns starfish, a kind of starfish that eats coral, spread.", "crown-of-thorns starfish"),
+        (
+            "Black workers were paid under a system known as the gold and silver roll.",
+            "gold and silver roll",
+        ),
+        (
+            "The crown-of-thorns starfish, a kind of starfish that eats coral, spread.",
+            "crown-of-thorns starfish",
+        ),
         ("The sarcophagus, a steel and concrete shell, was built by November.", "sarcophagus"),
     ],
 )

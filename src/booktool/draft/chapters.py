@@ -54,7 +54,9 @@ def _window(vectors: list[Vector], start: int, end: int) -> Vector:
 def gap_similarities(vectors: list[Vector], width: int = 2) -> list[float]:
     """Similarity across each gap: the ``width`` segments before it against those after it."""
     return [
-        cosine(_window(vectors, gap + 1 - width, gap + 1), _window(vectors, gap + 1, gap + 1 + width))
+        cosine(
+            _window(vectors, gap + 1 - width, gap + 1), _window(vectors, gap + 1, gap + 1 + width)
+        )
         for gap in range(len(vectors) - 1)
     ]
 

@@ -8,12 +8,14 @@ from booktool.draft.dates import find_dates
 from booktool.draft.model import DraftChart, DraftQuantity
 from booktool.draft.numbers import find_quantities
 from booktool.draft.sentences import split_sentences
-from booktool.draft.words import stem
+from booktool.draft.words import stem, word_set
 from booktool.timecode import format_timecode
 
-_DEATH = re.compile(r"\b(?:deaths?|dead|died|die|killed|toll|victims|casualties|perished|starv\w*)\b", re.I)
-_GENERIC = frozenset(
-    "number estimate estimates official figure toll death deaths dead victims lives casualties".split()
+_DEATH = re.compile(
+    r"\b(?:deaths?|dead|died|die|killed|toll|victims|casualties|perished|starv\w*)\b", re.I
+)
+_GENERIC = word_set(
+    "number estimate estimates official figure toll death deaths dead victims lives casualties"
 )
 
 
@@ -69,7 +71,7 @@ def _label(quantity: DraftQuantity, sentence: str, which: str) -> str:
     clause = re.split(r"[,;]", sentence[max(0, at - 60) : at] if at >= 0 else "")[-1]
     source = re.findall(r"(?<!^)\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)*", clause.strip())
     if source:
-        return source[-1]  # "the World Health Organization estimated that about 4,000"
+        return str(source[-1])  # "the World Health Organization estimated that about 4,000"
     return "Estimate"
 
 

@@ -8,7 +8,9 @@ from booktool.draft.model import Pasted
 from booktool.timecode import parse_timecode
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')]+", re.IGNORECASE)
-_URL_LINE = re.compile(r"^\s*(?:(?:source|url|link|video)\s*:\s*)?(?P<url>(?:https?://|www\.)\S+)\s*$", re.I)
+_URL_LINE = re.compile(
+    r"^\s*(?:(?:source|url|link|video)\s*:\s*)?(?P<url>(?:https?://|www\.)\S+)\s*$", re.I
+)
 _SUMMARY_OF = re.compile(r"^\s*(?:#+\s*)?summary\s+(?:of|for)\b", re.IGNORECASE)
 _NOTICE = re.compile(
     r"\b(?:ai[- ]generated|generated\s+(?:by|with|using)\s+(?:ai|an?\s+ai|chatgpt|gpt)|"
@@ -56,11 +58,13 @@ def clean_pasted(text: str) -> Pasted:
     return Pasted(text=cleaned, url=url, dropped=dropped)
 
 
-_BULLET_LINE = re.compile(r"^\s*(?:[•*\-–]\s*)?(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s+(?P<text>\S.*)$")
+_BULLET_LINE = re.compile(
+    r"^\s*(?:[•*\-–]\s*)?(?P<time>\d{1,2}:\d{2}(?::\d{2})?)\s+(?P<text>\S.*)$"
+)
 
 
 def split_summary(text: str) -> tuple[Pasted, list[tuple[int, str]]]:
-    """The cleaned page (its ``text`` the summary paragraphs alone) and its (start second, bullet) pairs.
+    """The cleaned page (its ``text`` the summary alone) and its (start second, bullet) pairs.
 
     A line that does not start a bullet continues the bullet before it.
     """

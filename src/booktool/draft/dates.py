@@ -45,9 +45,12 @@ _RANGE = re.compile(
     rf"{_Y}\b(?P<e>1\d{{3}}|20\d{{2}})\s*(?:–|—|-|to)\s*(?P<f>1\d{{3}}|20\d{{2}}|\d{{2}})(?![\d:]|,\d))",
     re.IGNORECASE,
 )
-_DECADE = re.compile(r"\b(?:the\s+)?(?:(?:early|mid|late)[-\s]+)?(?P<decade>1\d{2}0|20\d0)'?s\b", re.I)
+_DECADE = re.compile(
+    r"\b(?:the\s+)?(?:(?:early|mid|late)[-\s]+)?(?P<decade>1\d{2}0|20\d0)'?s\b", re.I
+)
 _CIRCA = re.compile(
-    rf"\b(?:c\.|ca\.|circa|around|about|approximately|roughly)\s+(?:the\s+year\s+)?{_Y}{_YEAR}", re.I
+    rf"\b(?:c\.|ca\.|circa|around|about|approximately|roughly)\s+(?:the\s+year\s+)?{_Y}{_YEAR}",
+    re.I,
 )
 _BARE_YEAR = re.compile(rf"{_Y}\b{_YEAR}")
 _NOT_A_YEAR_AFTER = re.compile(
@@ -146,9 +149,20 @@ def _year_cue_before(text: str, start: int) -> bool:
 
 def _part_of_name(text: str, start: int) -> bool:
     """ "Reef 2050", "Apollo 1969": a number right after a capitalised word inside a sentence."""
-    previous = re.search(r"(?:^|(?<=[.!?]\s)|(?P<inner>\S))\s*(?P<word>[A-Za-z]+)\s+$", text[:start])
+    previous = re.search(
+        r"(?:^|(?<=[.!?]\s)|(?P<inner>\S))\s*(?P<word>[A-Za-z]+)\s+$", text[:start]
+    )
     if not previous or not previous.group("word")[0].isupper() or not previous.group("inner"):
         return False
     return previous.group("word").lower() not in _MONTHS and previous.group("word") not in {
-        "In", "By", "Until", "Since", "From", "After", "Before", "During", "Between", "Of",
+        "In",
+        "By",
+        "Until",
+        "Since",
+        "From",
+        "After",
+        "Before",
+        "During",
+        "Between",
+        "Of",
     }

@@ -16,7 +16,10 @@ _MEDIUM = (
     r"(?:video|film|documentary|excerpt|section|narrator|speaker|clip|segment|host|presenter|"
     r"episode|part|footage|transcript|program|programme|lecture|talk)"
 )
-_LEAD = r"(?:(?:finally|lastly|next|then|also|additionally|furthermore|moreover|overall|here|now|first|firstly),?\s+)?"
+_LEAD = (
+    r"(?:(?:finally|lastly|next|then|also|additionally|furthermore|moreover|overall|here|now|"
+    r"first|firstly),?\s+)?"
+)
 _INTRO = (
     r"(?:(?:in|throughout|during|at\s+the\s+(?:start|end|beginning)\s+of|towards?\s+the\s+end\s+of)"
     r"\s+(?:this|the)\s+(?:(?:final|last|next|first|opening|closing|following|second|third)\s+)?"
@@ -60,9 +63,21 @@ _PASSIVE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _MID = [
-    (re.compile(rf",?\s+(?:as\s+)?(?:the|this)\s+{_MEDIUM}\s+(?:explains|notes|says|shows|describes|reveals)(?=[,.])", re.I), ""),
+    (
+        re.compile(
+            rf",?\s+(?:as\s+)?(?:the|this)\s+{_MEDIUM}\s+(?:explains|notes|says|shows|describes|reveals)(?=[,.])",
+            re.I,
+        ),
+        "",
+    ),
     (re.compile(rf"\s+(?:in|throughout)\s+(?:this|the)\s+{_MEDIUM}(?=[\s,.;])", re.I), ""),
-    (re.compile(rf"\b(which|what)\s+(?:the|this)\s+{_MEDIUM}\s+(?:calls|terms|describes\s+as|refers\s+to\s+as)\b", re.I), r"\1 is called"),
+    (
+        re.compile(
+            rf"\b(which|what)\s+(?:the|this)\s+{_MEDIUM}\s+(?:calls|terms|describes\s+as|refers\s+to\s+as)\b",
+            re.I,
+        ),
+        r"\1 is called",
+    ),
     (re.compile(rf"\b(?:the|this)\s+{_MEDIUM}\s+(?:calls|terms)\s+", re.I), "what is called "),
     (re.compile(r",\s*,"), ","),
 ]
@@ -110,7 +125,7 @@ def deframe_sentence(sentence: str) -> Deframed:
 
 
 def _looks_framed(sentence: str) -> bool:
-    """A passive such as "X is explored" frames only when it ends the sentence or follows an intro."""
+    """A passive ("X is explored") frames only when it ends the sentence or follows an intro."""
     return bool(
         re.match(_INTRO, sentence, re.IGNORECASE)
         or re.search(r"\b(?:is|are|was|were)\s+(?:also\s+)?\w+(?:ed|wn)\s*[.!?]*$", sentence)

@@ -37,7 +37,7 @@ class DraftChapter:
 
 @dataclass(frozen=True)
 class DraftEvent:
-    """A chronology entry; ``date`` as booktool writes it (1958, 1958-08, 1950–1952, 1950s, c. 1959)."""
+    """A chronology entry; ``date`` as booktool writes it (1958-08, 1950–1952, 1950s, c. 1959)."""
 
     id: str
     date: str

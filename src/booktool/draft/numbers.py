@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from booktool.draft.words import STOPWORDS, WORD, is_verb_like
+from booktool.draft.words import STOPWORDS, WORD, is_verb_like, word_set
 
 _SMALL = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -45,15 +45,15 @@ _HEDGES = re.compile(
     r"as\s+many\s+as|at\s+least|an\s+estimated|estimated|close\s+to|just\s+under|under)\s+$",
     re.IGNORECASE,
 )
-UNITS = frozenset(
+UNITS = word_set(
     """tons tonnes ton tonne kilograms kilos pounds acres hectares miles kilometres kilometers km
     metres meters feet foot inches yards gallons litres liters barrels bushels dollars euros
     degrees square cubic kilowatts megawatts watts volts rems sieverts roentgens becquerels
-    curies calories hours minutes days weeks months years""".split()
+    curies calories hours minutes days weeks months years"""
 )
-_OPENERS = frozenset(
+_OPENERS = word_set(
     "over about around nearly almost some roughly approximately exactly just only another "
-    "more less fewer at least".split()
+    "more less fewer at least"
 )
 _MONTH_NAMES = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
@@ -92,7 +92,9 @@ class Quantity:
 def parse_number_words(text: str) -> float | None:
     """The value of an English number in words ("two point five million" → 2500000.0)."""
     tokens = [t for t in re.split(r"[\s-]+", text.lower().strip()) if t and t != "and"]
-    tokens = [t for i, t in enumerate(tokens) if not (t == "a" and tokens[i + 1 : i + 2] == ["half"])]
+    tokens = [
+        t for i, t in enumerate(tokens) if not (t == "a" and tokens[i + 1 : i + 2] == ["half"])
+    ]
     if not tokens:
         return None
     total = 0.0
@@ -195,15 +197,21 @@ def _is_quantity(
         return False
     if re.match(r"\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock)", after, re.IGNORECASE):
         return False
-    if re.match(rf"\s*(?:of\s+)?{_MONTH_NAMES}\b", after) or re.search(rf"\b{_MONTH_NAMES}\s+$", before):
+    if re.match(rf"\s*(?:of\s+)?{_MONTH_NAMES}\b", after) or re.search(
+        rf"\b{_MONTH_NAMES}\s+$", before
+    ):
         return False
     if re.search(r"[A-Za-z]-$", before):
         return False  # "V-2"
     previous = re.search(r"(\S+)\s+$", before)
-    if previous and not spelled and previous.group(1)[:1].isupper():
-        # "Apollo 11", "Route 66": a number that is part of a name; but "Over 300 people".
-        if previous.group(1).lower() not in STOPWORDS | _OPENERS:
-            return False
+    # "Apollo 11", "Route 66": a number that is part of a name; but "Over 300 people".
+    if (
+        previous
+        and not spelled
+        and previous.group(1)[:1].isupper()
+        and previous.group(1).lower() not in STOPWORDS | _OPENERS
+    ):
+        return False
     if spelled:
         return value >= 10
     if re.fullmatch(r"\d{4}", raw) and 1000 <= value <= 2099:
@@ -237,9 +245,15 @@ def _merge_ranges(text: str, atoms: list[Number]) -> list[Number]:
                     low *= scale
                 merged.append(
                     Number(
-                        atom.start, nxt.end, text[atom.start : nxt.end], None, low, high,
-                        atom.percent or nxt.percent, atom.approximate or nxt.approximate,
-                    )  # fmt: skip
+                        atom.start,
+                        nxt.end,
+                        text[atom.start : nxt.end],
+                        None,
+                        low,
+                        high,
+                        atom.percent or nxt.percent,
+                        atom.approximate or nxt.approximate,
+                    )
                 )
                 index += 2
                 continue
@@ -286,7 +300,9 @@ def _phrase_after(after: str, allow_of: bool) -> list[str]:
         if lowered.endswith("ing") and words and words[-1].lower() != "of":
             break
         words.append(word)
-        if len(words) >= 4 or (len(words) == 1 and lowered in UNITS and not _next_is_of(after, position)):
+        if len(words) >= 4 or (
+            len(words) == 1 and lowered in UNITS and not _next_is_of(after, position)
+        ):
             break
     while words and words[-1].lower() in {"of", "and"}:
         words.pop()
@@ -304,7 +320,7 @@ def _phrase_before(before: str) -> list[str]:
         "of", "at", "around", "about", "approximately", "as", "many", "much", "to", "up",
         "some", "nearly", "over", "more", "than", "roughly", "almost", "estimated", "an",
         "be", "been", "was", "were", "is", "are", "reached", "putting", "put", "have", "could",
-        "number", "the", "a", "from", "ranging", "between", "high", "low", "put",
+        "number", "the", "a", "from", "ranging", "between", "high", "low",
     }  # fmt: skip
     while tokens and (tokens[-1].lower() in skip or is_verb_like(tokens[-1])):
         tokens.pop()

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from booktool.draft.sentences import split_sentences
-from booktool.draft.words import STOPWORDS, is_verb_like
+from booktool.draft.words import STOPWORDS, is_verb_like, word_set
 
-_TOKEN = r"(?:[A-Z][a-z]{0,3}\.(?![A-Za-z])|[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’-](?!s\b)[A-Z]?[a-z]+)*)"
+_TOKEN = (
+    r"(?:[A-Z][a-z]{0,3}\.(?![A-Za-z])|[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’-](?!s\b)[A-Z]?[a-z]+)*)"
+)
 _NAME = re.compile(
     rf"\b{_TOKEN}(?:\s+(?:(?:von|van|de|da|del|der|den|bin|al|le|la|di|du)\s+)?{_TOKEN})*"
 )
@@ -32,7 +34,7 @@ _TITLES = {
     "chancellor": "chancellor", "judge": "judge", "mayor": "mayor", "prince": "prince",
     "princess": "princess", "lord": None, "lady": None, "chief": "chief",
 }  # fmt: skip
-_NOT_NAMES = frozenset(
+_NOT_NAMES = word_set(
     """party forward leap island islands republic university college school institute river union
     war wars revolution valley ocean sea bay dam act administration program programme project canal
     reef service agency council committee army navy force corps company corporation museum church
@@ -53,15 +55,15 @@ _NOT_NAMES = frozenset(
     july august september october november december northeast northwest southeast southwest
     international national federal royal imperial democratic people's people peoples apollo saturn
     gemini mercury challenger columbia titanic internet wikipedia youtube mars venus jupiter
-    pacific atlantic arctic antarctic world""".split()
+    pacific atlantic arctic antarctic world"""
 )
-_LEADING = frozenset(
+_LEADING = word_set(
     """the a an in on at this that these those despite after before when while however although
     even his her their its our as by for from with without during under over only many some most
     both each every all it he she they we there here eventually finally meanwhile today later then
     yet so but and or if because since until unlike like according among between through once
     following within around across into toward towards soon also still instead thus hence not
-    what where why how who dear young old""".split()
+    what where why how who dear young old"""
 )
 _ROLE_NOUN = (
     r"(?:leader|president|cosmonaut|crew|chairman|premier|minister|secretary|general|engineer|scientist|"
@@ -160,7 +162,7 @@ def _candidates(sentence: str) -> list[tuple[str, list[str], int, int, str | Non
         has_title = False
         while tokens:
             lowered = tokens[0].lower()
-            at_start = start == 0 or sentence[:start].rstrip().endswith(("\"", "“"))
+            at_start = start == 0 or sentence[:start].rstrip().endswith(('"', "“"))
             if lowered in _TITLES:
                 title_role = _TITLES[lowered] or title_role
                 has_title = True
@@ -282,7 +284,7 @@ def _trim_role(role: str) -> str:
 
 def _linked(a: _Form, b: _Form) -> bool:
     core_a, core_b = _core_tokens(a.tokens), _core_tokens(b.tokens)
-    if len(core_a) > 1 and len(core_b) > 1 or len(core_a) == len(core_b):
+    if (len(core_a) > 1 and len(core_b) > 1) or len(core_a) == len(core_b):
         return fuzz.ratio(_norm(a.name), _norm(b.name)) >= 80
     short, long = (core_a, core_b) if len(core_a) < len(core_b) else (core_b, core_a)
     return all(any(fuzz.ratio(s.lower(), t.lower()) >= 85 for t in long) for s in short)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 
+from booktool.draft.words import word_set
+
 # Abbreviations after which a full stop does not end a sentence (lower-cased, without the dot).
-_ABBREVIATIONS = frozenset(
+_ABBREVIATIONS = word_set(
     "mr mrs ms dr prof st mt no nos vs etc jr sr gen col capt lt sgt gov sen rep rev fr ft "
     "approx dept est fig inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec "
-    "e.g i.e a.m p.m u.s u.k u.n d.c u.s.s.r".split()
+    "e.g i.e a.m p.m u.s u.k u.n d.c u.s.s.r"
 )
 # Words that begin a new sentence after an abbreviation such as "D.C." or "U.S.".
-_STARTERS = frozenset(
+_STARTERS = word_set(
     "the a an in it its he she they this that these those there his her their we after "
     "before when while during however but and then by on at as for from with although "
-    "despite meanwhile today later finally".split()
+    "despite meanwhile today later finally"
 )
 _CANDIDATE = re.compile(r"[.!?][\"'”’)\]]*\s+")
 

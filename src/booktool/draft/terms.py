@@ -34,7 +34,7 @@ def _term_after(text: str) -> str | None:
     quoted = _QUOTED.match(text)
     if quoted:
         return quoted.group("term").strip()
-    words = []
+    words: list[str] = []
     for match in re.finditer(r"[A-Za-z][\w’'-]*|[,.;:()!?]", text[:80]):
         word = match.group(0)
         if not word[0].isalpha():
@@ -96,7 +96,9 @@ def find_terms(text: str, exclude: frozenset[str] = frozenset()) -> list[tuple[s
         for pattern in (_KIND_OF, _WHICH_IS, _THE_X_A_Y):
             for match in pattern.finditer(sentence):
                 words = match.group("term").split()
-                while words and (words[0].lower() in STOPWORDS or words[0][0].islower() and len(words) > 2):
+                while words and (
+                    words[0].lower() in STOPWORDS or (words[0][0].islower() and len(words) > 2)
+                ):
                     words = words[1:]
                 if words and not all(w.lower() in STOPWORDS for w in words):
                     definition = match.group("def").strip()

@@ -10,12 +10,11 @@ from collections import Counter
 
 from booktool.draft.framing import deframe_sentence
 from booktool.draft.sentences import split_sentences
-from booktool.draft.words import FRAMING_WORDS, STOPWORDS, is_verb_like, stem
+from booktool.draft.words import FRAMING_WORDS, STOPWORDS, is_verb_like, stem, word_set
 
 MAX_TITLE = 60
-_SMALL = frozenset(
+_SMALL = word_set(
     "a an the and or nor but of in on at to for by with from as vs via into de van von der du da"
-    .split()
 )
 _COPULA = re.compile(
     r"^(?P<subject>.+?)\s+(?:was|is|were|are|has\s+been|had\s+been|refers\s+to|became|remains|"
@@ -23,17 +22,17 @@ _COPULA = re.compile(
     re.DOTALL,
 )
 _TOKEN = re.compile(r"\d[\w,.]*|[A-Za-z][A-Za-z’'-]*[A-Za-z]|[A-Za-z]|[^\sA-Za-z0-9]")
-_NUMBER_WORDS = frozenset(
+_NUMBER_WORDS = word_set(
     """one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
     hundred hundreds thousand thousands million millions billion billions first second third
-    tens dozens""".split()
+    tens dozens"""
 )
 _PHRASE_BREAK = STOPWORDS | FRAMING_WORDS | _NUMBER_WORDS | {"we", "us", "it", "there"}
-_DETERMINERS = frozenset("the a an of his her their its this these those mao's".split())
+_DETERMINERS = word_set("the a an of his her their its this these those mao's")
 
 
 def title_case(text: str) -> str:
-    """Title Case that keeps names and acronyms as written ("the great plow-up" → "The Great Plow-Up")."""
+    """Title Case keeping names and acronyms as written ("great plow-up" → "Great Plow-Up")."""
     words = text.split()
     result = []
     for index, word in enumerate(words):
@@ -97,8 +96,10 @@ def candidate_phrases(text: str) -> list[tuple[list[str], int, bool]]:
                 or (bare.endswith("ing") and not run and not token[0].isupper())
             )
             if breaks:
-                while run and len(run) > 1 and (
-                    run[-1].lower().endswith(("'s", "’s", "ing")) and run[-1][0].islower()
+                while (
+                    run
+                    and len(run) > 1
+                    and (run[-1].lower().endswith(("'s", "’s", "ing")) and run[-1][0].islower())
                 ):
                     run = run[:-1]
                 if run:
@@ -145,7 +146,7 @@ def _ranked(
             weight *= 0.35  # a topic reads better than a name as a title
         phrase = " ".join(words)
         if len(phrase) <= 40:
-                scored[phrase] = max(scored.get(phrase, 0.0), weight)
+            scored[phrase] = max(scored.get(phrase, 0.0), weight)
     ranked = sorted(scored, key=lambda p: (-scored[p], p))
     return [(p, scored[p]) for p in ranked]
 
@@ -174,7 +175,9 @@ def _choose(ranked: list[tuple[str, float]], used: set[str]) -> str | None:
     top = ranked[:5]
     for i, (first, score) in enumerate(top):
         for second, other in top[i + 1 :]:
-            if other >= 0.6 * score and not set(first.lower().split()) & set(second.lower().split()):
+            if other >= 0.6 * score and not set(first.lower().split()) & set(
+                second.lower().split()
+            ):
                 options.append(f"{first} and {second}")
         options.append(first)
     for option in options:

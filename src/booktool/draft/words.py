@@ -8,9 +8,15 @@ from typing import Any
 
 import snowballstemmer  # type: ignore[import-untyped]
 
+
+def word_set(words: str) -> frozenset[str]:
+    """The words of a whitespace-separated list."""
+    return frozenset(words.split())
+
+
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 
-STOPWORDS = frozenset(
+STOPWORDS = word_set(
     """a about above across after again against all almost along also although always am among an
     and another any are around as at away back be because been before being below between both but
     by can could did do does doing down during each either else enough even ever every few for from
@@ -25,28 +31,43 @@ STOPWORDS = frozenset(
     become became becomes led lead leads caused cause causes use used using get got go went gone
     came come take took taken give gave given show showed shown see seen saw known called say said
     says tell told way ways time times thing things lot began begin begun beneath beside behind
-    amid alongside past except whereas inside outside today far each""".split()
+    amid alongside past except whereas inside outside today far each"""
 )
 
 # Words of the summary site's framing that never belong in a title.
 FRAMING_WORDS = frozenset(
-    "section sections video videos film documentary narrator excerpt clip segment viewer viewers "
-    "footage transcript episode".split()
+    [
+        "section",
+        "sections",
+        "video",
+        "videos",
+        "film",
+        "documentary",
+        "narrator",
+        "excerpt",
+        "clip",
+        "segment",
+        "viewer",
+        "viewers",
+        "footage",
+        "transcript",
+        "episode",
+    ]
 )
 
-_IRREGULAR_VERBS = frozenset(
+_IRREGULAR_VERBS = word_set(
     """went took became began led made saw found gave left brought thought told kept held fell rose
     grew knew met ran sent set built spent won lost paid said came got put stood wrote drove broke
     struck chose ate fled fought sought taught bought caught meant felt let hit cut shut spread
     threw drew flew swept wept slept dealt forbade forgave hung blew dug tore wore swore bore sank
     shot hid rang sang swam spun stuck stung swung bled fed sped shed lit slid crept knelt leapt
     rode strove woke froze stole spoke broke arose overcame forgot underwent withdrew slew laid
-    heard sold fled bred""".split()
+    heard sold fled bred"""
 )
 
 
 # Verbs in the present tense that these summaries use after a subject ("Hughes warns").
-_PRESENT_VERBS = frozenset(
+_PRESENT_VERBS = word_set(
     """live lives grow grows stay stays depend depends describe describes feed feeds explain
     explains warn warns say says agree agrees crowd crowds need needs remain remains make makes
     become becomes seem seems help helps cause causes mean means come comes go goes take takes
@@ -54,7 +75,7 @@ _PRESENT_VERBS = frozenset(
     die dies kill kills reach reaches rise rises fall falls pass passes range ranges drown
     drowns build builds provide provides believe believes argue argues claim claims suggest
     suggests roam roams protect protects refill refills water waters lift lifts recalls
-    remembers tells shows knows thinks wants tries hopes fears admits""".split()
+    remembers tells shows knows thinks wants tries hopes fears admits"""
 )
 
 
