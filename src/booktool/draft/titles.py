@@ -1,0 +1,195 @@
+"""Titles made of words from their own text: the book's from its first sentence's subject, the
+chapters' and sections' from their most distinctive noun phrases, in Title Case, unique in the book.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from booktool.draft.framing import deframe_sentence
+from booktool.draft.sentences import split_sentences
+from booktool.draft.words import FRAMING_WORDS, STOPWORDS, is_verb_like, stem, word_set
+
+MAX_TITLE = 60
+_SMALL = word_set(
+    "a an the and or nor but of in on at to for by with from as vs via into de van von der du da"
+)
+_COPULA = re.compile(
+    r"^(?P<subject>.+?)\s+(?:was|is|were|are|has\s+been|had\s+been|refers\s+to|became|remains|"
+    r"began|marked|represents|represented|stands|stood)\b(?P<rest>.*)$",
+    re.DOTALL,
+)
+_TOKEN = re.compile(r"\d[\w,.]*|[A-Za-z][A-Za-z’'-]*[A-Za-z]|[A-Za-z]|[^\sA-Za-z0-9]")
+_NUMBER_WORDS = word_set(
+    """one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
+    hundred hundreds thousand thousands million millions billion billions first second third
+    tens dozens"""
+)
+_PHRASE_BREAK = STOPWORDS | FRAMING_WORDS | _NUMBER_WORDS | {"we", "us", "it", "there"}
+_DETERMINERS = word_set("the a an of his her their its this these those mao's")
+
+
+def title_case(text: str) -> str:
+    """Title Case keeping names and acronyms as written ("great plow-up" → "Great Plow-Up")."""
+    words = text.split()
+    result = []
+    for index, word in enumerate(words):
+        if index and word.lower() in _SMALL:
+            result.append(word.lower())
+        elif any(c.isupper() for c in word):
+            result.append(word)
+        else:
+            parts = word.split("-")
+            result.append(
+                "-".join(
+                    part if i and part in _SMALL else part[:1].upper() + part[1:]
+                    for i, part in enumerate(parts)
+                )
+            )
+    return " ".join(result)
+
+
+def book_title(summary: str) -> tuple[str | None, str | None]:
+    """(title, subtitle) from the first sentence: its subject, and what it was said to be."""
+    sentences = split_sentences(summary)
+    if not sentences:
+        return None, None
+    first = deframe_sentence(sentences[0]).text.rstrip(".")
+    match = _COPULA.match(first)
+    subject = match.group("subject") if match else re.split(r",|\s+(?:which|that|who)\b", first)[0]
+    subject = subject.strip()
+    if not subject or len(subject.split()) > 8 or len(subject) > MAX_TITLE:
+        return None, None
+    if subject.split()[0].lower() in {"it", "this", "they", "he", "she", "we", "there"}:
+        return None, None
+    subtitle = None
+    if match:
+        rest = re.split(
+            r",|;|\s+but\s+|\s+(?:which|that|who|where|when)\s+|\s+and\s+(?:it|they|the)\b",
+            match.group("rest"),
+        )[0]
+        rest = rest.strip()
+        if 3 <= len(rest) <= MAX_TITLE and len(rest.split()) >= 2:
+            subtitle = rest[:1].upper() + rest[1:]
+    return title_case(subject), subtitle
+
+
+def candidate_phrases(text: str) -> list[tuple[list[str], int, bool]]:
+    """Noun-phrase-like runs of content words: (words, sentence index, after a determiner)."""
+    phrases = []
+    for number, sentence in enumerate(split_sentences(text)):
+        run: list[str] = []
+        previous = ""
+        determined = False
+        for token in [*_TOKEN.findall(sentence), "."]:
+            lowered = token.lower().replace("’", "'")
+            bare = lowered[:-2] if lowered.endswith("'s") else lowered
+            breaks = (
+                not token[0].isalpha()
+                or (previous == "to" and token[0].islower() and not run)
+                or bare in _PHRASE_BREAK
+                or lowered in _PHRASE_BREAK
+                or is_verb_like(token)
+                or (bare.endswith("ly") and len(bare) > 4)
+                or (bare.endswith("ing") and not run and not token[0].isupper())
+            )
+            if breaks:
+                while (
+                    run
+                    and len(run) > 1
+                    and (run[-1].lower().endswith(("'s", "’s", "ing")) and run[-1][0].islower())
+                ):
+                    run = run[:-1]
+                if run:
+                    phrases.append((run[-4:], number, determined or run[0][0].isupper()))
+                run = []
+            else:
+                if run and token[0].islower() and run[-1][0].isupper() and len(run) > 1:
+                    # "Terry Hughes warns": a lower-case word after a name is most often a verb.
+                    phrases.append((run[-4:], number, True))
+                    run = []
+                    previous = lowered
+                    continue
+                if not run:
+                    determined = previous in _DETERMINERS or previous.endswith("'s")
+                run.append(token)
+            previous = lowered
+    return phrases
+
+
+def _idf(documents: list[str]) -> dict[str, float]:
+    frequency: Counter[str] = Counter()
+    for document in documents:
+        frequency.update({stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", document)})
+    total = len(documents)
+    return {term: math.log((1 + total) / (1 + count)) + 1 for term, count in frequency.items()}
+
+
+def _ranked(
+    text: str, idf: dict[str, float], avoid: set[str], names: frozenset[str]
+) -> list[tuple[str, float]]:
+    counts: Counter[str] = Counter(stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text))
+    scored: dict[str, float] = {}
+    for words, sentence, determined in candidate_phrases(text):
+        stems = [stem(w.lower().removesuffix("'s").removesuffix("’s")) for w in words]
+        if sum(s in avoid for s in stems) >= min(2, len(stems)):
+            continue
+        weight = sum(idf.get(s, 1.0) * (1 + math.log(counts.get(s, 1) or 1)) for s in stems)
+        weight *= 1 + 0.35 * (min(len(words), 3) - 1)
+        weight *= 1.25 if sentence == 0 else 1.0
+        weight *= 1.0 if determined else 0.5
+        if len(words) == 1 and words[0][0].isupper():
+            weight *= 0.6
+        if names and any(name in " ".join(words).lower() for name in names):
+            weight *= 0.35  # a topic reads better than a name as a title
+        phrase = " ".join(words)
+        if len(phrase) <= 40:
+            scored[phrase] = max(scored.get(phrase, 0.0), weight)
+    ranked = sorted(scored, key=lambda p: (-scored[p], p))
+    return [(p, scored[p]) for p in ranked]
+
+
+def make_titles(
+    texts: list[str], used: set[str], avoid_words: str = "", names: frozenset[str] = frozenset()
+) -> list[str]:
+    """A title for each text, unique among ``used`` (which it extends).
+
+    ``avoid_words``: words that say nothing here (the book's title); ``names``: lower-cased
+    names of people, whose phrases weigh less.
+    """
+    idf = _idf(texts)
+    avoid = {stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", avoid_words)}
+    titles = []
+    for index, text in enumerate(texts):
+        ranked = _ranked(text, idf, avoid, names)
+        title = _choose(ranked, used) or _fallback(text, used, index)
+        used.add(title.lower())
+        titles.append(title)
+    return titles
+
+
+def _choose(ranked: list[tuple[str, float]], used: set[str]) -> str | None:
+    options = []
+    top = ranked[:5]
+    for i, (first, score) in enumerate(top):
+        for second, other in top[i + 1 :]:
+            if other >= 0.6 * score and not set(first.lower().split()) & set(
+                second.lower().split()
+            ):
+                options.append(f"{first} and {second}")
+        options.append(first)
+    for option in options:
+        title = title_case(option)
+        if len(title) <= MAX_TITLE and title.lower() not in used:
+            return title
+    return None
+
+
+def _fallback(text: str, used: set[str], index: int) -> str:
+    for words, _, _ in candidate_phrases(text):
+        title = title_case(" ".join(words))
+        if title.lower() not in used and len(title) <= MAX_TITLE:
+            return title
+    return f"Part {index + 1}"
