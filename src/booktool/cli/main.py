@@ -59,7 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("summary", type=Path, help="summary text: a paragraph, then '• HH:MM:SS …'")
     imp.add_argument("directory", type=Path, help="the project folder to create")
     imp.add_argument("--force", action="store_true", help="replace an existing manuscript")
-    imp.add_argument("--title", help="the book's title (default: from the file name)")
+    imp.add_argument("--title", help="the book's title (default: drafted from the summary)")
+    imp.add_argument("--subtitle", help="the book's subtitle (default: drafted from the summary)")
+    imp.add_argument(
+        "--author", action="append", default=[], help="who made the booklet (repeat for several)"
+    )
+    imp.add_argument("--source-title", help="the documentary's title, printed as 'Drawn from'")
+    imp.add_argument("--source-url", help="where the documentary can be found")
     imp.add_argument("--language", default="en", help="the book's language tag (default: en)")
 
     new = commands.add_parser("new", help="start a booklet project from a commented example")
@@ -120,13 +126,23 @@ def _warn(problems: Sequence[Problem], err: TextIO) -> None:
 
 
 def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from booktool.cli.importer import import_summary
+    from booktool.cli.importer import Overrides, import_summary
 
-    written = import_summary(
-        args.summary, args.directory, force=args.force, title=args.title, language=args.language
+    overrides = Overrides(
+        title=args.title,
+        subtitle=args.subtitle,
+        authors=[a.strip() for a in args.author if a.strip()],
+        source_title=args.source_title,
+        source_url=args.source_url,
     )
-    segments = sum(1 for p in written if p.parent.name == "segments")
-    out.write(f"imported {segments} segments into {display_path(args.directory / 'manuscript')}\n")
+    imported = import_summary(
+        args.summary, args.directory, force=args.force, overrides=overrides, language=args.language
+    )
+    for note in imported.notes:
+        err.write(Problem(args.summary, None, note, code="import").format("note") + "\n")
+    manuscript = display_path(args.directory / "manuscript")
+    out.write(f"imported {imported.segments} segments into {manuscript}: a draft to review\n")
+    out.write(f"next: booktool check {display_path(args.directory)} lists what to review\n")
     return 0
 
 
