@@ -1,11 +1,13 @@
-"""``booktool import``: a new booklet project from a summary-and-segments text.
+"""``booktool import``: a drafted booklet project from a summary-and-segments text.
 
 The text is a summary (one or more paragraphs), then one bullet per segment of the source::
 
     • 00:05:00 In this section, ...
 
-Bullets may be ``•``, ``-``, ``*`` or numbers (``1.``/``1)``); times ``H:MM:SS``, ``HH:MM:SS`` or
-``MM:SS``. Lines after a bullet that are not bullets continue its text.
+Bullets may be ``•``, ``-``, ``*`` or numbers (``1.``/``1)``); times ``H:MM:SS``, ``HH:MM:SS``,
+``MM:SS`` or ``M:SS``. Lines after a bullet that are not bullets continue its text. The parsed
+text goes to the drafting engine (:mod:`booktool.draft`); :mod:`booktool.cli.draftfiles` turns
+its draft into the manuscript's files.
 """
 
 from __future__ import annotations
