@@ -18,11 +18,12 @@ from booktool.draft.sentences import split_sentences
 from booktool.draft.words import STOPWORDS, is_verb_like, word_set
 
 _TOKEN = (
-    r"(?:[A-Z][a-z]{0,3}\.(?![A-Za-z])|[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’-](?!s\b)[A-Z]?[a-z]+)*)"
+    r"(?:(?:[A-Z]|Dr|Mr|Mrs|Ms|Gen|Prof|Capt|Col|Lt|Sgt|Gov|Sen|Rev|Jr|Sr|St)\.(?![A-Za-z])|"
+    r"[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’-](?!s\b)[A-Z]?[a-z]+)*)"
 )
-_NAME = re.compile(
-    rf"\b{_TOKEN}(?:\s+(?:(?:von|van|de|da|del|der|den|bin|al|le|la|di|du)\s+)?{_TOKEN})*"
-)
+_PARTICLE = r"(?:von|van|de|de'|de’|d'|da|del|della|der|den|di|du|dos|das|bin|ibn|al|le|la)"
+_REGNAL = r"(?:\s+(?:I{1,3}|IV|V|VI{1,3}|IX|X|XI{1,3}|XIV|XV|XVI)\b(?!\.\w))?"
+_NAME = re.compile(rf"\b{_TOKEN}(?:\s+(?:{_PARTICLE}\s+)?{_TOKEN})*{_REGNAL}")
 _TITLES = {
     "president": "president", "dr.": None, "dr": None, "doctor": None, "general": "general",
     "gen.": "general", "chairman": "chairman", "premier": "premier", "senator": "senator",
@@ -55,7 +56,9 @@ _NOT_NAMES = word_set(
     july august september october november december northeast northwest southeast southwest
     international national federal royal imperial democratic people's people peoples apollo saturn
     gemini mercury challenger columbia titanic internet wikipedia youtube mars venus jupiter
-    pacific atlantic arctic antarctic world"""
+    pacific atlantic arctic antarctic world st death plague pandemic epidemic disaster flood
+    fire storm earthquake tsunami drought rush boom crash panic affair incident scandal trial
+    expedition voyage race era age period dynasty horde road route trail"""
 )
 _LEADING = word_set(
     """the a an in on at this that these those despite after before when while however although
@@ -66,7 +69,8 @@ _LEADING = word_set(
     what where why how who dear young old"""
 )
 _ROLE_NOUN = (
-    r"(?:leader|president|cosmonaut|crew|chairman|premier|minister|secretary|general|engineer|scientist|"
+    r"(?:leader|president|cosmonaut|crew|daughter|son|wife|husband|brother|sister|mother|father|"
+    r"uncle|nephew|niece|cousin|widow|chronicler|monk|priest|bishop|chairman|premier|minister|secretary|general|engineer|scientist|"
     r"biologist|historian|journalist|director|chief|official|officer|commander|astronaut|pilot|"
     r"physicist|chemist|geologist|ecologist|farmer|senator|governor|king|queen|emperor|author|"
     r"writer|photographer|reporter|researcher|professor|doctor|explorer|inventor|architect|"
@@ -103,6 +107,8 @@ _PERSON_NOUN_AFTER = re.compile(
     r"administration|successor|predecessor|memoir|diary|book|letter|career|presidency)\b",
     re.IGNORECASE,
 )
+# "Bocaccio set his book", "Jim Lovel and his crew": a person's pronoun right after the name.
+_HIS_HER = re.compile(r"^\s+(?:and\s+|[a-z]+\s+)?(?:his|her|himself|herself)\b")
 _PLACE_BEFORE = re.compile(
     r"\b(?:in|at|to|from|near|into|across|outside|around|toward|towards|throughout|of|the\s+city\s+of|"
     r"the\s+town\s+of|the\s+village\s+of|the\s+region\s+of|the\s+book|the\s+ship|operation|"
@@ -263,7 +269,7 @@ def _weigh(form: _Form, before: str, after: str, title_role: str | None) -> None
     elif appositive and re.search(rf"\b{_ROLE_NOUN}s?\b", appositive.group("role")):
         form.cues += 2
         role = _trim_role(appositive.group("role"))
-    if _PERSON_VERB.match(after) or _PERSON_NOUN_AFTER.match(after):
+    if _PERSON_VERB.match(after) or _PERSON_NOUN_AFTER.match(after) or _HIS_HER.match(after):
         form.cues += 1
     elif len(form.tokens) > 1:
         next_word = re.match(r"\s+(\w+)", after)
@@ -278,8 +284,12 @@ def _weigh(form: _Form, before: str, after: str, title_role: str | None) -> None
 
 
 def _trim_role(role: str) -> str:
-    words = role.split()
-    return " ".join(words[:8])
+    """At most eight words, ending before a participle ("doctor working in Hong Kong")."""
+    words = role.split()[:8]
+    for index, word in enumerate(words[1:], start=1):
+        if word.endswith("ing") and word.islower():
+            return " ".join(words[:index])
+    return " ".join(words)
 
 
 def _linked(a: _Form, b: _Form) -> bool:
@@ -312,7 +322,13 @@ def _clusters(forms: list[_Form]) -> list[list[_Form]]:
     for i, form in enumerate(forms):
         if len(_core_tokens(form.tokens)) != 1:
             continue
-        hosts = {root(j) for j in multi if _linked(form, forms[j])}
+        # "Khrushchev" joins "Nikita Khrushchev"; a look-alike ("Bocaccio") joins only when the
+        # text treats it as a person too ("Yersinia" is a bacterium, not "Alexandre Yersin").
+        hosts = {
+            root(j)
+            for j in multi
+            if _linked(form, forms[j]) and (form.tokens[0] in forms[j].tokens or form.cues > 0)
+        }
         if len(hosts) == 1:
             parent[root(i)] = hosts.pop()
     groups: dict[int, list[_Form]] = {}
@@ -344,7 +360,10 @@ def _person(cluster: list[_Form]) -> Person:
     variants = [
         f.name
         for f in sorted(cluster, key=lambda f: f.first)
-        if f is not chosen and len(_core_tokens(f.tokens)) > 1 and not _subset(chosen, f)
+        if f is not chosen
+        and not _subset(chosen, f)
+        and not _subset(f, chosen)
+        or (f is not chosen and len(_core_tokens(f.tokens)) > 1 and not _subset(chosen, f))
     ]
     uncertain = any(
         not (_subset(a, b) or _subset(b, a))

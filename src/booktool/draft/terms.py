@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from booktool.draft.sentences import split_sentences
-from booktool.draft.words import STOPWORDS
+from booktool.draft.words import STOPWORDS, is_verb_like
 
 _NAMING = re.compile(
     r"\b(?:(?:is|are|was|were)\s+)?(?:called|named|known\s+as|termed|dubbed|labell?ed\s+as|"
@@ -50,6 +50,8 @@ def _term_after(text: str) -> str | None:
         if not words and word.lower() in _STOP_TERM:
             return None
         if words and words[0][0].isupper() and not capital:
+            break
+        if words and not capital and is_verb_like(word):
             break
         words.append(word)
         if len(words) >= 4:

@@ -25,7 +25,8 @@ _TOKEN = re.compile(r"\d[\w,.]*|[A-Za-z][A-Za-z’'-]*[A-Za-z]|[A-Za-z]|[^\sA-Za
 _NUMBER_WORDS = word_set(
     """one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
     hundred hundreds thousand thousands million millions billion billions first second third
-    tens dozens"""
+    tens dozens fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
+    fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth"""
 )
 _PHRASE_BREAK = STOPWORDS | FRAMING_WORDS | _NUMBER_WORDS | {"we", "us", "it", "there"}
 _DETERMINERS = word_set("the a an of his her their its this these those mao's")
