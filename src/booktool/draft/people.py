@@ -362,8 +362,7 @@ def _person(cluster: list[_Form]) -> Person:
         for f in sorted(cluster, key=lambda f: f.first)
         if f is not chosen
         and not _subset(chosen, f)
-        and not _subset(f, chosen)
-        or (f is not chosen and len(_core_tokens(f.tokens)) > 1 and not _subset(chosen, f))
+        and (not _subset(f, chosen) or len(_core_tokens(f.tokens)) > 1)
     ]
     uncertain = any(
         not (_subset(a, b) or _subset(b, a))

@@ -94,6 +94,7 @@ def _stemmer() -> Any:
     return snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of a lower-cased word."""
     return str(_stemmer().stemWord(word.lower()))
