@@ -49,7 +49,7 @@ _IT = (
     r"it\s+is\s+(?:also\s+)?(?:revealed|explained|shown|noted|mentioned|described|stated|"
     r"highlighted|discussed|suggested|pointed\s+out|emphasi[sz]ed)\s+that"
 )
-_CONJ = r"(?:\s+(?:that|how|why|what|when|where|whether|the\s+fact\s+that))?"
+_CONJ = r"(?P<conj>\s+(?:that|how|why|what|when|where|whether|the\s+fact\s+that))?"
 _FRAME = re.compile(
     rf"^(?P<lead>{_LEAD})(?P<intro>{_INTRO})?(?P<frame>(?:{_SUBJECT}|{_WE}){_CONJ}\s+|{_IT}\s+)?",
     re.IGNORECASE,
@@ -85,11 +85,16 @@ _MID = [
 
 @dataclass(frozen=True)
 class Deframed:
-    """A sentence without its framing; ``fragment`` when only the framed subject was left."""
+    """A sentence without its framing; ``fragment`` when only the framed subject was left.
+
+    ``topic``: what is left is what the video was said to discuss ("The video describes the
+    siege of Caffa." → "The siege of Caffa."), a noun phrase that can title its section.
+    """
 
     text: str
     changed: bool
     fragment: bool
+    topic: bool = False
 
 
 def deframe_sentence(sentence: str) -> Deframed:
@@ -99,21 +104,28 @@ def deframe_sentence(sentence: str) -> Deframed:
     fragment = False
     match = _FRAME.match(text)
     had_intro = False
+    topic = False
     if match and (match.group("intro") or match.group("frame")):
         had_intro = bool(match.group("intro"))
         text = text[match.end() :]
+        topic = bool(match.group("frame")) and not match.group("conj")
+        topic = topic and not match.group("frame").lower().startswith("it ")
         if not match.group("frame"):
             # "In this section, the video explains …" may follow after the intro.
             again = _FRAME.match(text)
             if again and again.group("frame"):
                 text = text[again.end() :]
+                topic = not again.group("conj") and not again.group("frame").lower().startswith(
+                    "it "
+                )
+    topic = topic and not re.match(r"(?:it|they|he|she|we|this|that|there)\b", text, re.I)
     for pattern, replacement in _MID:
         text = pattern.sub(replacement, text)
     passive = _PASSIVE.match(text)
     if passive and (had_intro or not passive.group("rest")) and _looks_framed(original):
         rest = passive.group("rest") or ""
         text = passive.group("x") + ("," + rest if rest else "") + "."
-        fragment = True
+        fragment = topic = True
     text = text.strip()
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
@@ -121,7 +133,7 @@ def deframe_sentence(sentence: str) -> Deframed:
         text += "."
     if not re.search(r"[A-Za-z0-9]", text):
         text = ""
-    return Deframed(text=text, changed=text != original, fragment=fragment)
+    return Deframed(text=text, changed=text != original, fragment=fragment, topic=topic)
 
 
 def _looks_framed(sentence: str) -> bool:
