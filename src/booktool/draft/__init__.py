@@ -100,7 +100,7 @@ def _segment_ids(count: int) -> list[str]:
 
 def _clean_segment(text: str, notes: list[str], segment_id: str) -> tuple[str, str | None]:
     """The segment's text without framing, and the topic its first framed sentence named."""
-    kept = []
+    kept: list[str] = []
     topic = None
     for sentence in split_sentences(text):
         result = deframe_sentence(sentence)
