@@ -25,6 +25,12 @@ _THE_X_A_Y = re.compile(
     r"(?:^|\b)(?:The|the)\s+(?P<term>[\w’'-]+(?:\s+[\w’'-]+){0,2}),\s+"
     r"(?P<def>(?:a|an)\s+[a-z][^,.;]{5,90})"
 )
+# "The liquidators, the soldiers, miners and workers who cleaned up the site." A sentence that
+# opens with a noun and an appositive defining it.
+_OPENING_APPOSITIVE = re.compile(
+    r"^The\s+(?P<term>[\w’'-]+(?:\s+[\w’'-]+){0,2}),\s+(?P<def>the\s+[a-z][^.;]{5,140}?"
+    r"\b(?:who|that|which)\b[^.;]+)"
+)
 _QUOTED = re.compile(r"^[\"“](?P<term>[^\"”]{2,40})[\"”]")
 _STOP_TERM = STOPWORDS | {"that", "which", "who", "because", "after", "before"}
 
@@ -95,7 +101,7 @@ def find_terms(text: str, exclude: frozenset[str] = frozenset()) -> list[tuple[s
                 continue
             term_end = sentence.find(term, match.end()) + len(term)
             add(term, _clause(sentence, match.start(), term_end))
-        for pattern in (_KIND_OF, _WHICH_IS, _THE_X_A_Y):
+        for pattern in (_KIND_OF, _WHICH_IS, _THE_X_A_Y, _OPENING_APPOSITIVE):
             for match in pattern.finditer(sentence):
                 words = match.group("term").split()
                 while words and (
