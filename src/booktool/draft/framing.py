@@ -37,7 +37,11 @@ _VERB = (
     r"provides\s+(?:an?\s+)?(?:overview|account|look|glimpse)\s+(?:of|at|into)|"
     r"emphasi[sz]es|underlines|points\s+out|illustrates|depicts|documents|portrays|features|"
     r"chronicles|traces|outlines|sheds\s+light\s+on|investigates|considers|addresses|"
-    r"is\s+about|deals\s+with|cent(?:er|re)s\s+on|turns\s+to)"
+    r"is\s+about|deals\s+with|cent(?:er|re)s\s+on|turns\s+to|"
+    r"(?:opens|begins|starts|ends|closes|concludes|wraps\s+up)\s+with|reflects\s+on|"
+    r"moves\s+on\s+to|shifts\s+(?:its\s+focus\s+)?to|returns\s+to|takes\s+a\s+(?:closer\s+)?look\s+at|"
+    r"dives\s+into|showcases|recaps|summari[sz]es|highlights|examines|revisits|profiles|"
+    r"follows|interviews|introduces\s+us\s+to|gives\s+an?\s+(?:overview|account)\s+of)"
 )
 _SUBJECT = rf"(?:the|this)\s+{_MEDIUM}\s+{_VERB}"
 _WE = (
@@ -49,7 +53,9 @@ _IT = (
     r"it\s+is\s+(?:also\s+)?(?:revealed|explained|shown|noted|mentioned|described|stated|"
     r"highlighted|discussed|suggested|pointed\s+out|emphasi[sz]ed)\s+that"
 )
-_CONJ = r"(?P<conj>\s+(?:that|how|why|what|when|where|whether|the\s+fact\s+that))?"
+# "that" and "how" go with the framing ("explains how X did Y" → "X did Y"); "what", "why" …
+# stay, as the sentence needs them ("covers what happened" → "What happened …").
+_CONJ = r"(?P<conj>\s+(?:that|how|the\s+fact\s+that)(?=\s))?"
 _FRAME = re.compile(
     rf"^(?P<lead>{_LEAD})(?P<intro>{_INTRO})?(?P<frame>(?:{_SUBJECT}|{_WE}){_CONJ}\s+|{_IT}\s+)?",
     re.IGNORECASE,

@@ -201,8 +201,8 @@ def _is_quantity(
         rf"\b{_MONTH_NAMES}\s+$", before
     ):
         return False
-    if re.search(r"[A-Za-z]-$", before):
-        return False  # "V-2"
+    if re.search(r"[A-Za-z]-$", before) or re.match(r"0\d", raw):
+        return False  # "V-2"; "06", a code or a name
     previous = re.search(r"(\S+)\s+$", before)
     # "Apollo 11", "Route 66": a number that is part of a name; but "Over 300 people".
     if (

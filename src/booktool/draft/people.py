@@ -46,7 +46,7 @@ _NOT_NAMES = word_set(
     news press coast gulf strait peninsula region zone territory cape harbor harbour port airport
     highway bridge tower building hall square castle palace prison camp movement campaign crisis
     rebellion uprising massacre olympics games cup prize award mission module rocket space moon
-    earth sun god bible constitution declaration amendment law bill commune communes guard police
+    earth sun god bible constitution declaration amendment law commune communes guard police
     trust survey laboratory observatory hospital reserve sanctuary forest falls creek springs hills
     hill ridge glacier delta continent channel north south east west northern southern eastern
     western central upper lower great greater soviet chinese american communist communists
@@ -95,6 +95,23 @@ _PERSON_VERB = re.compile(
     r"himself|herself)\b",
     re.IGNORECASE,
 )
+# "researchers such as Arthur Middleton", "historians including …"
+_SUCH_AS = re.compile(
+    r"\b[a-z]+(?:ists|ers|ians|ors|ants|ents)\s*,?\s+(?:such\s+as|including|like)\s+$"
+)
+# Short forms of given names ("Bill Ripple" is "William Ripple").
+_NICKNAMES = {
+    "bill": "william", "will": "william", "bob": "robert", "rob": "robert", "jim": "james",
+    "jimmy": "james", "mike": "michael", "tom": "thomas", "dick": "richard", "rick": "richard",
+    "ted": "edward", "ed": "edward", "jack": "john", "joe": "joseph", "dan": "daniel",
+    "dave": "david", "tony": "anthony", "nick": "nicholas", "chris": "christopher",
+    "steve": "stephen", "sam": "samuel", "ben": "benjamin", "andy": "andrew", "alex": "alexander",
+    "liz": "elizabeth", "beth": "elizabeth", "kate": "katherine", "katie": "katherine",
+    "peggy": "margaret", "meg": "margaret", "sue": "susan", "pete": "peter", "charlie": "charles",
+    "chuck": "charles", "larry": "lawrence", "harry": "henry", "hank": "henry", "fred": "frederick",
+    "matt": "matthew", "greg": "gregory", "jerry": "gerald", "ron": "ronald", "don": "donald",
+    "doug": "douglas", "frank": "francis", "jon": "jonathan", "tim": "timothy", "walt": "walter",
+}  # fmt: skip
 _OBJECT_VERB = re.compile(
     r"\b(?:ask|asked|asking|met|meet|meeting|told|tell|warned|warn|joined|succeeded|replaced|"
     r"elected|appointed|persuaded|convinced|interviewed|visited\s+by|led\s+by|according\s+to|"
@@ -275,7 +292,7 @@ def _weigh(form: _Form, before: str, after: str, title_role: str | None) -> None
         next_word = re.match(r"\s+(\w+)", after)
         if next_word and is_verb_like(next_word.group(1)):
             form.cues += 1
-    if _OBJECT_VERB.search(before):
+    if _OBJECT_VERB.search(before) or _SUCH_AS.search(before):
         form.cues += 1
     if _PLACE_BEFORE.search(before) and not title_role and not before_role:
         form.place_cues += 1
@@ -292,8 +309,19 @@ def _trim_role(role: str) -> str:
     return " ".join(words)
 
 
+def _given(token: str) -> str:
+    lowered = token.lower()
+    return _NICKNAMES.get(lowered, lowered)
+
+
 def _linked(a: _Form, b: _Form) -> bool:
     core_a, core_b = _core_tokens(a.tokens), _core_tokens(b.tokens)
+    if (
+        len(core_a) == len(core_b) == 2
+        and core_a[1] == core_b[1]
+        and _given(core_a[0]) == _given(core_b[0])
+    ):
+        return True
     if (len(core_a) > 1 and len(core_b) > 1) or len(core_a) == len(core_b):
         return fuzz.ratio(_norm(a.name), _norm(b.name)) >= 80
     short, long = (core_a, core_b) if len(core_a) < len(core_b) else (core_b, core_a)

@@ -31,6 +31,16 @@ _OPENING_APPOSITIVE = re.compile(
     r"^The\s+(?P<term>[\w’'-]+(?:\s+[\w’'-]+){0,2}),\s+(?P<def>the\s+[a-z][^.;]{5,140}?"
     r"\b(?:who|that|which)\b[^.;]+)"
 )
+# "the idea of a trophic cascade, the chain of effects that …"
+_CONCEPT = re.compile(
+    r"\b(?:idea|concept|notion|phenomenon|principle|theory|process)\s+of\s+(?:a\s+|an\s+|the\s+)?"
+    r"(?P<term>[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){0,2}),\s+(?P<def>(?:the|a|an)\s+[^.;]{5,140})"
+)
+# "a change that scientists call the landscape of fear"
+_THEY_CALL = re.compile(
+    r"\b(?:that|which|what)\s+(?:[a-z]+\s+){1,3}?(?:call|calls|term|terms|dub|dubs|name|names|"
+    r"refer\s+to\s+as|refers\s+to\s+as|describe\s+as|describes\s+as)\s+"
+)
 _QUOTED = re.compile(r"^[\"“](?P<term>[^\"”]{2,40})[\"”]")
 _STOP_TERM = STOPWORDS | {"that", "which", "who", "because", "after", "before"}
 
@@ -95,13 +105,13 @@ def find_terms(text: str, exclude: frozenset[str] = frozenset()) -> list[tuple[s
         found.append((term, definition + "."))
 
     for sentence in split_sentences(text):
-        for match in _NAMING.finditer(sentence):
+        for match in [*_NAMING.finditer(sentence), *_THEY_CALL.finditer(sentence)]:
             term = _term_after(sentence[match.end() :])
             if term is None:
                 continue
             term_end = sentence.find(term, match.end()) + len(term)
             add(term, _clause(sentence, match.start(), term_end))
-        for pattern in (_KIND_OF, _WHICH_IS, _THE_X_A_Y, _OPENING_APPOSITIVE):
+        for pattern in (_KIND_OF, _WHICH_IS, _THE_X_A_Y, _OPENING_APPOSITIVE, _CONCEPT):
             for match in pattern.finditer(sentence):
                 words = match.group("term").split()
                 while words and (

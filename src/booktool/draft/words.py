@@ -35,24 +35,9 @@ STOPWORDS = word_set(
 )
 
 # Words of the summary site's framing that never belong in a title.
-FRAMING_WORDS = frozenset(
-    [
-        "section",
-        "sections",
-        "video",
-        "videos",
-        "film",
-        "documentary",
-        "narrator",
-        "excerpt",
-        "clip",
-        "segment",
-        "viewer",
-        "viewers",
-        "footage",
-        "transcript",
-        "episode",
-    ]
+FRAMING_WORDS = word_set(
+    """section sections video videos film documentary narrator excerpt clip segment viewer
+    viewers footage transcript episode speaker presenter host"""
 )
 
 _IRREGULAR_VERBS = word_set(
@@ -75,7 +60,7 @@ _PRESENT_VERBS = word_set(
     die dies kill kills reach reaches rise rises fall falls pass passes range ranges drown
     drowns build builds provide provides believe believes argue argues claim claims suggest
     suggests roam roams protect protects refill refills water waters lift lifts recalls
-    remembers tells shows knows thinks wants tries hopes fears admits starve starves"""
+    remembers tells shows knows thinks wants tries hopes fears admits starve starves leave"""
 )
 
 
