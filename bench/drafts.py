@@ -240,7 +240,7 @@ def terms_found(draft: Draft, key: dict[str, Any]) -> str:
             set(term.split()) <= set(g.split()) or set(g.split()) <= set(term.split()) for g in got
         )
 
-    return f"{sum(found(t) for t in wanted)}/{len(wanted)}"
+    return f"{sum(found(t) for t in wanted)}/{len(wanted)} ({len(got)} drafted)"
 
 
 def chapter_groups(draft: Draft) -> list[list[int]]:

@@ -73,6 +73,17 @@ def test_places_organisations_events_and_garbled_names_are_not_people(text: str)
     assert [n for n in names if n != "Mao"] == []
 
 
+def test_nicknames_and_such_as() -> None:
+    people = _people(
+        "Ecologist William Ripple measured willows. Bill Ripple argues the wolves did it.",
+        "Some researchers, such as Arthur Middleton of the University of California, disagree.",
+    )
+    assert [(p.name, p.variants) for p in people] == [
+        ("William Ripple", ["Bill Ripple"]),
+        ("Arthur Middleton", []),
+    ]
+
+
 def test_a_list_shares_a_persons_cue() -> None:
     people = _people("Astronauts Gus Grissom, Ed White and Roger Chaffee died in the fire.")
     assert [p.name for p in people] == ["Gus Grissom", "Ed White", "Roger Chaffee"]
@@ -95,6 +106,14 @@ def test_a_list_shares_a_persons_cue() -> None:
             "crown-of-thorns starfish",
         ),
         ("The sarcophagus, a steel and concrete shell, was built by November.", "sarcophagus"),
+        (
+            "It shows the idea of a trophic cascade, the chain of effects down a food web.",
+            "trophic cascade",
+        ),
+        (
+            "Elk avoided the valleys, a change that scientists call the landscape of fear.",
+            "landscape of fear",
+        ),
     ],
 )
 def test_key_terms_the_text_defines(text: str, term: str) -> None:

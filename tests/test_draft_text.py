@@ -99,6 +99,11 @@ def test_sentences_survive_abbreviations(text: str, expected: list[str]) -> None
             "His responsibility is apparent in this section, along with the party's.",
             "His responsibility is apparent, along with the party's.",
         ),
+        ("This segment covers what happened without wolves.", "What happened without wolves."),
+        ("The video opens with a history of wolves.", "A history of wolves."),
+        ("Finally, the speaker reflects on the future.", "The future."),
+        ("Next, viewers learn how the wolves came back.", "The wolves came back."),
+        ("The documentary goes on to describe the trees.", "The trees."),
     ],
 )
 def test_framing_is_removed_and_the_sentence_repaired(sentence: str, expected: str) -> None:

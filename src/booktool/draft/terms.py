@@ -21,8 +21,10 @@ _WHICH_IS = re.compile(
     r"(?P<term>\b[\w’'-]+(?:\s+[\w’'-]+){0,2}),\s+(?:which|who)\s+(?:is|are|was|were)\s+"
     r"(?P<def>(?:a|an|the)\s+[^,.;]+)"
 )
+# "The Ogallala Aquifer, an underground reservoir …": only where the sentence opens with it, as
+# "elk avoided the valleys, a change that …" is no definition of valleys.
 _THE_X_A_Y = re.compile(
-    r"(?:^|\b)(?:The|the)\s+(?P<term>[\w’'-]+(?:\s+[\w’'-]+){0,2}),\s+"
+    r"^The\s+(?P<term>[\w’'-]+(?:\s+[\w’'-]+){0,2}),\s+"
     r"(?P<def>(?:a|an)\s+[a-z][^,.;]{5,90})"
 )
 # "The liquidators, the soldiers, miners and workers who cleaned up the site." A sentence that
