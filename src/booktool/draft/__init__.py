@@ -68,7 +68,8 @@ def draft_booklet(summary: str, segments: list[tuple[int, str]], language: str =
     groups = split_chapters([content_stems(text) for text in texts])
     used: set[str] = {title.lower()}
     chapter_texts = [" ".join(texts[i] for i in group) for group in groups]
-    chapter_titles = make_titles(chapter_texts, used, title, names | roles)
+    chapter_parts = [[texts[i] for i in group] for group in groups]
+    chapter_titles = make_titles(chapter_texts, used, title, names | roles, parts=chapter_parts)
     section_titles = make_titles(texts, used, title, names | roles, preferred=topics)
     draft_segments = [
         DraftSegment(ids[i], start, section_titles[i], texts[i], source)

@@ -30,7 +30,7 @@ _NUMBER_WORDS = word_set(
     tens dozens fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth
     fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth"""
 )
-_PHRASE_BREAK = STOPWORDS | FRAMING_WORDS | _NUMBER_WORDS | {"we", "us", "it", "there"}
+_PHRASE_BREAK = STOPWORDS | FRAMING_WORDS | {"we", "us", "it", "there"}
 _DETERMINERS = word_set("the a an of his her their its this these those mao's")
 
 
@@ -127,12 +127,15 @@ def candidate_phrases(text: str) -> list[tuple[list[str], int, bool]]:
         run: list[str] = []
         previous = ""
         determined = False
-        for token in [*_TOKEN.findall(sentence), "."]:
+        tokens = [*_TOKEN.findall(sentence), "."]
+        for position, token in enumerate(tokens):
             lowered = token.lower().replace("’", "'")
             bare = lowered[:-2] if lowered.endswith("'s") else lowered
+            # A number word breaks a phrase unless it begins a name ("First World War").
+            in_name = token[0].isupper() and tokens[position + 1][:1].isupper()
             breaks = (
                 not token[0].isalpha()
-                or any(part in _NUMBER_WORDS for part in bare.split("-"))
+                or (not in_name and any(p in _NUMBER_WORDS for p in bare.split("-")))
                 or (previous == "to" and token[0].islower() and not run)
                 or bare in _PHRASE_BREAK
                 or lowered in _PHRASE_BREAK
@@ -173,20 +176,34 @@ def _idf(documents: list[str]) -> dict[str, float]:
 
 
 def _ranked(
-    text: str, idf: dict[str, float], avoid: set[str], names: frozenset[str]
+    text: str,
+    idf: dict[str, float],
+    avoid: set[str],
+    names: frozenset[str],
+    parts: list[str] | None = None,
 ) -> list[tuple[str, float]]:
     counts: Counter[str] = Counter(stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text))
+    # For a chapter: in how many of its segments each word is found (a chapter's title should
+    # name what its segments share).
+    spread: Counter[str] = Counter()
+    for part in parts or []:
+        spread.update({stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", part)})
     scored: dict[str, float] = {}
     for words, sentence, determined in candidate_phrases(text):
         stems = [stem(w.lower().removesuffix("'s").removesuffix("’s")) for w in words]
         if sum(s in avoid for s in stems) >= min(2, len(stems)):
             continue
-        weight = sum(idf.get(s, 1.0) * (1 + math.log(counts.get(s, 1) or 1)) for s in stems)
+        weight = sum(
+            idf.get(s, 1.0)
+            * (1 + math.log(counts.get(s, 1) or 1))
+            * (1 + 0.5 * max(0, spread.get(s, 1) - 1))
+            for s in stems
+        )
         weight *= 1 + 0.35 * (min(len(words), 3) - 1)
         weight *= 1.25 if sentence == 0 else 1.0
         weight *= 1.0 if determined else 0.5
-        if len(words) == 1 and words[0][0].isupper():
-            weight *= 0.6
+        if len(words) == 1:
+            weight *= 0.6  # one word rarely says what a part is about
         if names and any(name in " ".join(words).lower() for name in names):
             weight *= 0.35  # a topic reads better than a name as a title
         phrase = " ".join(words)
@@ -202,6 +219,7 @@ def make_titles(
     avoid_words: str = "",
     names: frozenset[str] = frozenset(),
     preferred: list[str | None] | None = None,
+    parts: list[list[str]] | None = None,
 ) -> list[str]:
     """A title for each text, unique among ``used`` (which it extends).
 
@@ -218,7 +236,7 @@ def make_titles(
             used.add(wanted.lower())
             titles.append(wanted)
             continue
-        ranked = _ranked(text, idf, avoid, names)
+        ranked = _ranked(text, idf, avoid, names, parts[index] if parts else None)
         title = _choose(ranked, used) or _fallback(text, used, index)
         used.add(title.lower())
         titles.append(title)

@@ -47,7 +47,7 @@ _IRREGULAR_VERBS = word_set(
     threw drew flew swept wept slept dealt forbade forgave hung blew dug tore wore swore bore sank
     shot hid rang sang swam spun stuck stung swung bled fed sped shed lit slid crept knelt leapt
     rode strove woke froze stole spoke broke arose overcame forgot underwent withdrew slew laid
-    heard sold fled bred"""
+    heard sold fled bred read"""
 )
 
 
