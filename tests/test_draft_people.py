@@ -84,6 +84,21 @@ def test_nicknames_and_such_as() -> None:
     ]
 
 
+def test_possessive_appositives_among_them_and_objects_of_honours() -> None:
+    people = _people(
+        "Nancy Grace Roman, NASA's first chief of astronomy, planned it.",
+        "Seven astronauts, among them Story Musgrave, fixed it.",
+        "It earned Saul Perlmutter, Brian Schmidt and Adam Riess the Nobel Prize.",
+    )
+    assert [(p.name, p.role) for p in people] == [
+        ("Nancy Grace Roman", "first chief of astronomy"),
+        ("Story Musgrave", None),
+        ("Saul Perlmutter", None),
+        ("Brian Schmidt", None),
+        ("Adam Riess", None),
+    ]
+
+
 def test_a_list_shares_a_persons_cue() -> None:
     people = _people("Astronauts Gus Grissom, Ed White and Roger Chaffee died in the fire.")
     assert [p.name for p in people] == ["Gus Grissom", "Ed White", "Roger Chaffee"]
@@ -126,6 +141,7 @@ def test_key_terms_the_text_defines(text: str, term: str) -> None:
     "text",
     [
         "Roosevelt called for help. He was called a hero by the press.",
+        "Roman is often called the mother of Hubble.",
         "The famine killed millions, and the party stayed silent.",
         "Terry Hughes, a marine biologist, flew over the reef.",
     ],

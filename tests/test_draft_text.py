@@ -100,6 +100,10 @@ def test_sentences_survive_abbreviations(text: str, expected: list[str]) -> None
             "His responsibility is apparent, along with the party's.",
         ),
         ("This segment covers what happened without wolves.", "What happened without wolves."),
+        (
+            "In this chapter, the narrator explains that the air blurs light.",
+            "The air blurs light.",
+        ),
         ("The video opens with a history of wolves.", "A history of wolves."),
         ("Finally, the speaker reflects on the future.", "The future."),
         ("Next, viewers learn how the wolves came back.", "The wolves came back."),

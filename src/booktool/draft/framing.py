@@ -14,7 +14,7 @@ from booktool.draft.sentences import split_sentences
 
 _MEDIUM = (
     r"(?:video|film|documentary|excerpt|section|narrator|speaker|clip|segment|host|presenter|"
-    r"episode|part|footage|transcript|program|programme|lecture|talk)"
+    r"episode|part|footage|transcript|program|programme|lecture|talk|chapter|presentation)"
 )
 _LEAD = (
     r"(?:(?:finally|lastly|next|then|also|additionally|furthermore|moreover|overall|here|now|"

@@ -69,7 +69,7 @@ _LEADING = word_set(
     what where why how who dear young old"""
 )
 _ROLE_NOUN = (
-    r"(?:leader|president|cosmonaut|crew|daughter|son|wife|husband|brother|sister|mother|father|"
+    r"(?:[a-z]+(?:ist|ian|naut)|astronomer|philosopher|leader|president|crew|daughter|son|wife|husband|brother|sister|mother|father|"
     r"uncle|nephew|niece|cousin|widow|chronicler|monk|priest|bishop|chairman|premier|minister|secretary|general|engineer|scientist|"
     r"biologist|historian|journalist|director|chief|official|officer|commander|astronaut|pilot|"
     r"physicist|chemist|geologist|ecologist|farmer|senator|governor|king|queen|emperor|author|"
@@ -97,7 +97,8 @@ _PERSON_VERB = re.compile(
 )
 # "researchers such as Arthur Middleton", "historians including …"
 _SUCH_AS = re.compile(
-    r"\b[a-z]+(?:ists|ers|ians|ors|ants|ents)\s*,?\s+(?:such\s+as|including|like)\s+$"
+    r"\b(?:[a-z]+(?:ists|ers|ians|ors|ants|ents|nauts)\s*,?\s+(?:such\s+as|including|like)|"
+    r"among\s+them|among\s+whom)\s+$"
 )
 # Short forms of given names ("Bill Ripple" is "William Ripple").
 _NICKNAMES = {
@@ -115,7 +116,9 @@ _NICKNAMES = {
 _OBJECT_VERB = re.compile(
     r"\b(?:ask|asked|asking|met|meet|meeting|told|tell|warned|warn|joined|succeeded|replaced|"
     r"elected|appointed|persuaded|convinced|interviewed|visited\s+by|led\s+by|according\s+to|"
-    r"advised|urged|ordered\s+by|signed\s+by)\s+$",
+    r"advised|urged|ordered\s+by|signed\s+by|earned|awarded|honou?red|congratulated|"
+    r"thanked|praised|criticized|criticised|blamed|accused|arrested|executed|killed|murdered|"
+    r"assassinated)\s+$",
     re.IGNORECASE,
 )
 _PERSON_NOUN_AFTER = re.compile(
@@ -133,7 +136,8 @@ _PLACE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _APPOSITIVE = re.compile(
-    r"^,\s+(?:a|an|the)\s+(?P<role>[A-Za-z][^,.;()]{2,70}?)(?=,|\.|;|\s+who\b|\s+that\b|$)"
+    r"^,\s+(?:a|an|the|[A-Z][\w.]*['’]s)\s+(?P<role>[A-Za-z][^,.;()]{2,70}?)"
+    r"(?=,|\.|;|\s+who\b|\s+that\b|$)"
 )
 _WHO_BECAME = re.compile(
     r"^,\s+who\s+(?:became|was|served\s+as|is)\s+(?:the\s+|a\s+|an\s+)?"
@@ -189,7 +193,12 @@ def _candidates(sentence: str) -> list[tuple[str, list[str], int, int, str | Non
             if lowered in _TITLES:
                 title_role = _TITLES[lowered] or title_role
                 has_title = True
-            elif len(tokens) > 1 and re.fullmatch(_ROLE_NOUN + "s?", lowered):
+            elif (
+                len(tokens) > 1
+                and re.fullmatch(_ROLE_NOUN + "s?", lowered)
+                and (at_start or not re.fullmatch(r"[a-z]+(?:ist|ian|naut)s?", lowered))
+            ):
+                # "Astronauts Gus Grissom …" opening a sentence; but "Brian Schmidt" is a name.
                 title_role = lowered.removesuffix("s") if lowered.endswith("ts") else lowered
                 has_title = True
             elif not (lowered in _LEADING or (at_start and lowered in STOPWORDS)):

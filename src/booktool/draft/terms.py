@@ -112,6 +112,8 @@ def find_terms(text: str, exclude: frozenset[str] = frozenset()) -> list[tuple[s
             if term is None:
                 continue
             term_end = sentence.find(term, match.end()) + len(term)
+            if term.islower() and " " not in term and re.match(r"\s+of\b", sentence[term_end:]):
+                continue  # "called the mother of Hubble": an epithet, not a term
             add(term, _clause(sentence, match.start(), term_end))
         for pattern in (_KIND_OF, _WHICH_IS, _THE_X_A_Y, _OPENING_APPOSITIVE, _CONCEPT):
             for match in pattern.finditer(sentence):

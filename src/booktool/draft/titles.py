@@ -143,6 +143,12 @@ def candidate_phrases(text: str) -> list[tuple[list[str], int, bool]]:
                 or (bare.endswith("ly") and len(bare) > 4)
                 or (bare.endswith("ing") and not run and not token[0].isupper())
             )
+            if not breaks and run and bare.endswith("ing") and token[0].islower():
+                # "days installing corrective optics": a participle starts a new phrase.
+                phrases.append((run[-4:], number, determined or run[0][0].isupper()))
+                run, determined = [token], False
+                previous = lowered
+                continue
             if breaks:
                 while (
                     run

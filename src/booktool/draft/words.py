@@ -60,7 +60,8 @@ _PRESENT_VERBS = word_set(
     die dies kill kills reach reaches rise rises fall falls pass passes range ranges drown
     drowns build builds provide provides believe believes argue argues claim claims suggest
     suggests roam roams protect protects refill refills water waters lift lifts recalls
-    remembers tells shows knows thinks wants tries hopes fears admits starve starves leave"""
+    remembers tells shows knows thinks wants tries hopes fears admits starve starves leave
+    call calls"""
 )
 
 
