@@ -58,6 +58,7 @@ class Scores:
     variants: str
     terms: str
     coverage: float
+    framing_left: int
     seconds: float
 
 
@@ -160,6 +161,18 @@ def coverage(draft: Draft) -> float:
     for segment in draft.segments:
         kept |= fourgrams(segment.text)
     return len(source & kept) / max(1, len(source))
+
+
+LEFT_FRAMING = re.compile(
+    r"\b(?:(?:this|the)\s+(?:section|video|film|documentary|narrator|excerpt|clip|segment|"
+    r"speaker|presenter|host|lecture|chapter|episode)|we\s+(?:see|learn|hear)|viewers)\b",
+    re.IGNORECASE,
+)
+
+
+def framing_left(draft: Draft) -> int:
+    """How many segments still talk about the video ("the narrator", "we see", "this section")."""
+    return sum(bool(LEFT_FRAMING.search(segment.text)) for segment in draft.segments)
 
 
 def _close(a: float | None, b: float | None) -> bool:
@@ -272,6 +285,7 @@ def score(path: Path) -> tuple[Scores, Draft]:
         variants=variants,
         terms=terms_found(draft, key),
         coverage=coverage(draft),
+        framing_left=framing_left(draft),
         seconds=seconds,
     )
     return scores, draft
@@ -314,7 +328,7 @@ def main(argv: list[str]) -> int:
     samples = Path(argv[0]) if argv else SAMPLES
     header = (
         "| sample | segs | chapters | Pk | WinDiff | titles ok | dates | full dates | quantities "
-        "| people P | people R | variants | key terms | 4-gram cov. | draft s |"
+        "| people P | people R | variants | key terms | 4-gram cov. | framing left | draft s |"
     )
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
@@ -326,7 +340,7 @@ def main(argv: list[str]) -> int:
             f"| {s.name} | {s.segments} | {s.chapters} | {s.pk:.2f} | {s.windowdiff:.2f} "
             f"| {s.titles_ok:.2f} | {_fmt(s.dates)} | {_fmt(s.full_dates)} | {_fmt(s.quantities)} "
             f"| {_fmt(s.people_precision)} | {_fmt(s.people_recall)} | {s.variants} | {s.terms} "
-            f"| {s.coverage:.2f} | {s.seconds:.3f} |"
+            f"| {s.coverage:.2f} | {s.framing_left} | {s.seconds:.3f} |"
         )
     print(f"\nFresh interpreter, imports included, 20 segments: {cold_seconds(samples):.2f} s")
     return 0

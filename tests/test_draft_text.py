@@ -101,6 +101,10 @@ def test_sentences_survive_abbreviations(text: str, expected: list[str]) -> None
         ),
         ("This segment covers what happened without wolves.", "What happened without wolves."),
         (
+            "Ships pass each year, and the narrator explains that droughts lowered the lake.",
+            "Ships pass each year, and droughts lowered the lake.",
+        ),
+        (
             "In this chapter, the narrator explains that the air blurs light.",
             "The air blurs light.",
         ),

@@ -69,6 +69,16 @@ _PASSIVE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _MID = [
+    # "…, and the narrator explains that the districts still protect the land."
+    (
+        re.compile(
+            rf"\b(?:the|this)\s+{_MEDIUM}\s+(?:also\s+|then\s+)?(?:explains|notes|says|adds|"
+            r"mentions|points\s+out|describes|reveals|shows|suggests|argues|claims)\s+"
+            r"(?:that|how)\s+",
+            re.I,
+        ),
+        "",
+    ),
     (
         re.compile(
             rf",?\s+(?:as\s+)?(?:the|this)\s+{_MEDIUM}\s+(?:explains|notes|says|shows|describes|reveals)(?=[,.])",
