@@ -73,7 +73,8 @@ _MID = [
     (
         re.compile(
             rf"\b(?:the|this)\s+{_MEDIUM}\s+(?:also\s+|then\s+)?(?:explains|notes|says|adds|"
-            r"mentions|points\s+out|describes|reveals|shows|suggests|argues|claims)\s+"
+            r"mentions|points\s+out|describes|reveals|shows|suggests|argues|claims|follows|"
+            r"traces|tells|recounts|examines|explores|details)\s+"
             r"(?:that|how)\s+",
             re.I,
         ),
