@@ -49,6 +49,7 @@ def draft_booklet(summary: str, segments: list[tuple[int, str]], language: str =
     notes: list[str] = []
     if language.split("-")[0].lower() != "en":
         notes.append(f"The drafting rules are written for English; the text is '{language}'.")
+    # The page's clutter, then the site's framing.
     pasted = clean_pasted(summary)
     notes += [f"Dropped from the pasted page: {line}" for line in pasted.dropped]
     if pasted.url:
@@ -58,6 +59,7 @@ def draft_booklet(summary: str, segments: list[tuple[int, str]], language: str =
     cleaned = [_clean_segment(text, notes, ids[i]) for i, (_, text) in enumerate(segments)]
     texts = [text for text, _ in cleaned]
     topics = [topic_title(topic) if topic else None for _, topic in cleaned]
+    # The book's title, the people (whose names titles avoid), chapters, then every title.
     title, subtitle = book_title(pasted.text)
     if title is None:
         title = "Study Booklet"
@@ -75,6 +77,7 @@ def draft_booklet(summary: str, segments: list[tuple[int, str]], language: str =
         DraftSegment(ids[i], start, section_titles[i], texts[i], source)
         for i, (start, source) in enumerate(segments)
     ]
+    # What the text states: key terms per chapter, dated statements, numbers.
     chapters = _chapters(groups, chapter_titles, ids, texts, names)
     chronology = build_chronology(list(zip(ids, texts, strict=True)))
     found = draft_quantities([(start, texts[i]) for i, (start, _) in enumerate(segments)])
