@@ -99,6 +99,17 @@ def test_possessive_appositives_among_them_and_objects_of_honours() -> None:
     ]
 
 
+def test_initials_and_appositive_roles_of_ordinary_people() -> None:
+    people = _people(
+        "The work of D. A. Henderson, an American epidemiologist who led it, ended.",
+        "The last case was Rahima Banu, a two-year-old girl in Bangladesh, in 1975.",
+    )
+    assert [(p.name, p.role) for p in people] == [
+        ("D. A. Henderson", "American epidemiologist"),
+        ("Rahima Banu", "two-year-old girl in Bangladesh"),
+    ]
+
+
 def test_a_list_shares_a_persons_cue() -> None:
     people = _people("Astronauts Gus Grissom, Ed White and Roger Chaffee died in the fire.")
     assert [p.name for p in people] == ["Gus Grissom", "Ed White", "Roger Chaffee"]
@@ -129,6 +140,11 @@ def test_a_list_shares_a_persons_cue() -> None:
             "Elk avoided the valleys, a change that scientists call the landscape of fear.",
             "landscape of fear",
         ),
+        ("Milkmaids who caught cowpox, a mild disease of cattle, were immune.", "cowpox"),
+        (
+            "He saw the practice of variolation, in which pus was scratched into the skin.",
+            "variolation",
+        ),
     ],
 )
 def test_key_terms_the_text_defines(text: str, term: str) -> None:
@@ -142,6 +158,7 @@ def test_key_terms_the_text_defines(text: str, term: str) -> None:
     [
         "Roosevelt called for help. He was called a hero by the press.",
         "Roman is often called the mother of Hubble.",
+        "The corals expel their algae and turn white, a process of slow starvation.",
         "The famine killed millions, and the party stayed silent.",
         "Terry Hughes, a marine biologist, flew over the reef.",
     ],

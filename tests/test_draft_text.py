@@ -57,6 +57,7 @@ def test_bullets_split_with_h_mm_ss_mm_ss_and_m_ss_times() -> None:
             ["Dr. Smith met Franklin D. Roosevelt in the U.S. Army.", "It rained."],
         ),
         ("They went to the U.S. The war began.", ["They went to the U.S.", "The war began."]),
+        ("The work of D. A. Henderson ended.", ["The work of D. A. Henderson ended."]),
         ('He said "No." Then he left!', ['He said "No."', "Then he left!"]),
     ],
 )

@@ -69,7 +69,9 @@ _LEADING = word_set(
     what where why how who dear young old"""
 )
 _ROLE_NOUN = (
-    r"(?:[a-z]+(?:ist|ian|naut)|astronomer|philosopher|leader|president|crew|daughter|son|wife|husband|brother|sister|mother|father|"
+    r"(?:[a-z]+(?:ist|ian|naut)|astronomer|philosopher|girl|boy|man|woman|child|cook|servant|"
+    r"slave|peasant|miner|sailor|merchant|trader|nun|hunter|fisherman|villager|prisoner|"
+    r"patient|victim|orphan|leader|president|crew|daughter|son|wife|husband|brother|sister|mother|father|"
     r"uncle|nephew|niece|cousin|widow|chronicler|monk|priest|bishop|chairman|premier|minister|secretary|general|engineer|scientist|"
     r"biologist|historian|journalist|director|chief|official|officer|commander|astronaut|pilot|"
     r"physicist|chemist|geologist|ecologist|farmer|senator|governor|king|queen|emperor|author|"
@@ -303,7 +305,7 @@ def _weigh(form: _Form, before: str, after: str, title_role: str | None) -> None
             form.cues += 1
     if _OBJECT_VERB.search(before) or _SUCH_AS.search(before):
         form.cues += 1
-    if _PLACE_BEFORE.search(before) and not title_role and not before_role:
+    if _PLACE_BEFORE.search(before) and not title_role and not role:
         form.place_cues += 1
     if role:
         form.roles.append(role)
