@@ -110,6 +110,17 @@ def test_initials_and_appositive_roles_of_ordinary_people() -> None:
     ]
 
 
+def test_countries_and_companies_acting_are_not_people() -> None:
+    people = _people(
+        "In 1939, Germany invaded Poland. Britain and France declared war on Germany.",
+        "Germany signed a pact with the Soviet Union. Japan attacked, and Germany surrendered.",
+        "Apple announced the iPhone. Ford built cars. Ford decided to double wages.",
+        "Brazil signed the treaty. Brazil refused to stop the logging. New Zealand signed.",
+        "Saudi Arabia announced cuts. NASA launched the rocket.",
+    )
+    assert people == []
+
+
 def test_a_list_shares_a_persons_cue() -> None:
     people = _people("Astronauts Gus Grissom, Ed White and Roger Chaffee died in the fire.")
     assert [p.name for p in people] == ["Gus Grissom", "Ed White", "Roger Chaffee"]

@@ -58,7 +58,8 @@ _NOT_NAMES = word_set(
     gemini mercury challenger columbia titanic internet wikipedia youtube mars venus jupiter
     pacific atlantic arctic antarctic world st death plague pandemic epidemic disaster flood
     fire storm earthquake tsunami drought rush boom crash panic affair incident scandal trial
-    expedition voyage race era age period dynasty horde road route trail"""
+    expedition voyage race era age period dynasty horde road route trail new san santa los las
+    hong sri saudi costa puerto fort port lake cape gulf"""
 )
 _LEADING = word_set(
     """the a an in on at this that these those despite after before when while however although
@@ -85,16 +86,22 @@ _ROLE_NOUN = (
 _PERSON_VERB = re.compile(
     r"^(?:'s\s+|’s\s+)?(?:,\s+who\s+|\s+(?:who\s+)?)(?:(?:still|also|then|later|never|himself|"
     r"herself|personally|once|even|soon|quickly|finally|had|has|was|is|would|could)\s+)*"
-    r"(?:said|says|explained|explains|warned|warns|believed|believes|argued|argues|wrote|writes|"
-    r"died|dies|was\s+born|ordered|orders|decided|decides|discovered|discovers|told|tells|asked|"
-    r"asks|went|goes|signed|signs|declared|declares|announced|announces|realized|realised|"
-    r"realizes|met|meets|married|stated|states|noted|notes|recalled|recalls|founded|invented|"
-    r"proposed|urged|urges|insisted|claimed|claims|contradicted|ignored|demanded|demands|"
-    r"estimated|estimates|launched|visited|refused|wanted|wants|tried|hoped|feared|judged|"
-    r"travel+ed|returned|resigned|admitted|testified|spoke|studied|thought|knew|felt|remembers|"
-    r"remembered|recounts|recounted|describes|described|fears|hopes|promised|promises|"
-    r"persuaded|convinced|appointed|pushed|championed|led\s+the|took\s+advantage|"
+    r"(?:said|says|explained|explains|believed|believes|argued|argues|wrote|writes|died|dies|"
+    r"was\s+born|told|tells|asked|asks|realized|realised|realizes|met|meets|married|stated|"
+    r"noted|recalled|recalls|insisted|contradicted|wanted|wants|tried|hoped|feared|judged|"
+    r"resigned|admitted|testified|spoke|studied|thought|knew|felt|remembers|remembered|recounts|"
+    r"recounted|describes|described|fears|hopes|promised|promises|persuaded|convinced|"
     r"himself|herself)\b",
+    re.IGNORECASE,
+)
+# Verbs that countries, companies and agencies take as readily as people: weaker evidence.
+_AGENT_VERB = re.compile(
+    r"^(?:'s\s+|’s\s+)?(?:,\s+who\s+|\s+(?:who\s+)?)(?:(?:still|also|then|later|never|once|"
+    r"even|soon|quickly|finally|had|has|was|is|would|could)\s+)*"
+    r"(?:warned|warns|ordered|orders|decided|decides|discovered|discovers|went|goes|signed|"
+    r"signs|declared|declares|announced|announces|founded|invented|proposed|urged|urges|claimed|"
+    r"claims|ignored|demanded|demands|estimated|estimates|launched|visited|refused|travel+ed|"
+    r"returned|appointed|pushed|championed|led\s+the|took\s+advantage|made|gave|built)\b",
     re.IGNORECASE,
 )
 # "researchers such as Arthur Middleton", "historians including …"
@@ -116,11 +123,14 @@ _NICKNAMES = {
     "doug": "douglas", "frank": "francis", "jon": "jonathan", "tim": "timothy", "walt": "walter",
 }  # fmt: skip
 _OBJECT_VERB = re.compile(
-    r"\b(?:ask|asked|asking|met|meet|meeting|told|tell|warned|warn|joined|succeeded|replaced|"
-    r"elected|appointed|persuaded|convinced|interviewed|visited\s+by|led\s+by|according\s+to|"
-    r"advised|urged|ordered\s+by|signed\s+by|earned|awarded|honou?red|congratulated|"
-    r"thanked|praised|criticized|criticised|blamed|accused|arrested|executed|killed|murdered|"
-    r"assassinated)\s+$",
+    r"\b(?:ask|asked|asking|met|meet|meeting|told|tell|succeeded|replaced|elected|appointed|"
+    r"persuaded|convinced|interviewed|married|earned|awarded|honou?red|congratulated|thanked|"
+    r"arrested|executed|murdered|assassinated)\s+$",
+    re.IGNORECASE,
+)
+_WEAK_OBJECT_VERB = re.compile(
+    r"\b(?:warned|warn|joined|visited\s+by|led\s+by|according\s+to|advised|urged|ordered\s+by|"
+    r"signed\s+by|praised|criticized|criticised|blamed|accused|killed)\s+$",
     re.IGNORECASE,
 )
 _PERSON_NOUN_AFTER = re.compile(
@@ -155,6 +165,7 @@ class _Form:
     tokens: list[str]
     count: int = 0
     cues: int = 0
+    weak_cues: int = 0
     place_cues: int = 0
     first: int = 0
     roles: list[str] = field(default_factory=list)
@@ -245,7 +256,7 @@ def find_people(texts: Sequence[tuple[int, str]]) -> list[Person]:
         for sentence in split_sentences(text):
             # A list of names ("Gus Grissom, Ed White and Roger Chaffee died"): a person's cue
             # for one member is a cue for the others.
-            members: list[tuple[_Form, bool]] = []
+            members: list[tuple[_Form, int, int]] = []
             previous_end = -1
             for name, tokens, start, end, title_role in _candidates(sentence):
                 order += 1
@@ -254,7 +265,7 @@ def find_people(texts: Sequence[tuple[int, str]]) -> list[Person]:
                 if segment >= 0:
                     form.segments.add(segment)
                 before, after = sentence[:start], sentence[end:]
-                cues = form.cues
+                cues, weak = form.cues, form.weak_cues
                 _weigh(form, before, after, title_role)
                 joined = previous_end >= 0 and re.fullmatch(
                     r",?\s+(?:and\s+)?", sentence[previous_end:start]
@@ -262,7 +273,7 @@ def find_people(texts: Sequence[tuple[int, str]]) -> list[Person]:
                 if not joined:
                     _share_cues(members)
                     members = []
-                members.append((form, form.cues > cues))
+                members.append((form, form.cues - cues, form.weak_cues - weak))
                 previous_end = end
             _share_cues(members)
     people = []
@@ -273,11 +284,17 @@ def find_people(texts: Sequence[tuple[int, str]]) -> list[Person]:
     return people
 
 
-def _share_cues(members: list[tuple[_Form, bool]]) -> None:
-    if len(members) > 1 and any(cued for _, cued in members):
-        for form, cued in members:
-            if not cued:
-                form.cues += 1
+def _share_cues(members: list[tuple[_Form, int, int]]) -> None:
+    """Members of a list of names share the strongest cue one of them had in the sentence."""
+    if len(members) < 2:
+        return
+    strong = any(gained for _, gained, _ in members)
+    weak = any(gained for _, _, gained in members)
+    for form, gained, weak_gained in members:
+        if strong and not gained:
+            form.cues += 1
+        elif weak and not gained and not weak_gained:
+            form.weak_cues += 1
 
 
 def _weigh(form: _Form, before: str, after: str, title_role: str | None) -> None:
@@ -299,12 +316,16 @@ def _weigh(form: _Form, before: str, after: str, title_role: str | None) -> None
         role = _trim_role(appositive.group("role"))
     if _PERSON_VERB.match(after) or _PERSON_NOUN_AFTER.match(after) or _HIS_HER.match(after):
         form.cues += 1
+    elif _AGENT_VERB.match(after):
+        form.weak_cues += 1
     elif len(form.tokens) > 1:
         next_word = re.match(r"\s+(\w+)", after)
         if next_word and is_verb_like(next_word.group(1)):
-            form.cues += 1
+            form.weak_cues += 1
     if _OBJECT_VERB.search(before) or _SUCH_AS.search(before):
         form.cues += 1
+    elif _WEAK_OBJECT_VERB.search(before):
+        form.weak_cues += 1
     if _PLACE_BEFORE.search(before) and not title_role and not role:
         form.place_cues += 1
     if role:
@@ -358,15 +379,23 @@ def _clusters(forms: list[_Form]) -> list[list[_Form]]:
                 continue
             if _linked(a, b):
                 parent[root(i)] = root(j)
+    full_names: dict[int, list[_Form]] = {}
+    for j in multi:
+        full_names.setdefault(root(j), []).append(forms[j])
+    people = {r for r, group in full_names.items() if _accepted(group)}
     for i, form in enumerate(forms):
         if len(_core_tokens(form.tokens)) != 1:
             continue
         # "Khrushchev" joins "Nikita Khrushchev"; a look-alike ("Bocaccio") joins only when the
         # text treats it as a person too ("Yersinia" is a bacterium, not "Alexandre Yersin").
+        # Only full names that are people host it ("Hubble" joins "Edwin Hubble", not the
+        # "Hubble Deep Field").
         hosts = {
             root(j)
             for j in multi
-            if _linked(form, forms[j]) and (form.tokens[0] in forms[j].tokens or form.cues > 0)
+            if root(j) in people
+            and _linked(form, forms[j])
+            and (form.tokens[0] in forms[j].tokens or form.cues > 0)
         }
         if len(hosts) == 1:
             parent[root(i)] = hosts.pop()
@@ -377,12 +406,17 @@ def _clusters(forms: list[_Form]) -> list[list[_Form]]:
 
 
 def _accepted(cluster: list[_Form]) -> bool:
+    """Whether the text treats a cluster as a person: a strong cue (a title, a role, "who", a
+    verb of persons), or for a full name, weaker ones met more than once."""
     cues = sum(f.cues for f in cluster)
+    weak = sum(f.weak_cues for f in cluster)
     places = sum(f.place_cues for f in cluster)
     count = sum(f.count for f in cluster)
+    person_like = cues + weak > places
     if any(len(_core_tokens(f.tokens)) > 1 for f in cluster):
-        return cues - places >= 1 or (count >= 2 and places == 0)
-    return cues - places >= 2 or (count >= 2 and cues >= 1 and places == 0)
+        return (cues >= 1 and person_like) or (weak >= 1 and places == 0)
+    # One word ("Mao", "Stalin", "Germany") needs a strong cue and more than one mention.
+    return cues >= 1 and person_like and (count >= 2 or cues >= 2)
 
 
 def _subset(short: _Form, long: _Form) -> bool:
