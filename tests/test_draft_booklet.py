@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -10,7 +13,7 @@ import pytest
 from booktool.draft import draft_booklet
 from booktool.draft.dates import date_sort_key
 from booktool.draft.titles import book_title, make_titles
-from tests.draft_helpers import NAMES, SAMPLES, bench, drafted
+from tests.draft_helpers import NAMES, ROOT, SAMPLES, bench, drafted
 
 SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -164,9 +167,16 @@ def test_scores_against_the_answer_keys(name: str) -> None:
         (int(n) for n in scores.variants.split("/")) if "/" in scores.variants else (0, 0)
     )
     assert right == total
-    found, wanted = (int(n) for n in scores.terms.split("/"))
+    found, wanted = (int(n) for n in scores.terms.split()[0].split("/"))
     assert found >= wanted / 3
-    assert scores.pk <= 0.45 and scores.windowdiff <= 0.45
+    assert scores.pk <= 0.7 and scores.windowdiff <= 0.7
+    assert scores.framing_left == 0
+
+
+def test_chapter_boundaries_over_all_samples() -> None:
+    scores = [bench().score(SAMPLES / f"{name}.txt")[0] for name in NAMES]
+    assert sum(s.pk for s in scores) / len(scores) <= 0.25
+    assert sum(s.windowdiff for s in scores) / len(scores) <= 0.25
 
 
 def test_pk_and_windowdiff() -> None:
@@ -182,3 +192,20 @@ def test_coverage_drops_when_words_are_lost() -> None:
     assert bench().coverage(draft) >= 0.9
     cut = [replace(s, text=s.text[: len(s.text) // 2]) for s in draft.segments]
     assert bench().coverage(replace(draft, segments=cut)) < 0.7
+
+
+def test_the_draft_does_not_depend_on_string_hashing() -> None:
+    """Set and dict orders vary with PYTHONHASHSEED between runs; the draft must not."""
+    script = (
+        "import sys; sys.path.insert(0, 'tests'); from draft_helpers import drafted; "
+        "print(repr(drafted('great-leap')) + repr(drafted('wolves')))"
+    )
+    outputs = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(ROOT / "src")}
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert outputs[0] == outputs[1]

@@ -83,6 +83,7 @@ def test_quantities_with_what_they_count(
         "Apollo 11 landed, and the V-2 flew.",
         "They walked for three years, with two countries and one type of crop.",
         "at 00:19:58 the film cut",
+        "A female known as 06 became famous.",
     ],
 )
 def test_years_timestamps_names_and_small_counts_are_not_quantities(text: str) -> None:

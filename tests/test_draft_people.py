@@ -73,6 +73,54 @@ def test_places_organisations_events_and_garbled_names_are_not_people(text: str)
     assert [n for n in names if n != "Mao"] == []
 
 
+def test_nicknames_and_such_as() -> None:
+    people = _people(
+        "Ecologist William Ripple measured willows. Bill Ripple argues the wolves did it.",
+        "Some researchers, such as Arthur Middleton of the University of California, disagree.",
+    )
+    assert [(p.name, p.variants) for p in people] == [
+        ("William Ripple", ["Bill Ripple"]),
+        ("Arthur Middleton", []),
+    ]
+
+
+def test_possessive_appositives_among_them_and_objects_of_honours() -> None:
+    people = _people(
+        "Nancy Grace Roman, NASA's first chief of astronomy, planned it.",
+        "Seven astronauts, among them Story Musgrave, fixed it.",
+        "It earned Saul Perlmutter, Brian Schmidt and Adam Riess the Nobel Prize.",
+    )
+    assert [(p.name, p.role) for p in people] == [
+        ("Nancy Grace Roman", "first chief of astronomy"),
+        ("Story Musgrave", None),
+        ("Saul Perlmutter", None),
+        ("Brian Schmidt", None),
+        ("Adam Riess", None),
+    ]
+
+
+def test_initials_and_appositive_roles_of_ordinary_people() -> None:
+    people = _people(
+        "The work of D. A. Henderson, an American epidemiologist who led it, ended.",
+        "The last case was Rahima Banu, a two-year-old girl in Bangladesh, in 1975.",
+    )
+    assert [(p.name, p.role) for p in people] == [
+        ("D. A. Henderson", "American epidemiologist"),
+        ("Rahima Banu", "two-year-old girl in Bangladesh"),
+    ]
+
+
+def test_countries_and_companies_acting_are_not_people() -> None:
+    people = _people(
+        "In 1939, Germany invaded Poland. Britain and France declared war on Germany.",
+        "Germany signed a pact with the Soviet Union. Japan attacked, and Germany surrendered.",
+        "Apple announced the iPhone. Ford built cars. Ford decided to double wages.",
+        "Brazil signed the treaty. Brazil refused to stop the logging. New Zealand signed.",
+        "Saudi Arabia announced cuts. NASA launched the rocket.",
+    )
+    assert people == []
+
+
 def test_a_list_shares_a_persons_cue() -> None:
     people = _people("Astronauts Gus Grissom, Ed White and Roger Chaffee died in the fire.")
     assert [p.name for p in people] == ["Gus Grissom", "Ed White", "Roger Chaffee"]
@@ -95,6 +143,19 @@ def test_a_list_shares_a_persons_cue() -> None:
             "crown-of-thorns starfish",
         ),
         ("The sarcophagus, a steel and concrete shell, was built by November.", "sarcophagus"),
+        (
+            "It shows the idea of a trophic cascade, the chain of effects down a food web.",
+            "trophic cascade",
+        ),
+        (
+            "Elk avoided the valleys, a change that scientists call the landscape of fear.",
+            "landscape of fear",
+        ),
+        ("Milkmaids who caught cowpox, a mild disease of cattle, were immune.", "cowpox"),
+        (
+            "He saw the practice of variolation, in which pus was scratched into the skin.",
+            "variolation",
+        ),
     ],
 )
 def test_key_terms_the_text_defines(text: str, term: str) -> None:
@@ -107,6 +168,8 @@ def test_key_terms_the_text_defines(text: str, term: str) -> None:
     "text",
     [
         "Roosevelt called for help. He was called a hero by the press.",
+        "Roman is often called the mother of Hubble.",
+        "The corals expel their algae and turn white, a process of slow starvation.",
         "The famine killed millions, and the party stayed silent.",
         "Terry Hughes, a marine biologist, flew over the reef.",
     ],

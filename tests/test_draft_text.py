@@ -57,6 +57,7 @@ def test_bullets_split_with_h_mm_ss_mm_ss_and_m_ss_times() -> None:
             ["Dr. Smith met Franklin D. Roosevelt in the U.S. Army.", "It rained."],
         ),
         ("They went to the U.S. The war began.", ["They went to the U.S.", "The war began."]),
+        ("The work of D. A. Henderson ended.", ["The work of D. A. Henderson ended."]),
         ('He said "No." Then he left!', ['He said "No."', "Then he left!"]),
     ],
 )
@@ -99,6 +100,19 @@ def test_sentences_survive_abbreviations(text: str, expected: list[str]) -> None
             "His responsibility is apparent in this section, along with the party's.",
             "His responsibility is apparent, along with the party's.",
         ),
+        ("This segment covers what happened without wolves.", "What happened without wolves."),
+        (
+            "Ships pass each year, and the narrator explains that droughts lowered the lake.",
+            "Ships pass each year, and droughts lowered the lake.",
+        ),
+        (
+            "In this chapter, the narrator explains that the air blurs light.",
+            "The air blurs light.",
+        ),
+        ("The video opens with a history of wolves.", "A history of wolves."),
+        ("Finally, the speaker reflects on the future.", "The future."),
+        ("Next, viewers learn how the wolves came back.", "The wolves came back."),
+        ("The documentary goes on to describe the trees.", "The trees."),
     ],
 )
 def test_framing_is_removed_and_the_sentence_repaired(sentence: str, expected: str) -> None:

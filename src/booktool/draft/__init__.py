@@ -26,7 +26,7 @@ from booktool.draft.model import (
 from booktool.draft.people import find_people
 from booktool.draft.sentences import split_sentences
 from booktool.draft.terms import find_terms
-from booktool.draft.titles import book_title, make_titles
+from booktool.draft.titles import book_title, make_titles, topic_title
 from booktool.draft.words import content_stems
 from booktool.text import slugify
 
@@ -49,28 +49,35 @@ def draft_booklet(summary: str, segments: list[tuple[int, str]], language: str =
     notes: list[str] = []
     if language.split("-")[0].lower() != "en":
         notes.append(f"The drafting rules are written for English; the text is '{language}'.")
+    # The page's clutter, then the site's framing.
     pasted = clean_pasted(summary)
     notes += [f"Dropped from the pasted page: {line}" for line in pasted.dropped]
     if pasted.url:
         notes.append(f"Source URL found in the pasted page: {pasted.url}")
     introduction = deframe_text(pasted.text)
     ids = _segment_ids(len(segments))
-    texts = [_clean_segment(text, notes, ids[i]) for i, (_, text) in enumerate(segments)]
+    cleaned = [_clean_segment(text, notes, ids[i]) for i, (_, text) in enumerate(segments)]
+    texts = [text for text, _ in cleaned]
+    topics = [topic_title(topic) if topic else None for _, topic in cleaned]
+    # The book's title, the people (whose names titles avoid), chapters, then every title.
     title, subtitle = book_title(pasted.text)
     if title is None:
         title = "Study Booklet"
         notes.append("No title could be read from the summary's first sentence: give one.")
     people = _people(introduction, texts, ids, notes)
     names = frozenset(n.lower() for p in people for n in [p.name, *p.variants])
+    roles = frozenset(p.role.lower() for p in people if p.role)
     groups = split_chapters([content_stems(text) for text in texts])
     used: set[str] = {title.lower()}
     chapter_texts = [" ".join(texts[i] for i in group) for group in groups]
-    chapter_titles = make_titles(chapter_texts, used, title, names)
-    section_titles = make_titles(texts, used, title, names)
+    chapter_parts = [[texts[i] for i in group] for group in groups]
+    chapter_titles = make_titles(chapter_texts, used, title, names | roles, parts=chapter_parts)
+    section_titles = make_titles(texts, used, title, names | roles, preferred=topics)
     draft_segments = [
         DraftSegment(ids[i], start, section_titles[i], texts[i], source)
         for i, (start, source) in enumerate(segments)
     ]
+    # What the text states: key terms per chapter, dated statements, numbers.
     chapters = _chapters(groups, chapter_titles, ids, texts, names)
     chronology = build_chronology(list(zip(ids, texts, strict=True)))
     found = draft_quantities([(start, texts[i]) for i, (start, _) in enumerate(segments)])
@@ -95,18 +102,22 @@ def _segment_ids(count: int) -> list[str]:
     return [f"seg-{n:0{width}d}" for n in range(1, count + 1)]
 
 
-def _clean_segment(text: str, notes: list[str], segment_id: str) -> str:
-    kept = []
+def _clean_segment(text: str, notes: list[str], segment_id: str) -> tuple[str, str | None]:
+    """The segment's text without framing, and the topic its first framed sentence named."""
+    kept: list[str] = []
+    topic = None
     for sentence in split_sentences(text):
         result = deframe_sentence(sentence)
         if result.fragment:
             notes.append(f"{segment_id}: a framing sentence was kept as a phrase: {result.text}")
+        if result.topic and topic is None and not kept:
+            topic = result.text
         if result.text:
             kept.append(result.text)
     if not kept:
         notes.append(f"{segment_id}: nothing but framing was left; the verbatim text is kept.")
-        return re.sub(r"\s+", " ", text).strip()
-    return " ".join(kept)
+        return re.sub(r"\s+", " ", text).strip(), None
+    return " ".join(kept), topic
 
 
 def _chapters(

@@ -1,10 +1,11 @@
 """Consecutive segments grouped into chapters by topic.
 
 Each segment is a TF-IDF vector of stemmed content words (pure Python: scikit-learn costs about a
-second to import, and these documents are a few hundred words). The similarity across each gap
-between segments is the cosine of the two segments on either side of it; dynamic programming then
-cuts the gaps of lowest similarity, with a minimum chapter size, into a number of chapters set by
-the number of segments (3–6 for 8–16 segments).
+second to import, and these documents are a few hundred words). Dynamic programming then cuts the
+segments into a number of chapters set by their count (3–6 for 8–16 segments), each of at least
+two segments, so that the segments are as close as can be to their chapter's centroid (the sum of
+cosines). Measured on the seven samples of tests/roots/summaries against their keys, this gives
+a mean Pk of 0.15, where cutting the gaps of least similarity between neighbouring pairs gave 0.26.
 """
 
 from __future__ import annotations
@@ -43,22 +44,19 @@ def cosine(a: Vector, b: Vector) -> float:
     return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
 
 
-def _window(vectors: list[Vector], start: int, end: int) -> Vector:
+def centroid(vectors: list[Vector]) -> Vector:
+    """The sum of some vectors (its direction is their mean's)."""
     summed: Vector = {}
-    for vector in vectors[max(0, start) : max(0, end)]:
+    for vector in vectors:
         for term, value in vector.items():
             summed[term] = summed.get(term, 0.0) + value
     return summed
 
 
-def gap_similarities(vectors: list[Vector], width: int = 2) -> list[float]:
-    """Similarity across each gap: the ``width`` segments before it against those after it."""
-    return [
-        cosine(
-            _window(vectors, gap + 1 - width, gap + 1), _window(vectors, gap + 1, gap + 1 + width)
-        )
-        for gap in range(len(vectors) - 1)
-    ]
+def coherence(vectors: list[Vector]) -> float:
+    """How well a run of segments holds together: each one's cosine to the run's centroid."""
+    middle = centroid(vectors)
+    return sum(cosine(vector, middle) for vector in vectors)
 
 
 def chapter_count(segments: int) -> int:
@@ -73,26 +71,32 @@ def chapter_count(segments: int) -> int:
 
 
 def split_chapters(documents: list[list[str]], count: int | None = None) -> list[list[int]]:
-    """Segment indices per chapter; the cuts minimise the similarity across them."""
+    """Segment indices per chapter, cut so that each chapter's segments hold together best."""
     total = len(documents)
     if total == 0:
         return []
     wanted = min(count or chapter_count(total), total)
     min_size = 2 if total >= 2 * wanted else 1
-    gaps = gap_similarities(tfidf(documents))
-    # best[k][i]: least cost of cutting the first i segments into k chapters.
-    infinity = float("inf")
-    best = [[infinity] * (total + 1) for _ in range(wanted + 1)]
+    vectors = tfidf(documents)
+    # A chapter holds at most three times the mean number of segments: this bounds the work for
+    # long summaries (140 segments) without changing the cuts of short ones.
+    max_size = max(min_size, 3 * math.ceil(total / wanted))
+    scores: dict[tuple[int, int], float] = {}
+    # best[k][i]: the most coherent cut of the first i segments into k chapters.
+    minus_infinity = float("-inf")
+    best = [[minus_infinity] * (total + 1) for _ in range(wanted + 1)]
     back = [[0] * (total + 1) for _ in range(wanted + 1)]
     best[0][0] = 0.0
     for k in range(1, wanted + 1):
         for i in range(k * min_size, total + 1):
-            for j in range((k - 1) * min_size, i - min_size + 1):
-                if best[k - 1][j] == infinity:
+            for j in range(max((k - 1) * min_size, i - max_size), i - min_size + 1):
+                if best[k - 1][j] == minus_infinity:
                     continue
-                cost = best[k - 1][j] + (gaps[j - 1] if j > 0 else 0.0)
-                if cost < best[k][i] - 1e-12:
-                    best[k][i], back[k][i] = cost, j
+                if (j, i) not in scores:
+                    scores[j, i] = coherence(vectors[j:i])
+                score = best[k - 1][j] + scores[j, i]
+                if score > best[k][i] + 1e-12:
+                    best[k][i], back[k][i] = score, j
     cuts = []
     i = total
     for k in range(wanted, 0, -1):

@@ -45,16 +45,20 @@ def draft_quantities(segments: list[tuple[int, str]]) -> list[tuple[DraftQuantit
     return found
 
 
-def _measure(quantity: DraftQuantity, sentence: str) -> str:
+def _measure(quantity: DraftQuantity, sentence: str) -> tuple[str, str]:
+    """(what is measured, for grouping; its word, for the chart's unit)."""
     words = quantity.what.lower().split()
     at = sentence.find(quantity.number_text)
     just_before = sentence[max(0, at - 60) : at] if at >= 0 else ""
     generic = not words or set(words) <= _GENERIC or bool(set(words) & {"toll", "deaths"})
     if (generic and _DEATH.search(sentence)) or _DEATH.search(just_before):
-        return "deaths"
+        return "deaths", "deaths"
     if quantity.unit and quantity.unit != "%":
-        return quantity.unit
-    return stem(words[-1]) if words else ""
+        return quantity.unit, quantity.unit
+    if not words:
+        return "", ""
+    head = quantity.what.split()[-1]
+    return stem(head.lower()), head
 
 
 def _label(quantity: DraftQuantity, sentence: str, which: str) -> str:
@@ -72,15 +76,16 @@ def _label(quantity: DraftQuantity, sentence: str, which: str) -> str:
     source = re.findall(r"(?<!^)\b[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+)*", clause.strip())
     if source:
         return str(source[-1])  # "the World Health Organization estimated that about 4,000"
-    return "Estimate"
+    return "Estimate" if which == "" and _DEATH.search(sentence) else ""
 
 
 def draft_charts(quantities: list[tuple[DraftQuantity, str]]) -> list[DraftChart]:
     """A chart per (measure, unit) with three or more different values."""
     groups: dict[tuple[str, str], list[tuple[str, float, int]]] = {}
+    words: dict[tuple[str, str], str] = {}
     for quantity, sentence in quantities:
-        measure = _measure(quantity, sentence)
-        if not measure:
+        key, word = _measure(quantity, sentence)
+        if not key:
             continue
         unit = "%" if quantity.unit == "%" else ""
         values: list[tuple[float, str]] = []
@@ -89,10 +94,14 @@ def draft_charts(quantities: list[tuple[DraftQuantity, str]]) -> list[DraftChart
         elif quantity.low is not None and quantity.high is not None and not quantity.approximate:
             values += [(quantity.low, "Lowest estimate"), (quantity.high, "Highest estimate")]
         for value, which in values:
-            label = _label(quantity, sentence, which)
-            groups.setdefault((measure, unit), []).append((label, value, quantity.at_seconds))
+            label = (
+                _label(quantity, sentence, which) or f"At {format_timecode(quantity.at_seconds)}"
+            )
+            groups.setdefault((key, unit), []).append((label, value, quantity.at_seconds))
+            words.setdefault((key, unit), word)
     charts = []
-    for (measure, unit), points in groups.items():
+    for (key, unit), points in groups.items():
+        measure = words[key, unit]
         distinct: dict[float, tuple[str, float, int]] = {}
         for point in points:
             distinct.setdefault(point[1], point)
@@ -114,6 +123,10 @@ def draft_charts(quantities: list[tuple[DraftQuantity, str]]) -> list[DraftChart
                 label = f"{label} ({format_timecode(at)})"
             seen.add(label)
             labelled.append((label, value / scale, at))
-        title = "Estimates of the death toll" if measure == "deaths" else f"Figures for {measure}"
+        title = (
+            "Estimates of the death toll"
+            if key == "deaths"
+            else f"{measure.capitalize()}: figures given"
+        )
         charts.append(DraftChart(title, chart_unit or measure, labelled))
     return charts

@@ -14,7 +14,7 @@ from booktool.draft.sentences import split_sentences
 
 _MEDIUM = (
     r"(?:video|film|documentary|excerpt|section|narrator|speaker|clip|segment|host|presenter|"
-    r"episode|part|footage|transcript|program|programme|lecture|talk)"
+    r"episode|part|footage|transcript|program|programme|lecture|talk|chapter|presentation)"
 )
 _LEAD = (
     r"(?:(?:finally|lastly|next|then|also|additionally|furthermore|moreover|overall|here|now|"
@@ -37,7 +37,11 @@ _VERB = (
     r"provides\s+(?:an?\s+)?(?:overview|account|look|glimpse)\s+(?:of|at|into)|"
     r"emphasi[sz]es|underlines|points\s+out|illustrates|depicts|documents|portrays|features|"
     r"chronicles|traces|outlines|sheds\s+light\s+on|investigates|considers|addresses|"
-    r"is\s+about|deals\s+with|cent(?:er|re)s\s+on|turns\s+to)"
+    r"is\s+about|deals\s+with|cent(?:er|re)s\s+on|turns\s+to|"
+    r"(?:opens|begins|starts|ends|closes|concludes|wraps\s+up)\s+with|reflects\s+on|"
+    r"moves\s+on\s+to|shifts\s+(?:its\s+focus\s+)?to|returns\s+to|takes\s+a\s+(?:closer\s+)?look\s+at|"
+    r"dives\s+into|showcases|recaps|summari[sz]es|highlights|examines|revisits|profiles|"
+    r"follows|interviews|introduces\s+us\s+to|gives\s+an?\s+(?:overview|account)\s+of)"
 )
 _SUBJECT = rf"(?:the|this)\s+{_MEDIUM}\s+{_VERB}"
 _WE = (
@@ -49,7 +53,9 @@ _IT = (
     r"it\s+is\s+(?:also\s+)?(?:revealed|explained|shown|noted|mentioned|described|stated|"
     r"highlighted|discussed|suggested|pointed\s+out|emphasi[sz]ed)\s+that"
 )
-_CONJ = r"(?:\s+(?:that|how|why|what|when|where|whether|the\s+fact\s+that))?"
+# "that" and "how" go with the framing ("explains how X did Y" → "X did Y"); "what", "why" …
+# stay, as the sentence needs them ("covers what happened" → "What happened …").
+_CONJ = r"(?P<conj>\s+(?:that|how|the\s+fact\s+that)(?=\s))?"
 _FRAME = re.compile(
     rf"^(?P<lead>{_LEAD})(?P<intro>{_INTRO})?(?P<frame>(?:{_SUBJECT}|{_WE}){_CONJ}\s+|{_IT}\s+)?",
     re.IGNORECASE,
@@ -63,6 +69,17 @@ _PASSIVE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _MID = [
+    # "…, and the narrator explains that the districts still protect the land."
+    (
+        re.compile(
+            rf"\b(?:the|this)\s+{_MEDIUM}\s+(?:also\s+|then\s+)?(?:explains|notes|says|adds|"
+            r"mentions|points\s+out|describes|reveals|shows|suggests|argues|claims|follows|"
+            r"traces|tells|recounts|examines|explores|details)\s+"
+            r"(?:that|how)\s+",
+            re.I,
+        ),
+        "",
+    ),
     (
         re.compile(
             rf",?\s+(?:as\s+)?(?:the|this)\s+{_MEDIUM}\s+(?:explains|notes|says|shows|describes|reveals)(?=[,.])",
@@ -85,11 +102,16 @@ _MID = [
 
 @dataclass(frozen=True)
 class Deframed:
-    """A sentence without its framing; ``fragment`` when only the framed subject was left."""
+    """A sentence without its framing; ``fragment`` when only the framed subject was left.
+
+    ``topic``: what is left is what the video was said to discuss ("The video describes the
+    siege of Caffa." → "The siege of Caffa."), a noun phrase that can title its section.
+    """
 
     text: str
     changed: bool
     fragment: bool
+    topic: bool = False
 
 
 def deframe_sentence(sentence: str) -> Deframed:
@@ -99,21 +121,28 @@ def deframe_sentence(sentence: str) -> Deframed:
     fragment = False
     match = _FRAME.match(text)
     had_intro = False
+    topic = False
     if match and (match.group("intro") or match.group("frame")):
         had_intro = bool(match.group("intro"))
         text = text[match.end() :]
+        topic = bool(match.group("frame")) and not match.group("conj")
+        topic = topic and not match.group("frame").lower().startswith("it ")
         if not match.group("frame"):
             # "In this section, the video explains …" may follow after the intro.
             again = _FRAME.match(text)
             if again and again.group("frame"):
                 text = text[again.end() :]
+                topic = not again.group("conj") and not again.group("frame").lower().startswith(
+                    "it "
+                )
+    topic = topic and not re.match(r"(?:it|they|he|she|we|this|that|there)\b", text, re.I)
     for pattern, replacement in _MID:
         text = pattern.sub(replacement, text)
     passive = _PASSIVE.match(text)
     if passive and (had_intro or not passive.group("rest")) and _looks_framed(original):
         rest = passive.group("rest") or ""
         text = passive.group("x") + ("," + rest if rest else "") + "."
-        fragment = True
+        fragment = topic = True
     text = text.strip()
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
@@ -121,7 +150,7 @@ def deframe_sentence(sentence: str) -> Deframed:
         text += "."
     if not re.search(r"[A-Za-z0-9]", text):
         text = ""
-    return Deframed(text=text, changed=text != original, fragment=fragment)
+    return Deframed(text=text, changed=text != original, fragment=fragment, topic=topic)
 
 
 def _looks_framed(sentence: str) -> bool:

@@ -49,7 +49,10 @@ UNITS = word_set(
     """tons tonnes ton tonne kilograms kilos pounds acres hectares miles kilometres kilometers km
     metres meters feet foot inches yards gallons litres liters barrels bushels dollars euros
     degrees square cubic kilowatts megawatts watts volts rems sieverts roentgens becquerels
-    curies calories hours minutes days weeks months years"""
+    curies calories hours minutes days weeks months years metre meter kilometre kilometer mile
+    inch ton kilogram pound gallon litre liter degree hour minute day week month year acre
+    hectare micrometres micrometers millimetres millimeters centimetres centimeters
+    light-years light-year"""
 )
 _OPENERS = word_set(
     "over about around nearly almost some roughly approximately exactly just only another "
@@ -201,8 +204,8 @@ def _is_quantity(
         rf"\b{_MONTH_NAMES}\s+$", before
     ):
         return False
-    if re.search(r"[A-Za-z]-$", before):
-        return False  # "V-2"
+    if re.search(r"[A-Za-z]-$", before) or re.match(r"0\d", raw):
+        return False  # "V-2"; "06", a code or a name
     previous = re.search(r"(\S+)\s+$", before)
     # "Apollo 11", "Route 66": a number that is part of a name; but "Over 300 people".
     if (

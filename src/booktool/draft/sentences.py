@@ -54,7 +54,10 @@ def _is_boundary(text: str, dot: int, after: int) -> bool:
     if lowered == "no" or lowered == "nos":
         return not nxt.isdigit()
     if len(word) == 1 and word.isupper():
-        # An initial ("Franklin D. Roosevelt") — unless it ends a sentence before a starter.
+        # An initial ("Franklin D. Roosevelt", "D. A. Henderson") — unless it ends a sentence
+        # before a starter.
+        if re.match(r"[A-Z]\.(?:\s|$)", text[after:]):
+            return False
         return next_lower in _STARTERS
     if "." in word or lowered in {"u.s", "d.c"}:
         return next_lower in _STARTERS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from booktool.draft.sentences import split_sentences
-from booktool.draft.words import STOPWORDS
+from booktool.draft.words import STOPWORDS, is_verb_like, word_set
 
 _NAMING = re.compile(
     r"\b(?:(?:is|are|was|were)\s+)?(?:called|named|known\s+as|termed|dubbed|labell?ed\s+as|"
@@ -21,11 +21,46 @@ _WHICH_IS = re.compile(
     r"(?P<term>\b[\w’'-]+(?:\s+[\w’'-]+){0,2}),\s+(?:which|who)\s+(?:is|are|was|were)\s+"
     r"(?P<def>(?:a|an|the)\s+[^,.;]+)"
 )
+# "The Ogallala Aquifer, an underground reservoir …": only where the sentence opens with it, as
+# "elk avoided the valleys, a change that …" is no definition of valleys.
 _THE_X_A_Y = re.compile(
-    r"(?:^|\b)(?:The|the)\s+(?P<term>[\w’'-]+(?:\s+[\w’'-]+){0,2}),\s+"
+    r"^The\s+(?P<term>[\w’'-]+(?:\s+[\w’'-]+){0,2}),\s+"
     r"(?P<def>(?:a|an)\s+[a-z][^,.;]{5,90})"
 )
+# "The liquidators, the soldiers, miners and workers who cleaned up the site." A sentence that
+# opens with a noun and an appositive defining it.
+_OPENING_APPOSITIVE = re.compile(
+    r"^The\s+(?P<term>[\w’'-]+(?:\s+[\w’'-]+){0,2}),\s+(?P<def>the\s+[a-z][^.;]{5,140}?"
+    r"\b(?:who|that|which)\b[^.;]+)"
+)
+# "the idea of a trophic cascade, the chain of effects that …", "the practice of variolation,
+# in which …"
+_CONCEPT = re.compile(
+    r"\b(?:idea|concept|notion|phenomenon|principle|theory|process|practice|method|technique|"
+    r"procedure)\s+of\s+(?:a\s+|an\s+|the\s+)?"
+    r"(?P<term>[a-z][\w’'-]*(?:\s+[a-z][\w’'-]*){0,2}),\s+"
+    r"(?P<def>(?:the|a|an|in\s+which|by\s+which|whereby)\s+[^.;]{5,160})"
+)
+# "cowpox, a mild disease of cattle", "miasma, a poisonous air": an appositive whose head is a
+# kind of thing.
+_CATEGORY = re.compile(
+    r"\b(?P<term>[a-z][\w-]+(?:\s+[a-z][\w-]+)?),\s+(?P<def>(?:a|an)\s+(?:[a-z-]+\s+){0,3}"
+    r"(?:disease|illness|infection|virus|bacterium|parasite|species|plant|tree|animal|insect|"
+    r"fish|bird|mineral|metal|gas|air|chemical|compound|substance|drug|device|machine|weapon|"
+    r"technique|method|process|practice|tool|crop|structure|layer|rock|fuel|material|phenomenon)"
+    r"\b[^,.;]{0,100})"
+)
+# "a change that scientists call the landscape of fear"
+_THEY_CALL = re.compile(
+    r"\b(?:that|which|what)\s+(?:[a-z]+\s+){1,3}?(?:call|calls|term|terms|dub|dubs|name|names|"
+    r"refer\s+to\s+as|refers\s+to\s+as|describe\s+as|describes\s+as)\s+"
+)
 _QUOTED = re.compile(r"^[\"“](?P<term>[^\"”]{2,40})[\"”]")
+_LINKING = word_set(
+    """turn turns turned become becomes became grow grows grew get gets got go goes went stay
+    stays stayed remain remains remained seem seems seemed look looks looked feel feels felt is
+    are was were be been"""
+)
 _STOP_TERM = STOPWORDS | {"that", "which", "who", "because", "after", "before"}
 
 
@@ -50,6 +85,8 @@ def _term_after(text: str) -> str | None:
         if not words and word.lower() in _STOP_TERM:
             return None
         if words and words[0][0].isupper() and not capital:
+            break
+        if words and not capital and is_verb_like(word):
             break
         words.append(word)
         if len(words) >= 4:
@@ -87,17 +124,24 @@ def find_terms(text: str, exclude: frozenset[str] = frozenset()) -> list[tuple[s
         found.append((term, definition + "."))
 
     for sentence in split_sentences(text):
-        for match in _NAMING.finditer(sentence):
+        for match in [*_NAMING.finditer(sentence), *_THEY_CALL.finditer(sentence)]:
             term = _term_after(sentence[match.end() :])
             if term is None:
                 continue
             term_end = sentence.find(term, match.end()) + len(term)
+            if term.islower() and " " not in term and re.match(r"\s+of\b", sentence[term_end:]):
+                continue  # "called the mother of Hubble": an epithet, not a term
             add(term, _clause(sentence, match.start(), term_end))
-        for pattern in (_KIND_OF, _WHICH_IS, _THE_X_A_Y):
+        for pattern in (_KIND_OF, _WHICH_IS, _THE_X_A_Y, _OPENING_APPOSITIVE, _CONCEPT, _CATEGORY):
             for match in pattern.finditer(sentence):
                 words = match.group("term").split()
+                before = sentence[: match.start("term")].split()[-1:] + words[:1]
+                if any(w.lower() in _LINKING for w in before):
+                    continue  # "turn white, a process …": an adjective, not a term
                 while words and (
-                    words[0].lower() in STOPWORDS or (words[0][0].islower() and len(words) > 2)
+                    words[0].lower() in STOPWORDS
+                    or is_verb_like(words[0])
+                    or (words[0][0].islower() and len(words) > 2)
                 ):
                     words = words[1:]
                 if words and not all(w.lower() in STOPWORDS for w in words):

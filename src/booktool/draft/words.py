@@ -35,24 +35,9 @@ STOPWORDS = word_set(
 )
 
 # Words of the summary site's framing that never belong in a title.
-FRAMING_WORDS = frozenset(
-    [
-        "section",
-        "sections",
-        "video",
-        "videos",
-        "film",
-        "documentary",
-        "narrator",
-        "excerpt",
-        "clip",
-        "segment",
-        "viewer",
-        "viewers",
-        "footage",
-        "transcript",
-        "episode",
-    ]
+FRAMING_WORDS = word_set(
+    """section sections video videos film documentary narrator excerpt clip segment viewer
+    viewers footage transcript episode speaker presenter host"""
 )
 
 _IRREGULAR_VERBS = word_set(
@@ -62,7 +47,7 @@ _IRREGULAR_VERBS = word_set(
     threw drew flew swept wept slept dealt forbade forgave hung blew dug tore wore swore bore sank
     shot hid rang sang swam spun stuck stung swung bled fed sped shed lit slid crept knelt leapt
     rode strove woke froze stole spoke broke arose overcame forgot underwent withdrew slew laid
-    heard sold fled bred"""
+    heard sold fled bred read"""
 )
 
 
@@ -75,7 +60,8 @@ _PRESENT_VERBS = word_set(
     die dies kill kills reach reaches rise rises fall falls pass passes range ranges drown
     drowns build builds provide provides believe believes argue argues claim claims suggest
     suggests roam roams protect protects refill refills water waters lift lifts recalls
-    remembers tells shows knows thinks wants tries hopes fears admits"""
+    remembers tells shows knows thinks wants tries hopes fears admits starve starves leave
+    call calls"""
 )
 
 
@@ -94,6 +80,7 @@ def _stemmer() -> Any:
     return snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     """The Snowball (Porter 2) stem of a lower-cased word."""
     return str(_stemmer().stemWord(word.lower()))
