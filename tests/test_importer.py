@@ -336,6 +336,14 @@ def test_existing_manuscript_is_refused_without_force(tmp_path: Path) -> None:
     assert run_cli("import", "--force", str(shorter), str(tmp_path / "p")).code == 0
     segments = sorted((tmp_path / "p" / "manuscript" / "segments").glob("*.md"))
     assert [p.name for p in segments] == ["seg-01.md"]
+    # What the seed's import drafted and this one does not (figures, people, chronology
+    # naming seg-02 …) is removed, not left to name segments that are gone.
+    assert run_cli("import", "--force", str(SEED), str(tmp_path / "p")).code == 0
+    assert run_cli("import", "--force", str(shorter), str(tmp_path / "p")).code == 0
+    manuscript = tmp_path / "p" / "manuscript"
+    assert not (manuscript / "figures.yaml").exists()
+    assert (manuscript / "source.txt").read_bytes() == shorter.read_bytes()
+    assert run_cli("check", str(tmp_path / "p")).code == 0
 
 
 def test_debug_shows_the_traceback(tmp_path: Path) -> None:
