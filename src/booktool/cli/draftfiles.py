@@ -95,7 +95,9 @@ def segment_files(draft: Draft, source_name: str, lines: list[int]) -> dict[str,
         following = draft.segments[index + 1].start if index + 1 < len(draft.segments) else None
         front: dict[str, object] = {
             "id": segment.id,
-            "title": alone.get(segment.id, segment.title),
+            # The loader wants a title: the segment's time, should the engine give none.
+            "title": alone.get(segment.id, segment.title).strip()
+            or f"From {format_timecode(segment.start)}",
             "start": format_timecode(segment.start),
             "end": format_timecode(following) if following is not None else None,
         }
@@ -169,7 +171,8 @@ def book_yaml(draft: Draft, meta: Metadata, source_name: str, introduction: bool
     out.append("chapters:\n")
     used: set[str] = set()
     for chapter in draft.chapters:
-        entry = {"id": unique_id(chapter.id, used, "chapter"), "title": chapter.title}
+        title = chapter.title.strip() or f"Segments {', '.join(chapter.segment_ids)}"
+        entry = {"id": unique_id(chapter.id or title, used, "chapter"), "title": title}
         written = dump_yaml([entry])
         # Segment ids are plain words (seg-01): a flow list on one line reads as the plan.
         written += f"  segments: [{', '.join(chapter.segment_ids)}]\n"
