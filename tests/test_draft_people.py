@@ -40,6 +40,11 @@ def test_a_fuller_form_is_the_name_and_a_surname_alone_no_variant() -> None:
     assert names["Franklin D. Roosevelt"].variants == ["Franklin Roosevelt"]
 
 
+def test_a_surname_that_is_also_a_title() -> None:
+    people = _people("The pastor Martin Luther King said he had a dream.")
+    assert [(p.name, p.role) for p in people] == [("Martin Luther King", "pastor")]
+
+
 def test_roles_come_from_appositives_and_titles() -> None:
     people = _people(
         "Terry Hughes, a marine biologist, surveyed the reef. Terry Hughs explains the damage.",

@@ -70,7 +70,7 @@ _LEADING = word_set(
     what where why how who dear young old"""
 )
 _ROLE_NOUN = (
-    r"(?:[a-z]+(?:ist|ian|naut)|astronomer|philosopher|girl|boy|man|woman|child|cook|servant|"
+    r"(?:[a-z]+(?:ist|ian|naut)|astronomer|philosopher|pastor|preacher|rabbi|imam|girl|boy|man|woman|child|cook|servant|"
     r"slave|peasant|miner|sailor|merchant|trader|nun|hunter|fisherman|villager|prisoner|"
     r"patient|victim|orphan|leader|president|crew|daughter|son|wife|husband|brother|sister|mother|father|"
     r"uncle|nephew|niece|cousin|widow|chronicler|monk|priest|bishop|chairman|premier|minister|secretary|general|engineer|scientist|"
@@ -225,8 +225,6 @@ def _candidates(sentence: str) -> list[tuple[str, list[str], int, int, str | Non
             continue
         if len(tokens) == 1 and re.search(r"(?:ans|ese|ists|ites)$", tokens[0]):
             continue  # "Americans", "Chinese", "Maoists": peoples and followers, not persons
-        if any(t.lower() in _TITLES and not t.endswith(".") for t in tokens[1:]):
-            continue
         end = start + len(" ".join(tokens))
         name = " ".join(tokens)
         found.append((name, tokens, start, end, (title_role or "") if has_title else None))
