@@ -226,12 +226,14 @@ def make_titles(
     names: frozenset[str] = frozenset(),
     preferred: list[str | None] | None = None,
     parts: list[list[str]] | None = None,
+    avoid_each: list[str] | None = None,
 ) -> list[str]:
     """A title for each text, unique among ``used`` (which it extends).
 
     ``avoid_words``: words that say nothing here (the book's title); ``names``: lower-cased
     names of people, whose phrases weigh less; ``preferred``: a title to take for each text
-    when it is still free (from ``topic_title``).
+    when it is still free (from ``topic_title``); ``parts``: a chapter's segments, to favour
+    what they share; ``avoid_each``: more words to avoid for each text (its chapter's title).
     """
     idf = _idf(texts)
     avoid = {stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", avoid_words)}
@@ -242,7 +244,11 @@ def make_titles(
             used.add(wanted.lower())
             titles.append(wanted)
             continue
-        ranked = _ranked(text, idf, avoid, names, parts[index] if parts else None)
+        own_avoid = avoid | {
+            stem(w)
+            for w in re.findall(r"[A-Za-z][A-Za-z'-]+", avoid_each[index] if avoid_each else "")
+        }
+        ranked = _ranked(text, idf, own_avoid, names, parts[index] if parts else None)
         title = _choose(ranked, used) or _fallback(text, used, index)
         used.add(title.lower())
         titles.append(title)
