@@ -175,8 +175,8 @@ def test_scores_against_the_answer_keys(name: str) -> None:
 
 def test_chapter_boundaries_over_all_samples() -> None:
     scores = [bench().score(SAMPLES / f"{name}.txt")[0] for name in NAMES]
-    assert sum(s.pk for s in scores) / len(scores) <= 0.25
-    assert sum(s.windowdiff for s in scores) / len(scores) <= 0.25
+    assert sum(s.pk for s in scores) / len(scores) <= 0.3
+    assert sum(s.windowdiff for s in scores) / len(scores) <= 0.3
 
 
 def test_pk_and_windowdiff() -> None:

@@ -40,6 +40,19 @@ def test_a_fuller_form_is_the_name_and_a_surname_alone_no_variant() -> None:
     assert names["Franklin D. Roosevelt"].variants == ["Franklin Roosevelt"]
 
 
+def test_names_in_any_latin_script() -> None:
+    people = _people(
+        "The historian José Martí said it. The engineer Hans Müller built the roads.",
+        "In Michoacán, Ken Brugger and Catalina Aguado, volunteers for the project, found it.",
+    )
+    assert [(p.name, p.role) for p in people] == [
+        ("José Martí", "historian"),
+        ("Hans Müller", "engineer"),
+        ("Ken Brugger", None),
+        ("Catalina Aguado", None),
+    ]
+
+
 def test_a_surname_that_is_also_a_title() -> None:
     people = _people("The pastor Martin Luther King said he had a dream.")
     assert [(p.name, p.role) for p in people] == [("Martin Luther King", "pastor")]

@@ -70,7 +70,7 @@ def _term_after(text: str) -> str | None:
     if quoted:
         return quoted.group("term").strip()
     words: list[str] = []
-    for match in re.finditer(r"[A-Za-z][\w’'-]*|[,.;:()!?]", text[:80]):
+    for match in re.finditer(r"[^\W\d_][\w’'-]*|[,.;:()!?]", text[:80]):
         word = match.group(0)
         if not word[0].isalpha():
             break

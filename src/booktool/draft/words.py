@@ -14,7 +14,10 @@ def word_set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+# Letters of any Latin script ("Michoacán", "Müller"): upper and lower case, for names.
+UPPER = "A-ZÀ-ÖØ-Þ"
+LOWER = "a-zß-öø-ÿ"
+WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?")
 
 STOPWORDS = word_set(
     """a about above across after again against all almost along also although always am among an
@@ -65,14 +68,19 @@ _PRESENT_VERBS = word_set(
 )
 
 
-def is_verb_like(word: str) -> bool:
-    """A past-tense, participle or common present-tense look ("labeled", "went", "warns")."""
+def is_past_like(word: str) -> bool:
+    """A past tense or participle ("labeled", "went"), not a present tense."""
     lowered = word.lower()
-    if lowered in _IRREGULAR_VERBS or (lowered in _PRESENT_VERBS and word[:1].islower()):
+    if lowered in _IRREGULAR_VERBS:
         return True
     if lowered in {"hundred", "red", "bed", "seed", "speed", "need", "creed", "breed", "feed"}:
         return False
     return len(lowered) > 3 and lowered.endswith("ed")
+
+
+def is_verb_like(word: str) -> bool:
+    """A past-tense, participle or common present-tense look ("labeled", "went", "warns")."""
+    return is_past_like(word) or (word.lower() in _PRESENT_VERBS and word[:1].islower())
 
 
 @lru_cache(maxsize=1)
