@@ -170,6 +170,7 @@ def test_a_list_shares_a_persons_cue() -> None:
             "landscape of fear",
         ),
         ("Milkmaids who caught cowpox, a mild disease of cattle, were immune.", "cowpox"),
+        ("Caterpillars feed only on milkweed, a plant whose sap is toxic.", "milkweed"),
         (
             "He saw the practice of variolation, in which pus was scratched into the skin.",
             "variolation",

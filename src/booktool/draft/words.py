@@ -68,13 +68,20 @@ _PRESENT_VERBS = word_set(
 )
 
 
+_ED_WORDS = word_set(
+    """hundred red bed shed sled sacred naked wicked rugged kindred seabed riverbed hatred
+    beloved aged learned"""
+)
+_EED_PAST = word_set("freed agreed decreed guaranteed disagreed refereed")
+
+
 def is_past_like(word: str) -> bool:
     """A past tense or participle ("labeled", "went"), not a present tense."""
     lowered = word.lower()
     if lowered in _IRREGULAR_VERBS:
         return True
-    if lowered in {"hundred", "red", "bed", "seed", "speed", "need", "creed", "breed", "feed"}:
-        return False
+    if lowered in _ED_WORDS or (lowered.endswith("eed") and lowered not in _EED_PAST):
+        return False  # "hundred", "sacred", "milkweed", "speed"
     return len(lowered) > 3 and lowered.endswith("ed")
 
 
