@@ -50,7 +50,7 @@ _NOT_NAMES = word_set(
     trust survey laboratory observatory hospital reserve sanctuary forest falls creek springs hills
     hill ridge glacier delta continent channel north south east west northern southern eastern
     western central upper lower great greater soviet chinese american communist communists
-    stalinist maoist british french german russian japanese european african asian australian
+    british french german russian japanese european african asian australian
     ukrainian indian mexican spanish english italian panamanian colombian christian catholic
     monday tuesday wednesday thursday friday saturday sunday january february march april may june
     july august september october november december northeast northwest southeast southwest
@@ -225,7 +225,7 @@ def _candidates(sentence: str) -> list[tuple[str, list[str], int, int, str | Non
             tokens = tokens[:-1]
         if not tokens or any(t.lower().strip(".") in _NOT_NAMES for t in tokens):
             continue
-        if len(tokens) == 1 and re.search(r"(?:ans|ese|ists|ites)$", tokens[0]):
+        if len(tokens) == 1 and re.search(r"(?:ans|ese|ists?|ites)$", tokens[0]):
             continue  # "Americans", "Chinese", "Maoists": peoples and followers, not persons
         end = start + len(" ".join(tokens))
         name = " ".join(tokens)

@@ -38,7 +38,7 @@ _NUMBER_WORDS = word_set(
     fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth"""
 )
 _PHRASE_BREAK = STOPWORDS | FRAMING_WORDS | {"we", "us", "it", "there"}
-_DETERMINERS = word_set("the a an of his her their its this these those mao's")
+_DETERMINERS = word_set("the a an of his her their its this these those")
 
 
 def title_case(text: str) -> str:
