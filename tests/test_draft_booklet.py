@@ -36,6 +36,10 @@ def test_book_title_examples() -> None:
         "A decade of drought",
     )
     assert book_title("In this video, the narrator explains that it rained.") == (None, None)
+    assert book_title("The video discusses the Chernobyl disaster, which shook the world.") == (
+        "The Chernobyl Disaster",
+        None,
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
