@@ -295,4 +295,7 @@ def _fallback(text: str, used: set[str], index: int) -> str:
     for title in options:
         if title.lower() not in used and len(title) <= MAX_TITLE:
             return title
-    return f"Part {index + 1}"
+    number = index + 1
+    while f"part {number}" in used:
+        number += 1
+    return f"Part {number}"
