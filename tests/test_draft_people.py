@@ -53,6 +53,11 @@ def test_names_in_any_latin_script() -> None:
     ]
 
 
+def test_military_ranks_are_titles() -> None:
+    people = _people("A U-2 was shot down, killing its pilot, Major Rudolf Anderson.")
+    assert [(p.name, p.role) for p in people] == [("Rudolf Anderson", "major")]
+
+
 def test_a_surname_that_is_also_a_title() -> None:
     people = _people("The pastor Martin Luther King said he had a dream.")
     assert [(p.name, p.role) for p in people] == [("Martin Luther King", "pastor")]
@@ -171,6 +176,7 @@ def test_a_list_shares_a_persons_cue() -> None:
         ),
         ("Milkmaids who caught cowpox, a mild disease of cattle, were immune.", "cowpox"),
         ("Caterpillars feed only on milkweed, a plant whose sap is toxic.", "milkweed"),
+        ("Kennedy announced the blockade, which he called a quarantine, on TV.", "quarantine"),
         (
             "He saw the practice of variolation, in which pus was scratched into the skin.",
             "variolation",

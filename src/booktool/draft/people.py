@@ -18,7 +18,7 @@ from booktool.draft.sentences import split_sentences
 from booktool.draft.words import LOWER, STOPWORDS, UPPER, is_verb_like, word_set
 
 _TOKEN = (
-    rf"(?:(?:[{UPPER}]|Dr|Mr|Mrs|Ms|Gen|Prof|Capt|Col|Lt|Sgt|Gov|Sen|Rev|Jr|Sr|St)\.(?![^\W\d_])|"
+    rf"(?:(?:[{UPPER}]|Dr|Mr|Mrs|Ms|Gen|Prof|Capt|Col|Lt|Sgt|Maj|Gov|Sen|Rev|Jr|Sr|St)\.(?![^\W\d_])|"
     rf"[{UPPER}][{LOWER}]+(?:[{UPPER}][{LOWER}]+)?(?:['’-](?!s\b)[{UPPER}]?[{LOWER}]+)*)"
 )
 _PARTICLE = r"(?:von|van|de|de'|de’|d'|da|del|della|der|den|di|du|dos|das|bin|ibn|al|le|la)"
@@ -33,7 +33,9 @@ _TITLES = {
     "lieutenant": "lieutenant", "governor": "governor", "secretary": "secretary",
     "minister": "minister", "pope": "pope", "commander": "commander", "admiral": "admiral",
     "chancellor": "chancellor", "judge": "judge", "mayor": "mayor", "prince": "prince",
-    "princess": "princess", "lord": None, "lady": None, "chief": "chief",
+    "princess": "princess", "lord": None, "lady": None, "chief": "chief", "major": "major",
+    "sergeant": "sergeant", "corporal": "corporal", "marshal": "marshal",
+    "brigadier": "brigadier", "commodore": "commodore", "maj.": "major", "sgt.": "sergeant",
 }  # fmt: skip
 _NOT_NAMES = word_set(
     """party forward leap island islands republic university college school institute river union
