@@ -36,6 +36,10 @@ def test_book_title_examples() -> None:
         "A decade of drought",
     )
     assert book_title("In this video, the narrator explains that it rained.") == (None, None)
+    assert book_title(
+        "The Apollo program was the American effort to land astronauts on the Moon and bring "
+        "them safely home, a goal set in 1961."
+    ) == ("The Apollo Program", "The American effort to land astronauts on the Moon")
     assert book_title("The video discusses the Chernobyl disaster, which shook the world.") == (
         "The Chernobyl Disaster",
         None,

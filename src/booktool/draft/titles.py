@@ -81,6 +81,8 @@ def book_title(summary: str) -> tuple[str | None, str | None]:
             match.group("rest"),
         )[0]
         rest = rest.strip()
+        if len(rest) > MAX_TITLE:
+            rest = whole_phrase(rest) or ""
         if 3 <= len(rest) <= MAX_TITLE and len(rest.split()) >= 2:
             subtitle = rest[:1].upper() + rest[1:]
     return title_case(subject), subtitle
@@ -104,6 +106,12 @@ def topic_title(phrase: str) -> str | None:
     complete: before a relative clause, a participle or a comma ("The violent repression and
     mass deportation of individuals labeled as rightists, which …" → "The Violent Repression
     and Mass Deportation of Individuals"); None when nothing short and whole is left."""
+    whole = whole_phrase(phrase)
+    return title_case(whole) if whole else None
+
+
+def whole_phrase(phrase: str) -> str | None:
+    """The noun phrase at the head of ``phrase``, at most 60 characters and complete."""
     text = _TOPIC_STOP.split(phrase.strip().rstrip(".!?"), maxsplit=1)[0].strip()
     words = text.split()
     for index, word in enumerate(words[2:], start=2):
@@ -130,7 +138,7 @@ def topic_title(phrase: str) -> str | None:
         content[-1].islower() and is_verb_like(content[-1])
     ):
         return None
-    return title_case(text)
+    return text
 
 
 def candidate_phrases(text: str) -> list[tuple[list[str], int, bool]]:
