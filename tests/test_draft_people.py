@@ -40,6 +40,29 @@ def test_a_fuller_form_is_the_name_and_a_surname_alone_no_variant() -> None:
     assert names["Franklin D. Roosevelt"].variants == ["Franklin Roosevelt"]
 
 
+def test_names_in_any_latin_script() -> None:
+    people = _people(
+        "The historian José Martí said it. The engineer Hans Müller built the roads.",
+        "In Michoacán, Ken Brugger and Catalina Aguado, volunteers for the project, found it.",
+    )
+    assert [(p.name, p.role) for p in people] == [
+        ("José Martí", "historian"),
+        ("Hans Müller", "engineer"),
+        ("Ken Brugger", None),
+        ("Catalina Aguado", None),
+    ]
+
+
+def test_military_ranks_are_titles() -> None:
+    people = _people("A U-2 was shot down, killing its pilot, Major Rudolf Anderson.")
+    assert [(p.name, p.role) for p in people] == [("Rudolf Anderson", "major")]
+
+
+def test_a_surname_that_is_also_a_title() -> None:
+    people = _people("The pastor Martin Luther King said he had a dream.")
+    assert [(p.name, p.role) for p in people] == [("Martin Luther King", "pastor")]
+
+
 def test_roles_come_from_appositives_and_titles() -> None:
     people = _people(
         "Terry Hughes, a marine biologist, surveyed the reef. Terry Hughs explains the damage.",
@@ -152,6 +175,8 @@ def test_a_list_shares_a_persons_cue() -> None:
             "landscape of fear",
         ),
         ("Milkmaids who caught cowpox, a mild disease of cattle, were immune.", "cowpox"),
+        ("Caterpillars feed only on milkweed, a plant whose sap is toxic.", "milkweed"),
+        ("Kennedy announced the blockade, which he called a quarantine, on TV.", "quarantine"),
         (
             "He saw the practice of variolation, in which pus was scratched into the skin.",
             "variolation",

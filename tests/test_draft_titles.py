@@ -70,7 +70,16 @@ def test_a_sentence_that_says_something_names_no_topic(sentence: str) -> None:
     assert not deframe_sentence(sentence).topic
 
 
-@pytest.mark.parametrize("phrase", ["The fire of January 27, 1967.", "Corals grow.", "It."])
+def test_a_topic_may_begin_with_a_word_that_can_be_a_verb() -> None:
+    assert topic_title("The causes of the decline.") == "The Causes of the Decline"
+    assert topic_title("The mountains of Michoacán, where they were found.") == (
+        "The Mountains of Michoacán"
+    )
+
+
+@pytest.mark.parametrize(
+    "phrase", ["The fire of January 27, 1967.", "Corals grow.", "It.", "Hubble helped them."]
+)
 def test_no_topic_title_when_nothing_whole_is_left(phrase: str) -> None:
     assert topic_title(phrase) is None
 

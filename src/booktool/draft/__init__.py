@@ -72,7 +72,15 @@ def draft_booklet(summary: str, segments: list[tuple[int, str]], language: str =
     chapter_texts = [" ".join(texts[i] for i in group) for group in groups]
     chapter_parts = [[texts[i] for i in group] for group in groups]
     chapter_titles = make_titles(chapter_texts, used, title, names | roles, parts=chapter_parts)
-    section_titles = make_titles(texts, used, title, names | roles, preferred=topics)
+    chapter_of = {i: chapter_titles[n] for n, group in enumerate(groups) for i in group}
+    section_titles = make_titles(
+        texts,
+        used,
+        title,
+        names | roles,
+        preferred=topics,
+        avoid_each=[chapter_of[i] for i in range(len(texts))],
+    )
     draft_segments = [
         DraftSegment(ids[i], start, section_titles[i], texts[i], source)
         for i, (start, source) in enumerate(segments)

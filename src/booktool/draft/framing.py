@@ -14,7 +14,8 @@ from booktool.draft.sentences import split_sentences
 
 _MEDIUM = (
     r"(?:video|film|documentary|excerpt|section|narrator|speaker|clip|segment|host|presenter|"
-    r"episode|part|footage|transcript|program|programme|lecture|talk|chapter|presentation)"
+    r"episode|part|portion|footage|transcript|program|programme|lecture|talk|chapter|"
+    r"presentation)"
 )
 _LEAD = (
     r"(?:(?:finally|lastly|next|then|also|additionally|furthermore|moreover|overall|here|now|"
@@ -38,7 +39,8 @@ _VERB = (
     r"emphasi[sz]es|underlines|points\s+out|illustrates|depicts|documents|portrays|features|"
     r"chronicles|traces|outlines|sheds\s+light\s+on|investigates|considers|addresses|"
     r"is\s+about|deals\s+with|cent(?:er|re)s\s+on|turns\s+to|"
-    r"(?:opens|begins|starts|ends|closes|concludes|wraps\s+up)\s+with|reflects\s+on|"
+    r"(?:opens|begins|starts|ends|closes|concludes|wraps\s+up|kicks\s+off)\s+with|reflects\s+on|"
+    r"takes\s+us\s+(?:to|through|into|inside)|brings\s+us\s+to|walks\s+us\s+through|"
     r"moves\s+on\s+to|shifts\s+(?:its\s+focus\s+)?to|returns\s+to|takes\s+a\s+(?:closer\s+)?look\s+at|"
     r"dives\s+into|showcases|recaps|summari[sz]es|highlights|examines|revisits|profiles|"
     r"follows|interviews|introduces\s+us\s+to|gives\s+an?\s+(?:overview|account)\s+of)"

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from booktool.draft.sentences import split_sentences
-from booktool.draft.words import STOPWORDS, is_verb_like, word_set
+from booktool.draft.words import LOWER, STOPWORDS, UPPER, is_verb_like, word_set
 
 _TOKEN = (
-    r"(?:(?:[A-Z]|Dr|Mr|Mrs|Ms|Gen|Prof|Capt|Col|Lt|Sgt|Gov|Sen|Rev|Jr|Sr|St)\.(?![A-Za-z])|"
-    r"[A-Z][a-z]+(?:[A-Z][a-z]+)?(?:['’-](?!s\b)[A-Z]?[a-z]+)*)"
+    rf"(?:(?:[{UPPER}]|Dr|Mr|Mrs|Ms|Gen|Prof|Capt|Col|Lt|Sgt|Maj|Gov|Sen|Rev|Jr|Sr|St)\.(?![^\W\d_])|"
+    rf"[{UPPER}][{LOWER}]+(?:[{UPPER}][{LOWER}]+)?(?:['’-](?!s\b)[{UPPER}]?[{LOWER}]+)*)"
 )
 _PARTICLE = r"(?:von|van|de|de'|de’|d'|da|del|della|der|den|di|du|dos|das|bin|ibn|al|le|la)"
 _REGNAL = r"(?:\s+(?:I{1,3}|IV|V|VI{1,3}|IX|X|XI{1,3}|XIV|XV|XVI)\b(?!\.\w))?"
@@ -33,7 +33,9 @@ _TITLES = {
     "lieutenant": "lieutenant", "governor": "governor", "secretary": "secretary",
     "minister": "minister", "pope": "pope", "commander": "commander", "admiral": "admiral",
     "chancellor": "chancellor", "judge": "judge", "mayor": "mayor", "prince": "prince",
-    "princess": "princess", "lord": None, "lady": None, "chief": "chief",
+    "princess": "princess", "lord": None, "lady": None, "chief": "chief", "major": "major",
+    "sergeant": "sergeant", "corporal": "corporal", "marshal": "marshal",
+    "brigadier": "brigadier", "commodore": "commodore", "maj.": "major", "sgt.": "sergeant",
 }  # fmt: skip
 _NOT_NAMES = word_set(
     """party forward leap island islands republic university college school institute river union
@@ -50,7 +52,7 @@ _NOT_NAMES = word_set(
     trust survey laboratory observatory hospital reserve sanctuary forest falls creek springs hills
     hill ridge glacier delta continent channel north south east west northern southern eastern
     western central upper lower great greater soviet chinese american communist communists
-    stalinist maoist british french german russian japanese european african asian australian
+    british french german russian japanese european african asian australian
     ukrainian indian mexican spanish english italian panamanian colombian christian catholic
     monday tuesday wednesday thursday friday saturday sunday january february march april may june
     july august september october november december northeast northwest southeast southwest
@@ -70,7 +72,7 @@ _LEADING = word_set(
     what where why how who dear young old"""
 )
 _ROLE_NOUN = (
-    r"(?:[a-z]+(?:ist|ian|naut)|astronomer|philosopher|girl|boy|man|woman|child|cook|servant|"
+    r"(?:[a-z]+(?:ist|ian|naut)|astronomer|philosopher|pastor|preacher|rabbi|imam|volunteer|settler|colonist|pioneer|missionary|girl|boy|man|woman|child|cook|servant|"
     r"slave|peasant|miner|sailor|merchant|trader|nun|hunter|fisherman|villager|prisoner|"
     r"patient|victim|orphan|leader|president|crew|daughter|son|wife|husband|brother|sister|mother|father|"
     r"uncle|nephew|niece|cousin|widow|chronicler|monk|priest|bishop|chairman|premier|minister|secretary|general|engineer|scientist|"
@@ -151,6 +153,8 @@ _APPOSITIVE = re.compile(
     r"^,\s+(?:a|an|the|[A-Z][\w.]*['’]s)\s+(?P<role>[A-Za-z][^,.;()]{2,70}?)"
     r"(?=,|\.|;|\s+who\b|\s+that\b|$)"
 )
+# "Ken Brugger and Catalina Aguado, volunteers working for …": a plural role after a list.
+_PLURAL_APPOSITIVE = re.compile(r"^,\s+(?P<role>[a-z]+s)\b")
 _WHO_BECAME = re.compile(
     r"^,\s+who\s+(?:became|was|served\s+as|is)\s+(?:the\s+|a\s+|an\s+)?"
     r"(?P<role>[a-z][a-z -]{2,40}?)(?:\s+(?:in|from)\s+(?P<year>\d{4}))?(?=,|\.|;|\s+and\b)"
@@ -184,12 +188,12 @@ class Person:
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[^a-z]", "", name.lower())
+    return re.sub(r"[\W\d_]", "", name.lower())
 
 
 def _core_tokens(tokens: list[str]) -> list[str]:
     """The tokens without initials ("Franklin D. Roosevelt" → Franklin, Roosevelt)."""
-    return [t for t in tokens if not re.fullmatch(r"[A-Z]\.", t)]
+    return [t for t in tokens if not re.fullmatch(rf"[{UPPER}]\.", t)]
 
 
 def _candidates(sentence: str) -> list[tuple[str, list[str], int, int, str | None]]:
@@ -223,10 +227,8 @@ def _candidates(sentence: str) -> list[tuple[str, list[str], int, int, str | Non
             tokens = tokens[:-1]
         if not tokens or any(t.lower().strip(".") in _NOT_NAMES for t in tokens):
             continue
-        if len(tokens) == 1 and re.search(r"(?:ans|ese|ists|ites)$", tokens[0]):
+        if len(tokens) == 1 and re.search(r"(?:ans|ese|ists?|ites)$", tokens[0]):
             continue  # "Americans", "Chinese", "Maoists": peoples and followers, not persons
-        if any(t.lower() in _TITLES and not t.endswith(".") for t in tokens[1:]):
-            continue
         end = start + len(" ".join(tokens))
         name = " ".join(tokens)
         found.append((name, tokens, start, end, (title_role or "") if has_title else None))
@@ -314,6 +316,10 @@ def _weigh(form: _Form, before: str, after: str, title_role: str | None) -> None
     elif appositive and re.search(rf"\b{_ROLE_NOUN}s?\b", appositive.group("role")):
         form.cues += 2
         role = _trim_role(appositive.group("role"))
+    else:
+        plural = _PLURAL_APPOSITIVE.match(after)
+        if plural and re.fullmatch(_ROLE_NOUN + "s", plural.group("role")):
+            form.cues += 2
     if _PERSON_VERB.match(after) or _PERSON_NOUN_AFTER.match(after) or _HIS_HER.match(after):
         form.cues += 1
     elif _AGENT_VERB.match(after):

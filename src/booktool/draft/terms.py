@@ -64,17 +64,23 @@ _LINKING = word_set(
 _STOP_TERM = STOPWORDS | {"that", "which", "who", "because", "after", "before"}
 
 
-def _term_after(text: str) -> str | None:
-    """The term right after "called"/"known as": a quoted phrase or up to four words."""
+def _term_after(text: str, article: bool = False) -> str | None:
+    """The term right after "called"/"known as": a quoted phrase or up to four words.
+
+    ``article``: "a"/"an" may open it ("which he called a quarantine"), as it may not after a
+    passive ("he was called a hero").
+    """
     quoted = _QUOTED.match(text)
     if quoted:
         return quoted.group("term").strip()
     words: list[str] = []
-    for match in re.finditer(r"[A-Za-z][\w’'-]*|[,.;:()!?]", text[:80]):
+    for match in re.finditer(r"[^\W\d_][\w’'-]*|[,.;:()!?]", text[:80]):
         word = match.group(0)
         if not word[0].isalpha():
             break
         if not words and word.lower() in {"a", "an"}:
+            if article:
+                continue
             return None
         if not words and word.lower() == "the":
             continue
@@ -125,7 +131,10 @@ def find_terms(text: str, exclude: frozenset[str] = frozenset()) -> list[tuple[s
 
     for sentence in split_sentences(text):
         for match in [*_NAMING.finditer(sentence), *_THEY_CALL.finditer(sentence)]:
-            term = _term_after(sentence[match.end() :])
+            relative = re.search(
+                r"\b(?:which|what|that)\s+(?:[a-z]+\s+){1,3}$", sentence[: match.start()]
+            )
+            term = _term_after(sentence[match.end() :], article=bool(relative))
             if term is None:
                 continue
             term_end = sentence.find(term, match.end()) + len(term)

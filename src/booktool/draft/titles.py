@@ -10,7 +10,14 @@ from collections import Counter
 
 from booktool.draft.framing import deframe_sentence
 from booktool.draft.sentences import split_sentences
-from booktool.draft.words import FRAMING_WORDS, STOPWORDS, is_verb_like, stem, word_set
+from booktool.draft.words import (
+    FRAMING_WORDS,
+    STOPWORDS,
+    is_past_like,
+    is_verb_like,
+    stem,
+    word_set,
+)
 
 MAX_TITLE = 60
 _SMALL = word_set(
@@ -21,7 +28,7 @@ _COPULA = re.compile(
     r"began|marked|represents|represented|stands|stood)\b(?P<rest>.*)$",
     re.DOTALL,
 )
-_TOKEN = re.compile(r"\d[\w,.]*|[A-Za-z][A-Za-z’'-]*[A-Za-z]|[A-Za-z]|[^\sA-Za-z0-9]")
+_TOKEN = re.compile(r"\d[\w,.]*|[^\W\d_](?:[\w’'-]*[^\W\d_])?|[^\s\w]")
 _NUMBER_WORDS = word_set(
     """one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
     hundred hundreds thousand thousands million millions billion billions first second third
@@ -31,7 +38,7 @@ _NUMBER_WORDS = word_set(
     fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth thirtieth"""
 )
 _PHRASE_BREAK = STOPWORDS | FRAMING_WORDS | {"we", "us", "it", "there"}
-_DETERMINERS = word_set("the a an of his her their its this these those mao's")
+_DETERMINERS = word_set("the a an of his her their its this these those")
 
 
 def title_case(text: str) -> str:
@@ -74,6 +81,8 @@ def book_title(summary: str) -> tuple[str | None, str | None]:
             match.group("rest"),
         )[0]
         rest = rest.strip()
+        if len(rest) > MAX_TITLE:
+            rest = whole_phrase(rest) or ""
         if 3 <= len(rest) <= MAX_TITLE and len(rest.split()) >= 2:
             subtitle = rest[:1].upper() + rest[1:]
     return title_case(subject), subtitle
@@ -97,10 +106,16 @@ def topic_title(phrase: str) -> str | None:
     complete: before a relative clause, a participle or a comma ("The violent repression and
     mass deportation of individuals labeled as rightists, which …" → "The Violent Repression
     and Mass Deportation of Individuals"); None when nothing short and whole is left."""
+    whole = whole_phrase(phrase)
+    return title_case(whole) if whole else None
+
+
+def whole_phrase(phrase: str) -> str | None:
+    """The noun phrase at the head of ``phrase``, at most 60 characters and complete."""
     text = _TOPIC_STOP.split(phrase.strip().rstrip(".!?"), maxsplit=1)[0].strip()
     words = text.split()
     for index, word in enumerate(words[2:], start=2):
-        bare = re.sub(r"[^A-Za-z-]", "", word)
+        bare = re.sub(r"[^\w-]|[\d_]", "", word)
         following = words[index + 1].lower() if index + 1 < len(words) else ""
         participle = bare.endswith("ing") and (not following or following in STOPWORDS)
         if bare.islower() and (is_verb_like(bare) or participle):
@@ -112,12 +127,18 @@ def topic_title(phrase: str) -> str | None:
         if cut <= 0:
             return None
         text = _TRAILING_SMALL.sub("", text[:cut])
-    content = [w for w in re.findall(r"[A-Za-z'-]+", text) if w.lower() not in STOPWORDS]
-    if len(content) < 2 or any(w.lower() in FRAMING_WORDS for w in content):
+    content = [w for w in re.findall(r"[^\W\d_][\w'-]*", text) if w.lower() not in STOPWORDS]
+    if not content or (len(content) < 2 and len(text.split()) < 3):
         return None
-    if any(is_verb_like(w) for w in content if w.islower()):
+    if any(w.lower() in FRAMING_WORDS for w in content):
         return None
-    return title_case(text)
+    # A clause, not a topic: a past tense anywhere ("Hubble helped …"), or a present tense at
+    # the end ("Corals grow"); "The causes of the decline" is a topic.
+    if any(is_past_like(w) for w in content if w.islower()) or (
+        content[-1].islower() and is_verb_like(content[-1])
+    ):
+        return None
+    return text
 
 
 def candidate_phrases(text: str) -> list[tuple[list[str], int, bool]]:
@@ -176,7 +197,7 @@ def candidate_phrases(text: str) -> list[tuple[list[str], int, bool]]:
 def _idf(documents: list[str]) -> dict[str, float]:
     frequency: Counter[str] = Counter()
     for document in documents:
-        frequency.update({stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", document)})
+        frequency.update({stem(w) for w in re.findall(r"[^\W\d_][\w'-]+", document)})
     total = len(documents)
     return {term: math.log((1 + total) / (1 + count)) + 1 for term, count in frequency.items()}
 
@@ -188,12 +209,12 @@ def _ranked(
     names: frozenset[str],
     parts: list[str] | None = None,
 ) -> list[tuple[str, float]]:
-    counts: Counter[str] = Counter(stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", text))
+    counts: Counter[str] = Counter(stem(w) for w in re.findall(r"[^\W\d_][\w'-]+", text))
     # For a chapter: in how many of its segments each word is found (a chapter's title should
     # name what its segments share).
     spread: Counter[str] = Counter()
     for part in parts or []:
-        spread.update({stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", part)})
+        spread.update({stem(w) for w in re.findall(r"[^\W\d_][\w'-]+", part)})
     scored: dict[str, float] = {}
     for words, sentence, determined in candidate_phrases(text):
         stems = [stem(w.lower().removesuffix("'s").removesuffix("’s")) for w in words]
@@ -226,15 +247,17 @@ def make_titles(
     names: frozenset[str] = frozenset(),
     preferred: list[str | None] | None = None,
     parts: list[list[str]] | None = None,
+    avoid_each: list[str] | None = None,
 ) -> list[str]:
     """A title for each text, unique among ``used`` (which it extends).
 
     ``avoid_words``: words that say nothing here (the book's title); ``names``: lower-cased
     names of people, whose phrases weigh less; ``preferred``: a title to take for each text
-    when it is still free (from ``topic_title``).
+    when it is still free (from ``topic_title``); ``parts``: a chapter's segments, to favour
+    what they share; ``avoid_each``: more words to avoid for each text (its chapter's title).
     """
     idf = _idf(texts)
-    avoid = {stem(w) for w in re.findall(r"[A-Za-z][A-Za-z'-]+", avoid_words)}
+    avoid = {stem(w) for w in re.findall(r"[^\W\d_][\w'-]+", avoid_words)}
     titles = []
     for index, text in enumerate(texts):
         wanted = preferred[index] if preferred else None
@@ -242,7 +265,10 @@ def make_titles(
             used.add(wanted.lower())
             titles.append(wanted)
             continue
-        ranked = _ranked(text, idf, avoid, names, parts[index] if parts else None)
+        own_avoid = avoid | {
+            stem(w) for w in re.findall(r"[^\W\d_][\w'-]+", avoid_each[index] if avoid_each else "")
+        }
+        ranked = _ranked(text, idf, own_avoid, names, parts[index] if parts else None)
         title = _choose(ranked, used) or _fallback(text, used, index)
         used.add(title.lower())
         titles.append(title)
@@ -277,4 +303,7 @@ def _fallback(text: str, used: set[str], index: int) -> str:
     for title in options:
         if title.lower() not in used and len(title) <= MAX_TITLE:
             return title
-    return f"Part {index + 1}"
+    number = index + 1
+    while f"part {number}" in used:
+        number += 1
+    return f"Part {number}"

@@ -14,7 +14,10 @@ def word_set(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
+# Letters of any Latin script ("Michoacán", "Müller"): upper and lower case, for names.
+UPPER = "A-ZÀ-ÖØ-Þ"
+LOWER = "a-zß-öø-ÿ"
+WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?")
 
 STOPWORDS = word_set(
     """a about above across after again against all almost along also although always am among an
@@ -65,14 +68,26 @@ _PRESENT_VERBS = word_set(
 )
 
 
+_ED_WORDS = word_set(
+    """hundred red bed shed sled sacred naked wicked rugged kindred seabed riverbed hatred
+    beloved aged learned"""
+)
+_EED_PAST = word_set("freed agreed decreed guaranteed disagreed refereed")
+
+
+def is_past_like(word: str) -> bool:
+    """A past tense or participle ("labeled", "went"), not a present tense."""
+    lowered = word.lower()
+    if lowered in _IRREGULAR_VERBS:
+        return True
+    if lowered in _ED_WORDS or (lowered.endswith("eed") and lowered not in _EED_PAST):
+        return False  # "hundred", "sacred", "milkweed", "speed"
+    return len(lowered) > 3 and lowered.endswith("ed")
+
+
 def is_verb_like(word: str) -> bool:
     """A past-tense, participle or common present-tense look ("labeled", "went", "warns")."""
-    lowered = word.lower()
-    if lowered in _IRREGULAR_VERBS or (lowered in _PRESENT_VERBS and word[:1].islower()):
-        return True
-    if lowered in {"hundred", "red", "bed", "seed", "speed", "need", "creed", "breed", "feed"}:
-        return False
-    return len(lowered) > 3 and lowered.endswith("ed")
+    return is_past_like(word) or (word.lower() in _PRESENT_VERBS and word[:1].islower())
 
 
 @lru_cache(maxsize=1)
