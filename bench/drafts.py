@@ -25,7 +25,7 @@ import yaml
 from booktool.draft import Draft, draft_booklet
 from booktool.draft.clutter import split_summary
 from booktool.draft.words import word_set
-from booktool.timecode import parse_timecode
+from booktool.source.timecode import parse_timecode
 
 SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "roots" / "summaries"
 # Words that only the summary site's framing uses; a 4-gram holding one is not the source's.

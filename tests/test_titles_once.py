@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .conftest import copy_repo_project, run_cli
+from .conftest import copy_project, run_cli
 from .outputs import Epub, pdf_pages, run_epubcheck, squash
 
 SLUG = "the-great-leap-forward"
 
 
 def test_one_section_titled_as_its_chapter_and_no_source_title(tmp_path: Path) -> None:
-    project = copy_repo_project(tmp_path / "p")
+    project = copy_project(tmp_path / "p")
     manuscript = project / "manuscript"
     segment = manuscript / "segments" / "seg-03.md"  # chapter 2's only segment
     text = segment.read_text()

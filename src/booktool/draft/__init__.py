@@ -28,7 +28,7 @@ from booktool.draft.sentences import split_sentences
 from booktool.draft.terms import find_terms
 from booktool.draft.titles import book_title, make_titles, topic_title
 from booktool.draft.words import content_stems
-from booktool.text import slugify
+from booktool.source.text import slugify
 
 __all__ = [
     "Draft",

@@ -9,7 +9,7 @@ from booktool.draft.model import DraftChart, DraftQuantity
 from booktool.draft.numbers import find_quantities
 from booktool.draft.sentences import split_sentences
 from booktool.draft.words import stem, word_set
-from booktool.timecode import format_timecode
+from booktool.source.timecode import format_timecode
 
 _DEATH = re.compile(
     r"\b(?:deaths?|dead|died|die|killed|toll|victims|casualties|perished|starv\w*)\b", re.I

@@ -8,7 +8,7 @@ from booktool.draft.dates import date_sort_key, find_dates
 from booktool.draft.model import DraftEvent
 from booktool.draft.sentences import split_sentences
 from booktool.draft.words import STOPWORDS
-from booktool.text import slugify
+from booktool.source.text import slugify
 
 MAX_EVENT = 240
 

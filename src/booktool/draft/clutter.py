@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from booktool.draft.model import Pasted
-from booktool.timecode import parse_timecode
+from booktool.source.timecode import parse_timecode
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')]+", re.IGNORECASE)
 _URL_LINE = re.compile(
