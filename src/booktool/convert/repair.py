@@ -71,4 +71,3 @@ def _markup(block: etree._Element, allowed: frozenset[str]) -> list[etree._Eleme
         return None
     parsed = lxml.html.fragment_fromstring(text, create_parent="tr")
     return [e for e in parsed if isinstance(e.tag, str)] or None
-

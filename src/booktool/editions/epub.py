@@ -7,7 +7,6 @@ every zip entry, so the same manuscript gives the same bytes.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from dataclasses import dataclass, field
 from html import escape
@@ -16,18 +15,13 @@ from typing import Any
 from ebooklib import epub
 from lxml import etree
 
-from booktool.cache.store import BuildCache
 from booktool.editions.base import Edition, Made, PageCallback
 from booktool.editions.ebooklib_patches import write_package
 from booktool.editions.layoutcheck import check_document, check_stylesheet, check_svg
-from booktool.editions.layouts import Layouts
 from booktool.editions.pagemap import EPUB_NS, XHTML_NS, PageStart, place_markers, resolve_starts
 from booktool.errors import Problem, RenderError
-from booktool.limits import RenderLimits
-from booktool.model.book import Book
 from booktool.model.notes import epub_notes
 from booktool.model.views import INTRODUCTION_FILE, LOF_FILE, SOURCES_FILE
-from booktool.options import PrintOptions
 from booktool.source.images import media_type
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -109,17 +103,7 @@ class EpubEdition(Edition):
     #: The layout files every EPUB carries.
     STYLESHEETS = ("book.css", "epub.css")
 
-    def __init__(
-        self,
-        book: Book,
-        layouts: Layouts,
-        moment: dt.datetime,
-        limits: RenderLimits | None = None,
-        options: PrintOptions | None = None,
-        *,
-        cache: BuildCache | None = None,
-    ) -> None:
-        super().__init__(book, layouts, moment, limits, options, cache=cache)
+    def setup(self) -> None:
         self.package = epub.EpubBook()
         self.documents_by_uid: dict[str, epub.EpubItem] = {}
         self.pages = PageList()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import datetime as dt
 import functools
 import hashlib
 import json
@@ -34,12 +33,9 @@ from booktool.cache.store import BuildCache
 from booktool.editions.base import Made, PageCallback
 from booktool.editions.html import HtmlEdition
 from booktool.editions.impose import HALF_SIZES, impose, saddle_order, sheet_size
-from booktool.editions.layouts import BASE_URL, Layouts
+from booktool.editions.layouts import BASE_URL
 from booktool.editions.pagemap import PageStart
 from booktool.errors import BooktoolError, Problem, RenderError
-from booktool.limits import RenderLimits
-from booktool.model.book import Book
-from booktool.options import PrintOptions
 from booktool.render.engine import chosen as chosen_engine
 from booktool.render.join import Joiner, merge_parts
 from booktool.render.parts import PageNumbers, PrintParts, cut, digit_shape
@@ -584,21 +580,11 @@ class BookletEdition(PdfEdition):
 
     format = "booklet"
 
-    def __init__(
-        self,
-        book: Book,
-        layouts: Layouts,
-        moment: dt.datetime,
-        limits: RenderLimits | None = None,
-        options: PrintOptions | None = None,
-        *,
-        cache: BuildCache | None = None,
-    ) -> None:
-        half = HALF_SIZES.get(book.page_size, "A5")
-        booklet = replace(
-            options or PrintOptions(), pdf_variant=None, bleed=None, marks=False, page_size=half
+    def setup(self) -> None:
+        half = HALF_SIZES.get(self.book.page_size, "A5")
+        self.options = replace(
+            self.options, pdf_variant=None, bleed=None, marks=False, page_size=half
         )
-        super().__init__(book, layouts, moment, limits, booklet, cache=cache)
 
     def make(self, on_page: PageCallback | None = None) -> Made:
         rendered = self.render_pdf(on_page)
