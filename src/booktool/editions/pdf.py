@@ -72,7 +72,7 @@ def _shape_key(document: str) -> str:
 def layout_cost(html: str) -> float:
     """About how long a document takes to lay out, for the longest part to go first: an
     element costs about what 40 characters of text do (a contents entry is more work than
-    its bytes say; measured on this repo's booklet at 10x)."""
+    its bytes say; measured on this repo's booklet)."""
     return len(html) + 40.0 * html.count("<")
 
 

@@ -31,7 +31,7 @@ def font_fault(data: bytes) -> str | None:
     """Why a font file cannot be used, or None if fontTools reads its tables.
 
     Remembered by the font's hash for the render worker's life: every part of the book loads
-    the same fonts, and reading one costs about 13 ms.
+    the same fonts, and reading one is not free.
     """
     return _font_fault(data)
 

@@ -96,8 +96,8 @@ def merge_parts(
     return data
 
 
-#: The last join, kept until the next one is made: freeing its objects takes about 0.06 s
-#: (the 10x book), which a one-shot build never pays (:func:`booktool.cli.main.run` ends the process
+#: The last join, kept until the next one is made: freeing its objects takes time that a
+#: one-shot build never pays (:func:`booktool.cli.main.run` ends the process
 #: without tearing it down). A process that builds again holds one join at most.
 _LAST_JOIN: list[Joiner] = []
 
@@ -544,7 +544,7 @@ def _save(out: pikepdf.Pdf, identifier: str, version: str) -> bytes:
     )
     data = buffer.getvalue()
     # The trailer (QPDF's cross-reference stream dictionary, the file's last) ends with the
-    # /ID: read there, not by opening the file again (0.015 s at 10x).
+    # /ID: read there, not by opening the file again.
     found = _TRAILER_ID.search(data, data.rfind(b"/ID ["))
     if found is None:  # pragma: no cover - QPDF writes binary strings in hex
         return data

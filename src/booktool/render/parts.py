@@ -36,12 +36,11 @@ from booktool.render.protocol import XREF_SCHEME
 
 #: Where print.html allows a cut: before a block that begins on a new page.
 PART_MARK = "<!--booktool:part-->"
-#: About this much HTML per part (six pages or so): enough that a part's fixed cost (about
-#: 0.05 s to render, its style sheets parsed once per worker; 0.035 s to join) stays small
-#: against its layout, little enough that an edit lays few pages out again (10x this booklet:
-#: one segment edited, 1.4 s with parts of 16 KB, 1.7 s with parts of 32 KB).
+#: About this much HTML per part (six pages or so): enough that a part's fixed cost (its render
+#: set-up and its join) stays small against its layout, little enough that an edit lays few
+#: pages out again (bench/RESULTS.md has the measurements).
 PART_BYTES = 16_000
-#: Parts at the most: a part costs the join 0.035 s, which runs after the last part renders.
+#: Parts at the most: every part costs the join, which runs after the last part renders.
 MAX_PARTS = 64
 #: Part sizes are aimed at in steps of this many characters (see :func:`group`).
 SIZE_STEP = 4_000
@@ -55,7 +54,7 @@ PLACEHOLDER = "00"
 PAGE_MARK = "<!--booktool:page-->"
 #: What that guess takes a page to hold: lines of list entries (a contents page), lines of
 #: other text (prose with its headings, spacing and notes), characters per line (A4, 11 pt;
-#: measured on this repo's booklet at 1x and 10x).
+#: measured on this repo's booklet).
 ENTRIES_PER_PAGE, LINES_PER_PAGE, CHARACTERS_PER_LINE = 36, 32, 85
 _NEW_PAGE = re.compile(f"{re.escape(PAGE_MARK)}|{re.escape(PART_MARK)}")
 _BLOCK_START = re.compile(
@@ -203,7 +202,7 @@ def _by_size(html_characters: float) -> int:
 
 
 #: About how many characters of print HTML a character of manuscript makes (measured on this
-#: repo's booklet at 1x and 10x: 1.6-1.7).
+#: repo's booklet).
 HTML_PER_MANUSCRIPT = 1.6
 
 

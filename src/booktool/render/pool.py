@@ -207,7 +207,7 @@ class RenderWorker:
     Jobs go in framed by their length; results come back the same way. A job that runs out of
     time kills the worker (the next job restarts it); the memory limit holds for the worker's
     whole life. A worker made with a ``source`` is forked by that one once it has loaded
-    WeasyPrint (a new interpreter importing it takes 0.6 s of a core), where it can be.
+    WeasyPrint (a new interpreter importing it costs much more), where it can be.
     """
 
     def __init__(self, memory_mb: int, source: RenderWorker | None = None) -> None:
@@ -509,7 +509,7 @@ def standby_renderer(limits: RenderLimits, wanted: int) -> Iterator[None]:
     """Start ``wanted`` render workers (at most one per core) now, loading WeasyPrint while the
     build converts Markdown; none if ``wanted`` is 0.
 
-    Importing WeasyPrint costs about 0.5 s; started before pandoc runs, the workers are ready
+    Importing WeasyPrint is slow; started before pandoc runs, the workers are ready
     when the print HTML is. They serve this build's renders and are ended with the block.
     Inside :func:`warm_renderer` (``booktool watch``) the warm workers are used instead; a
     worker :func:`early_renderer` started is one of them, if its memory limit is the book's.

@@ -232,14 +232,14 @@ def _kept(job: RenderJob, held: _Held, result: RenderResult) -> RenderResult:
     token = f"{os.getpid()}-{next(_TOKENS)}"
     _HELD[token] = held
     # The kept layouts are many objects that live on: out of the garbage collector's sight,
-    # it does not walk them again at every collection (a 100x book: 8 s of 58).
+    # it does not walk them again at every collection.
     gc.freeze()
     _FROZEN[0] = True
     return replace(result, token=token)
 
 
-#: The zlib level of the PDF's streams in the fast engine (pydyf uses 9: a tenth of the time of
-#: writing a part, for streams 1 % smaller; see bench/RESULTS.md).
+#: The zlib level of the PDF's streams in the fast engine (pydyf uses 9: much slower, for
+#: streams barely smaller; see bench/RESULTS.md).
 COMPRESSION = 6
 
 
@@ -299,9 +299,8 @@ def run_job(job: RenderJob) -> RenderResult:
 
 
 #: The garbage collector's thresholds in a worker. A layout makes many short-lived objects:
-#: with the default (700, 10, 10), a full collection walked the live layout every few hundred
-#: thousand of them (six in the 10x book's parts, 8% of the render); collected young, they
-#: rarely reach the old generation (the parts of the 10x book: 6% less time, 8 MB more).
+#: with the default (700, 10, 10), full collections walked the live layout again and again;
+#: collected young, they rarely reach the old generation.
 RENDER_GC = (10_000, 10, 10)
 
 #: A document that loads nothing and draws text, bold and a border, tagged.
@@ -344,7 +343,7 @@ def _read(fd: int, size: int) -> bytes:
 
 def _fork_sibling(control: socket.socket) -> bool | None:
     """Answer a fork request on ``control``: a worker with WeasyPrint loaded, in a fraction
-    of the 0.6 s a new interpreter takes to import it. True in the new worker, which then
+    of the time a new interpreter takes to import it. True in the new worker, which then
     serves the pipes the request passed instead of this worker's; None once the build has
     closed the channel.
 
