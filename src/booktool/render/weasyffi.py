@@ -3,10 +3,10 @@ the parse.
 
 WeasyPrint declares the Pango, HarfBuzz and fontconfig functions it calls to cffi as C source
 (``weasyprint/text/ffi.py``), which cffi parses with pycparser at every import, on the path
-of every PDF build. cffi can write a parse out as a Python module (its "out-of-line ABI mode"); ``make bytecode`` writes
-one for the installed WeasyPrint (:func:`compile_ahead`), as it compiles booktool's modules,
-and the worker's import takes it (:func:`prebuilt`) while WeasyPrint's file is the one it was
-made from. The same declarations give the same types: the PDFs are the same bytes.
+of every PDF build. cffi can write a parse out as a Python module (its "out-of-line ABI
+mode"); ``make bytecode`` writes one for the installed WeasyPrint (:func:`compile_ahead`), as it
+compiles booktool's modules, and the worker's import takes it (:func:`prebuilt`) while
+WeasyPrint's file is the one it was made from. The same declarations give the same types: the PDFs are the same bytes.
 """
 
 from __future__ import annotations
