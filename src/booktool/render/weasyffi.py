@@ -6,7 +6,8 @@ WeasyPrint declares the Pango, HarfBuzz and fontconfig functions it calls to cff
 of every PDF build. cffi can write a parse out as a Python module (its "out-of-line ABI
 mode"); ``make bytecode`` writes one for the installed WeasyPrint (:func:`compile_ahead`), as it
 compiles booktool's modules, and the worker's import takes it (:func:`prebuilt`) while
-WeasyPrint's file is the one it was made from. The same declarations give the same types: the PDFs are the same bytes.
+WeasyPrint's file is the one it was made from. The same declarations give the same types:
+the PDFs are the same bytes.
 """
 
 from __future__ import annotations
