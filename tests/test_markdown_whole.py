@@ -364,3 +364,27 @@ def test_a_problem_is_one_line_whatever_it_quotes() -> None:
 
     problem = Problem(Path("a.md"), 3, "removed link 'https://x/\na'", "fix\r\nit", code="c")
     assert problem.format("warning") == "a.md:3: warning[c]: removed link 'https://x/ a'; fix it"
+
+
+def test_formulas_are_tagged_as_formulas_with_their_tex(built: tuple[Path, str]) -> None:
+    with pikepdf.open(_pdf(built[0])) as pdf:
+        found: list[tuple[str, str]] = []
+        stack = [pdf.Root.StructTreeRoot.K]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Array):
+                stack.extend(node)
+            elif isinstance(node, pikepdf.Dictionary):
+                if node.get("/S") in (pikepdf.Name.Formula, pikepdf.Name.Figure):
+                    found.append((str(node.S), str(node.get("/Alt", ""))))
+                if "/K" in node:
+                    stack.append(node.K)
+    assert sorted(found) == sorted(
+        [
+            ("/Formula", "E = mc^2"),
+            ("/Formula", "\\alpha + \\beta"),
+            ("/Formula", "k = 1{,}05 \\cdot 10^{-6}"),
+            ("/Figure", "A wide picture"),
+            ("/Figure", "A tall picture"),
+        ]
+    )

@@ -16,6 +16,7 @@ import base64
 import contextlib
 import functools
 import hashlib
+import html
 import json
 import re
 import threading
@@ -48,6 +49,7 @@ from booktool.render.pool import (
     render_jobs,
 )
 from booktool.render.protocol import Refusal
+from booktool.render.tagging import tag_formulas
 from booktool.source.text import decode_text
 
 MAX_LISTED_CHARACTERS = 8
@@ -96,6 +98,9 @@ def _describe(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
 
 
+_FORMULA_ALT = re.compile(r'<img class="formula(?:-block)?" alt="([^"]*)"')
+
+
 class PdfEdition(HtmlEdition):
     """Lays out and writes the print edition: one HTML document, notes at the page foot."""
 
@@ -109,12 +114,18 @@ class PdfEdition(HtmlEdition):
     def make(self, on_page: PageCallback | None = None) -> Made:
         rendered = self.render_pdf(on_page)
         return Made(
-            rendered.data,
+            tag_formulas(rendered.data, self.formula_texts()),
             rendered.resources,
             rendered.pages,
             rendered.warnings,
             rendered.page_starts,
         )
+
+    def formula_texts(self) -> set[str]:
+        """The alternative texts of the formulas the print HTML draws (their TeX)."""
+        if 'class="formula' not in self.print_document:
+            return set()
+        return {html.unescape(alt) for alt in _FORMULA_ALT.findall(self.print_document)}
 
     def layout_pages(self) -> RenderedPdf:
         """Lay the pages out for where each begins, without writing a PDF."""
