@@ -24,6 +24,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
+from html.entities import codepoint2name
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
@@ -557,11 +558,12 @@ class PdfEdition(HtmlEdition):
         warnings = []
         for section in self.book.sections:
             text = decode_text(section.source_path.read_bytes())
-            found = sorted(c for c in left if c in text)
+            places = {c: _written_at(text, c) for c in left}
+            found = sorted(c for c, at in places.items() if at is not None)
             if not found:
                 continue
             left -= set(found)
-            line = min(text.count("\n", 0, text.index(c)) + 1 for c in found)
+            line = min(text.count("\n", 0, places[c] or 0) + 1 for c in found)
             warnings.append(self._glyph_problem(section.source_path, line, found))
         if left:
             warnings.append(self._glyph_problem(None, None, sorted(left)))
@@ -579,6 +581,17 @@ class PdfEdition(HtmlEdition):
             "add a font that has them to layouts/ (@font-face in print.css)",
             code="missing-glyphs",
         )
+
+
+def _written_at(text: str, char: str) -> int | None:
+    """Where ``char`` is first written in a Markdown text: as itself, or as an HTML character
+    reference (``&#3243;``, ``&#xCAB;``, ``&eacute;``)."""
+    forms = [re.escape(char), rf"&#0*{ord(char)};", rf"(?i:&#x0*{ord(char):x};)"]
+    name = codepoint2name.get(ord(char))
+    if name:
+        forms.append(rf"&{name};")
+    found = re.search("|".join(forms), text)
+    return found.start() if found else None
 
 
 class BookletEdition(PdfEdition):
