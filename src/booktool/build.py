@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from booktool.cache import stamp
 from booktool.editions.registry import Output, default_formats, options_read
-from booktool.errors import InputError, Problem, display_path
+from booktool.errors import InputError, Problem, counted, display_path
 from booktool.render.engine import plain_requested
 from booktool.source.project import Project
 
@@ -112,7 +112,7 @@ def build(
         with stages.started(manuscript, cache, formats) as pending:
             with progress.stage("check") as stage:
                 report.warnings += stages.check(manuscript, strict)
-                stage.note = f"{len(report.warnings)} warnings" if report.warnings else ""
+                stage.note = counted(len(report.warnings), "warning") if report.warnings else ""
             layouts = stages.layouts(project)
             with progress.stage("convert") as stage:
                 book, report.converted = stages.book_from(

@@ -80,6 +80,11 @@ class Problem:
         return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 error``, ``2 errors``: a count with its noun (nouns that take an s)."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def display_path(path: Path) -> str:
     """A path relative to the working directory where that is shorter."""
     try:

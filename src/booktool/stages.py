@@ -23,7 +23,7 @@ from booktool.convert.markdown import (
 )
 from booktool.convert.markdown import converting as markdown_converting
 from booktool.editions.registry import laid_out_formats
-from booktool.errors import InputError, Problem
+from booktool.errors import InputError, Problem, counted
 from booktool.limits import RENDER_MEMORY_MB, RenderLimits
 from booktool.model.book import Book
 from booktool.options import PrintOptions
@@ -114,7 +114,7 @@ def check(manuscript: Manuscript, strict: bool) -> list[Problem]:
             Problem(
                 None,
                 None,
-                f"{len(found.warnings)} warnings and --strict",
+                f"{counted(len(found.warnings), 'warning')} and --strict",
                 "fix them, or build without --strict",
                 code="strict",
             )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from booktool import __version__
 from booktool.editions import registry
-from booktool.errors import BooktoolError, Problem, display_path
+from booktool.errors import BooktoolError, Problem, counted, display_path
 from booktool.render import engine
 
 if TYPE_CHECKING:
@@ -180,15 +180,15 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.fix and report.fixes:
         fixed = apply_fixes(report.fixes)
         names = ", ".join(display_path(p) for p in fixed.files)
-        out.write(f"fixed {len(fixed.applied)} in {len(fixed.files)} files: {names}\n")
+        out.write(f"fixed {len(fixed.applied)} in {counted(len(fixed.files), 'file')}: {names}\n")
         report = check_project(project)
     for finding in report.findings:
         err.write(finding.format() + "\n")
     errors, warnings = len(report.errors), len(report.warnings)
     fixable = f" ({len(report.fixes)} fixable with --fix)" if report.fixes else ""
-    notes = f", {len(report.notes)} notes" if report.notes else ""
+    notes = f", {counted(len(report.notes), 'note')}" if report.notes else ""
     if errors or warnings:
-        out.write(f"{errors} errors, {warnings} warnings{notes}{fixable}\n")
+        out.write(f"{counted(errors, 'error')}, {counted(warnings, 'warning')}{notes}{fixable}\n")
     else:
         out.write(f"no problems found{notes}\n")
     return 1 if report.failed(args.strict) else 0
