@@ -29,6 +29,17 @@ from .hostile import (
 SEG1 = "manuscript/segments/seg-01.md"
 SEG2 = "manuscript/segments/seg-02.md"
 BOOK = "manuscript/book.yaml"
+FIGURES = "manuscript/figures.yaml"
+ID_HINT = "use letters, digits, '-', '_' and '.' (not first), at most 64 characters"
+CHART = """\
+- id: {id}
+  kind: chart
+  title: A chart
+  alt: Bars.
+  source: The film.
+  data:
+    - {{label: One, value: {value}, at: "00:01:00"}}
+"""
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE svg [
 <!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">
@@ -233,6 +244,54 @@ CASES = [
         [
             f"{SEG2}: error[file-too-large]: file is 51200 KiB, over the 4096 KiB limit; "
             "split it into smaller files"
+        ],
+    ),
+    # --- ids: one rule for every id, never a path ------------------------------------------------
+    Case(
+        "figure-id-zip-slip",
+        {FIGURES: CHART.format(id="../../evil", value="3")},
+        "error",
+        [f"{FIGURES}:1: error[bad-id]: figure id '../../evil' is not a valid id; {ID_HINT}"],
+        args=("build", ".", "--format", "epub"),
+    ),
+    Case(
+        "figure-id-a-path-in-the-pdf",
+        {FIGURES: CHART.format(id="sub/chart", value="3")},
+        "error",
+        [f"{FIGURES}:1: error[bad-id]: figure id 'sub/chart' is not a valid id; {ID_HINT}"],
+        args=("build", ".", "--format", "pdf"),
+    ),
+    Case(
+        "segment-id-a-path",
+        {SEG2: segment(2, "Text.\n").replace("id: seg-02", "id: ../seg-02")},
+        "error",
+        [f"{SEG2}:2: error[bad-id]: segment id '../seg-02' is not a valid id; {ID_HINT}"],
+    ),
+    Case(
+        "chapter-id-hidden",
+        {BOOK: BOOK_YAML.replace("- id: one", "- id: .one")},
+        "error",
+        [f"{BOOK}:9: error[bad-id]: chapter id '.one' is not a valid id; {ID_HINT}"],
+    ),
+    Case(
+        "chronology-id-a-path",
+        {
+            "manuscript/chronology.yaml": "- id: a/b\n  date: 1958\n  event: Something.\n"
+            "  segments: [seg-01]\n"
+        },
+        "error",
+        [
+            f"manuscript/chronology.yaml:1: error[bad-id]: chronology id 'a/b' is not a valid "
+            f"id; {ID_HINT}"
+        ],
+    ),
+    Case(
+        "source-id-a-path",
+        {"manuscript/sources.yaml": "- id: x/../y\n  type: book\n  title: A Book\n"},
+        "error",
+        [
+            f"manuscript/sources.yaml:1: error[bad-id]: source id 'x/../y' is not a valid id; "
+            f"{ID_HINT}"
         ],
     ),
     # --- images and links that reach outside ---------------------------------------------------
@@ -648,3 +707,34 @@ def test_a_refused_template_ran_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     assert run_cli("build", ".").code == 1
     assert not (project / "pwned").exists()
     assert not list(tmp_path.rglob("pwned"))
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("seg-01", True),
+        ("1958.communes", True),
+        ("_x", True),
+        ("../x", False),
+        ("a/b", False),
+        (".hidden", False),
+        ("..", False),
+        ("a\\b", False),
+        ("café", False),
+        ("x" * 65, False),
+        ("", False),
+    ],
+)
+def test_one_id_rule_guards_every_file_name(value: str, valid: bool) -> None:
+    """The rule the readers apply is the one a chart's file name is made with."""
+    from booktool.model.book import Figure
+    from booktool.model.charts import chart_href
+    from booktool.source.ids import is_id
+
+    assert is_id(value) is valid
+    figure = Figure(value, "A.1", "chart", "t", "a", "s")
+    if valid:
+        assert chart_href(figure) == f"media/figures/{value}.svg"
+    else:
+        with pytest.raises(ValueError, match="cannot name a file"):
+            chart_href(figure)

@@ -17,6 +17,7 @@ from typing import Any
 from booktool.errors import InputError, Problem
 from booktool.limits import RenderLimits
 from booktool.model.book import Source
+from booktool.source.ids import id_problem
 from booktool.source.schema import Collector
 from booktool.source.text import slugify
 from booktool.source.timecode import timecode_value
@@ -24,7 +25,6 @@ from booktool.source.yamlio import LineDict, LineList
 
 PAGE_SIZES = {"A4": "A4", "A5": "A5", "LETTER": "Letter", "US-LETTER": "Letter"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -299,12 +299,8 @@ def _read_chapters(data: LineDict, problems: Collector) -> list[ChapterPlan]:
         problems.unknown_keys(item, CHAPTER_KEYS, "a chapter")
         title = problems.text(item, "title", required=True) or f"Chapter {index + 1}"
         chapter_id = problems.text(item, "id") or slugify(title, f"chapter-{index + 1}")
-        if not _ID.match(chapter_id):
-            problems.add(
-                item.line_of("id"),
-                f"chapter id '{chapter_id}' is not a plain id",
-                "use letters, digits, - and _, starting with a letter",
-            )
+        if bad := id_problem(problems.path, item.line_of("id"), "chapter", chapter_id):
+            problems.add(bad.line, bad.message, bad.hint, bad.code)
         if chapter_id in seen_ids:
             problems.add(
                 item.line_of("id"),

@@ -11,6 +11,7 @@ from typing import Any
 
 from booktool.errors import Problem
 from booktool.model.book import DataPoint, Figure
+from booktool.source.ids import id_problem
 from booktool.source.media import Refusal, resolve_local
 from booktool.source.schema import unknown_keys
 from booktool.source.timecode import timecode_value
@@ -119,6 +120,8 @@ def _read_figure(
     before = len(problems)
     problems += unknown_keys(item, FIGURE_KEYS, "a figure", path)
     figure_id = _text(item, "id", path, problems, required=True)
+    if figure_id and (bad := id_problem(path, item.line_of("id"), "figure", figure_id)):
+        problems.append(bad)
     kind = _text(item, "kind", path, problems, required=True)
     if kind and kind not in KINDS:
         problems.append(

@@ -16,6 +16,7 @@ from booktool.errors import InputError, Problem, input_error
 from booktool.model.book import Book, Chapter, KeyTerm, Person, Section, SourceSpan
 from booktool.source.apparatus import Apparatus, load_apparatus
 from booktool.source.config import BookConfig, read_config
+from booktool.source.ids import id_problem
 from booktool.source.people import Person as PersonEntry
 from booktool.source.people import read_people
 from booktool.source.project import Project
@@ -28,7 +29,6 @@ MAX_MARKDOWN_BYTES = 4 * 1024 * 1024
 SEGMENT_KEYS = {"id", "title", "start", "end", "notes"}
 INTRO_KEYS = {"title"}
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,9 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
     _check_keys(file, SEGMENT_KEYS, problems)
     before = len(problems)
     seg_id = meta.get("id")
-    if not isinstance(seg_id, str) or not _ID.match(seg_id):
+    if seg_id is not None and (bad := id_problem(path, meta.line_of("id"), "segment", seg_id)):
+        problems.append(bad)
+    elif seg_id is None:
         problems.append(
             Problem(
                 path,
