@@ -294,6 +294,117 @@ CASES = [
             f"{ID_HINT}"
         ],
     ),
+    # --- values that crash a build: dates, numbers, characters ----------------------------------
+    *[
+        Case(
+            f"impossible-date-{command}",
+            {BOOK: BOOK_YAML.replace("2026-01-01", "2026-02-30")},
+            "error",
+            [
+                f"{BOOK}:4: error[yaml-value]: '2026-02-30' is not a date in the calendar (day "
+                "is out of range for month); write a real date as YYYY-MM-DD"
+            ],
+            args=(command, "."),
+        )
+        for command in ("check", "build")
+    ],
+    Case(
+        "date-year-one",
+        {BOOK: BOOK_YAML.replace("2026-01-01", "0001-01-01")},
+        "error",
+        [
+            f"{BOOK}:4: error[config]: 'date': 0001-01-01 is outside the years 1000 to 2107; "
+            "write it as YYYY-MM-DD"
+        ],
+        args=("check", "."),
+    ),
+    *[
+        Case(
+            f"chart-value-{name}",
+            {FIGURES: CHART.format(id="chart", value=value)},
+            "error",
+            [
+                f"{FIGURES}:7: error[figure]: a data point needs a number 'value' from 0 to "
+                "1e+15; write the value in larger units (e.g. million) if it is larger"
+            ],
+            args=("check", "."),
+        )
+        for name, value in [
+            ("nan", ".nan"),
+            ("inf", ".inf"),
+            ("huge-float", "1.7e+308"),
+            ("huge-int", "1" + "0" * 400),
+        ]
+    ],
+    Case(
+        "chart-at-huge",
+        {FIGURES: CHART.format(id="chart", value="3").replace('"00:01:00"', "9" * 30)},
+        "error",
+        [
+            f"{FIGURES}:7: error[bad-timestamp]: 'at': {'9' * 30} seconds is not a timestamp of "
+            "a source (0 to 999:59:59)"
+        ],
+        args=("check", "."),
+    ),
+    *[
+        Case(
+            f"noncharacter-{name}",
+            {SEG2: segment(2, f"A {text} here.\n")},
+            "error",
+            [f"{SEG2}:7:3: error[bad-character]: {message}; remove it"],
+            args=("check", "."),
+        )
+        for name, text, message in [
+            ("typed", "\ufffe", "U+FFFE (a noncharacter) cannot be in a book"),
+            ("typed-ffff", "\uffff", "U+FFFF (a noncharacter) cannot be in a book"),
+            (
+                "hex-entity",
+                "&#xFFFE;",
+                "'&#xFFFE;' is U+FFFE (a noncharacter), which cannot be in a book",
+            ),
+            (
+                "decimal-entity",
+                "&#65535;",
+                "'&#65535;' is U+FFFF (a noncharacter), which cannot be in a book",
+            ),
+            (
+                "control-entity",
+                "&#1;",
+                "'&#1;' is U+0001 (a control character), which cannot be in a book",
+            ),
+        ]
+    ],
+    Case(
+        "noncharacter-in-a-yaml-escape",
+        {BOOK: BOOK_YAML.replace("title: One", 'title: "One\\uFFFF"')},
+        "error",
+        [
+            f"{BOOK}:10: error[bad-character]: the text holds U+FFFF (a noncharacter), which "
+            "cannot be in a book; remove the escape that writes it"
+        ],
+    ),
+    *[
+        Case(
+            f"control-character-in-the-title-{name}",
+            {BOOK: BOOK_YAML.replace("title: Hostile Test", f'title: "Hostile{escape}Test"')},
+            "error",
+            [
+                f"{BOOK}:1: error[bad-character]: the text holds {shown} (a control "
+                "character), which cannot be in a book; remove the escape that writes it"
+            ],
+        )
+        for name, escape, shown in [("bell", "\\a", "U+0007"), ("x01", "\\x01", "U+0001")]
+    ],
+    Case(
+        "noncharacter-by-import",
+        {"summary.txt": "Summary.\n\n• 00:01:00 First \ufffe part.\n"},
+        "error",
+        [
+            "summary.txt:3:18: error[bad-character]: U+FFFE (a noncharacter) cannot be in a "
+            "book; remove it"
+        ],
+        args=("import", "summary.txt", "new"),
+    ),
     # --- images and links that reach outside ---------------------------------------------------
     Case(
         "missing-image",

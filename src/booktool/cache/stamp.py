@@ -91,7 +91,7 @@ def unchanged(build_dir: Path, inputs: dict[str, object]) -> list[tuple[str, str
         if any(_state(path) != state for path, state in data["outputs"].items()):
             return None
         return [(str(stream), str(line)) for stream, line in data["printed"]]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
 
 

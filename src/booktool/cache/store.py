@@ -84,7 +84,7 @@ class BuildCache:
             if data.get("version") != MANIFEST_VERSION or data.get("booktool") != __version__:
                 return {}
             return {name: OutputRecord(**record) for name, record in data["outputs"].items()}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (OSError, ValueError, RecursionError, TypeError, KeyError, AttributeError):
             return {}
 
     def fragment(self, key: str) -> str | None:
@@ -116,7 +116,7 @@ class BuildCache:
                     chunk = body[start : start + size]
                     if hashlib.sha256(chunk).hexdigest() == checksum:
                         self._pack[str(key)] = chunk
-            except (OSError, ValueError, TypeError, KeyError):
+            except (OSError, ValueError, RecursionError, TypeError, KeyError):
                 pass
         return self._pack
 
@@ -164,7 +164,7 @@ class BuildCache:
                 return None
             starts = [PageStart(**fields) for fields in data["starts"]]
             return str(data["digest"]), [str(r) for r in data["resources"]], starts
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (OSError, ValueError, RecursionError, TypeError, KeyError, AttributeError):
             return None
 
     def store_page_map(self, digest: str, resources: list[str], starts: list[PageStart]) -> None:
@@ -184,7 +184,7 @@ class BuildCache:
             data: Any = json.loads(header)
             if data.pop("sha256") != hashlib.sha256(pdf).hexdigest():
                 return None  # damaged: render again
-        except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        except (OSError, ValueError, RecursionError, KeyError, AttributeError, TypeError):
             return None
         self.parts_used.add(key)
         return data, pdf
@@ -199,7 +199,7 @@ class BuildCache:
         try:
             data: Any = json.loads((self.directory / f"numbers-{key}.json").read_text("utf-8"))
             return data if isinstance(data, dict) and data.get("booktool") == __version__ else None
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
 
     def store_numbers(self, key: str, data: dict[str, Any]) -> None:

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from booktool.errors import Problem, ProjectExistsError, input_error
+from booktool.errors import InputError, Problem, ProjectExistsError, input_error
+from booktool.source.characters import character_problem
 from booktool.source.text import decode_text, escape_markdown
 from booktool.source.timecode import format_timecode, parse_timecode
 from booktool.source.yamlio import dump_yaml
@@ -60,6 +61,8 @@ def parse_summary(data: bytes, path: Path) -> SummaryText:
         raise input_error(
             path, None, f"not UTF-8 (byte {exc.start})", "save the file as UTF-8", code="not-utf8"
         ) from exc
+    if problem := character_problem(path, text):
+        raise InputError(problem)
     summary_lines: list[str] = []
     segments: list[Segment] = []
     current: list[str] | None = None

@@ -120,13 +120,16 @@ CHAPTER_KEYS: dict[str, str] = {
 
 
 def _as_date(value: Any) -> dt.date:
+    """The edition's date: a four-digit year (dcterms:modified), at most 2107 (a zip entry's)."""
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value.strip())
-    raise ValueError(f"'{value}' is not a date")
+        value = value.date()
+    elif isinstance(value, str):
+        value = dt.date.fromisoformat(value.strip())
+    if not isinstance(value, dt.date):
+        raise ValueError(f"'{value}' is not a date")
+    if not 1000 <= value.year <= 2107:
+        raise ValueError(f"{value.isoformat()} is outside the years 1000 to 2107")
+    return value
 
 
 def _as_year(value: Any) -> int:

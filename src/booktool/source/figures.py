@@ -34,6 +34,8 @@ FIGURE_KEYS = {
     "credit": "image: who made the image.",
 }
 POINT_KEYS = {"label", "value", "at", "note"}
+#: The largest value a chart draws: its scale and labels stay exact numbers (no .inf or .nan).
+MAX_VALUE = 1e15
 
 
 def read_figures(
@@ -189,12 +191,17 @@ def _read_points(item: LineDict, path: Path, problems: list[Problem]) -> list[Da
         problems += unknown_keys(point, POINT_KEYS, "a data point", path)
         label = _text(point, "label", path, problems, required=True, what="a data point")
         value = point.get("value")
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 <= value <= MAX_VALUE
+        ):
             problems.append(
                 Problem(
                     path,
                     point.line_of("value"),
-                    "a data point needs a number 'value' (0 or more)",
+                    f"a data point needs a number 'value' from 0 to {MAX_VALUE:.0e}",
+                    "write the value in larger units (e.g. million) if it is larger",
                     code="figure",
                 )
             )

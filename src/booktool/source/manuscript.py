@@ -15,6 +15,7 @@ from typing import Any
 from booktool.errors import InputError, Problem, input_error
 from booktool.model.book import Book, Chapter, KeyTerm, Person, Section, SourceSpan
 from booktool.source.apparatus import Apparatus, load_apparatus
+from booktool.source.characters import character_problem
 from booktool.source.config import BookConfig, read_config
 from booktool.source.ids import id_problem
 from booktool.source.people import Person as PersonEntry
@@ -101,6 +102,8 @@ def read_text(path: Path, limit: int = MAX_MARKDOWN_BYTES) -> str:
 def read_markdown_file(path: Path) -> MarkdownFile:
     """Split a Markdown file's front matter (YAML between ``---`` lines) from its body."""
     text = read_text(path)
+    if problem := character_problem(path, text):
+        raise InputError(problem)
     match = _FRONT.match(text)
     if not match:
         if text.startswith("---"):
