@@ -21,6 +21,7 @@ from .hostile import (
     Link,
     Sparse,
     builtin,
+    giant_png,
     huge_png,
     segment,
     write_project,
@@ -595,6 +596,38 @@ CASES = [
             "blocks inside each other), over the limit of 64; flatten the nesting"
         ],
     ),
+    *[
+        Case(
+            f"image-too-many-pixels-{edition}",
+            {
+                SEG2: segment(2, "A poster.\n\n![A poster](../images/poster.png)\n"),
+                "manuscript/images/poster.png": Lazy(giant_png),
+            },
+            "error",
+            [
+                "manuscript/images/poster.png: error[image-too-large]: image is 20000 × 20000 "
+                "pixels (400 megapixels), over the limit of 50 megapixels; scale it down, or "
+                "raise limits.max_megapixels in book.yaml"
+            ],
+            args=("build", ".", "--format", edition),
+        )
+        for edition in ("epub", "pdf")
+    ],
+    Case(
+        "figure-image-over-a-lower-limit",
+        {
+            BOOK: BOOK_YAML + "limits:\n  max_megapixels: 60\n",
+            FIGURES: "- id: poster\n  kind: image\n  title: A poster\n  alt: A poster.\n"
+            "  source: The film.\n  file: images/poster.png\n",
+            "manuscript/images/poster.png": Lazy(huge_png),
+        },
+        "error",
+        [
+            "manuscript/images/poster.png: error[image-too-large]: image is 9000 × 9000 "
+            "pixels (81 megapixels), over the limit of 60 megapixels; scale it down, or "
+            "raise limits.max_megapixels in book.yaml"
+        ],
+    ),
     # --- layouts, fonts and text the fonts cannot draw -----------------------------------------
     Case(
         "template-syntax-error",
@@ -730,7 +763,7 @@ CASES = [
     Case(
         "render-memory",
         {
-            BOOK: BOOK_YAML + "limits:\n  render_memory_mb: 384\n",
+            BOOK: BOOK_YAML + "limits:\n  render_memory_mb: 384\n  max_megapixels: 100\n",
             SEG2: segment(2, "A poster.\n\n![A huge poster](../images/poster.png)\n"),
             "manuscript/images/poster.png": Lazy(huge_png),
         },
@@ -849,3 +882,29 @@ def test_one_id_rule_guards_every_file_name(value: str, valid: bool) -> None:
     else:
         with pytest.raises(ValueError, match="cannot name a file"):
             chart_href(figure)
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [("PNG", {}), ("GIF", {}), ("JPEG", {}), ("WEBP", {"lossless": True}), ("WEBP", {})],
+)
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_pixel_size_is_read_from_the_header(
+    kind: str, options: dict[str, bool], mode: str, tmp_path: Path
+) -> None:
+    """The header's size is the one Pillow decodes, for every raster type a book carries."""
+    from PIL import Image
+
+    from booktool.source.pixels import pixel_size
+
+    path = tmp_path / f"image.{kind.lower()}"
+    image = Image.new(mode, (1234, 567), (120, 30, 30, 128)[: len(mode)])
+    image.convert("RGB" if kind == "JPEG" else mode).save(path, kind, **options)
+    with Image.open(path) as decoded:
+        assert decoded.size == (1234, 567)
+    assert pixel_size(path) == (1234, 567)
+    if kind == "JPEG":  # EXIF and comments before the frame are skipped, not read as it
+        data = path.read_bytes()
+        comment = b"\xff\xfe" + (2 + 3000).to_bytes(2, "big") + b"x" * 3000
+        path.write_bytes(data[:2] + comment + data[2:])
+        assert pixel_size(path) == (1234, 567)

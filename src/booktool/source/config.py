@@ -101,6 +101,8 @@ LIMIT_KEYS: dict[str, str] = {
     "least 384).",
     "render_processes": "PDF render processes at once: the book's parts are laid out in "
     "parallel (default 0: one per core).",
+    "max_megapixels": "Pixels an image may have, in millions (default 50): a larger one is "
+    "refused before it is decoded.",
 }
 SOURCE_KEYS: dict[str, str] = {
     "title": "The documentary's title. Required.",
@@ -262,10 +264,12 @@ def _read_limits(data: LineDict, problems: Collector) -> RenderLimits:
     seconds = problems.checked(value, "render_seconds", _as_bounded(1, 86400, float))
     memory = problems.checked(value, "render_memory_mb", _as_bounded(384, 1048576, int))
     processes = problems.checked(value, "render_processes", _as_bounded(0, 256, int))
+    megapixels = problems.checked(value, "max_megapixels", _as_bounded(1, 1000, float))
     return RenderLimits(
         render_seconds=default.render_seconds if seconds is None else seconds,
         render_memory_mb=default.render_memory_mb if memory is None else memory,
         render_processes=default.render_processes if processes is None else processes,
+        max_megapixels=default.max_megapixels if megapixels is None else megapixels,
     )
 
 

@@ -20,6 +20,7 @@ from booktool.source.config import BookConfig, read_config
 from booktool.source.ids import id_problem
 from booktool.source.people import Person as PersonEntry
 from booktool.source.people import read_people
+from booktool.source.pixels import oversized
 from booktool.source.project import Project
 from booktool.source.schema import unknown_key_hint
 from booktool.source.text import decode_text
@@ -446,6 +447,8 @@ def _fill_ends(config: BookConfig, segments: dict[str, Segment]) -> dict[str, Se
 def assemble_book(manuscript: Manuscript, html: dict[Path, str], media: dict[str, Path]) -> Book:
     """The book model from a checked manuscript and each Markdown file's converted HTML."""
     config, apparatus = manuscript.config, manuscript.apparatus
+    if oversize := oversized({**media, **apparatus.figure_media}, config.limits.max_megapixels):
+        raise InputError(*oversize)
     introduction = None
     if manuscript.introduction is not None:
         meta: dict[str, Any] = manuscript.introduction.meta
