@@ -23,6 +23,8 @@ def write_atomic(target: Path, data: bytes, mode: int = 0o644, *, durable: bool 
                 os.fsync(handle.fileno())
         os.chmod(temp_name, mode)
         os.replace(temp_name, target)
-    except BaseException:
+    except BaseException as exc:
         Path(temp_name).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:  # a write: name what it wrote
+            raise OSError(exc.errno, exc.strerror, str(target)) from exc
         raise

@@ -14,6 +14,7 @@ cache decides by content. Only the standard library is imported here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -22,7 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import booktool
-from booktool.cache.output import write_atomic
+from booktool.cache.seal import read_sealed, write_sealed
 
 STAMP_VERSION = 1
 
@@ -78,14 +79,17 @@ def store(
         "outputs": {str(path): _state(str(path)) for path in outputs},
         "printed": printed,
     }
-    write_atomic(stamp_path(build_dir), json.dumps(data).encode(), durable=False)
+    try:
+        write_sealed(stamp_path(build_dir), json.dumps(data).encode(), durable=False)
+    except OSError:  # the outputs are written; without a stamp, the cache decides next time
+        forget(build_dir)
 
 
 def unchanged(build_dir: Path, inputs: dict[str, object]) -> list[tuple[str, str]] | None:
     """What a no-op rebuild prints, if nothing the last build depended on has changed since;
     else None."""
     try:
-        data = json.loads(stamp_path(build_dir).read_text("utf-8"))
+        data = json.loads(read_sealed(stamp_path(build_dir)) or b"null")
         if data["inputs"] != json.loads(json.dumps(inputs)):
             return None
         if any(_state(path) != state for path, state in data["outputs"].items()):
@@ -97,4 +101,5 @@ def unchanged(build_dir: Path, inputs: dict[str, object]) -> list[tuple[str, str
 
 def forget(build_dir: Path) -> None:
     """Drop the stamp (a failed build: the next one takes the full path)."""
-    stamp_path(build_dir).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # build/ a file, or read-only: no stamp to trust
+        stamp_path(build_dir).unlink(missing_ok=True)

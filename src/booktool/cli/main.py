@@ -343,6 +343,15 @@ def main(
         for problem in exc.problems:
             err.write(problem.format() + "\n")
         return exc.exit_code
+    except OSError as exc:  # a full disk, a read-only build/: one line, not a traceback
+        from booktool.filesystem import file_system_error
+
+        error = file_system_error(exc)
+        if error is None or args.debug:
+            raise
+        for problem in error.problems:
+            err.write(problem.format() + "\n")
+        return error.exit_code
     except KeyboardInterrupt:
         err.write("interrupted\n")
         return 130

@@ -30,6 +30,7 @@ from typing import Any
 
 from booktool.editions.layouts import BASE_URL
 from booktool.editions.pagemap import page_starts
+from booktool.render.pdfactions import drop_unsafe_links
 from booktool.render.pool import PAGE_MARK, READY_MARK, RenderJob, RenderResult
 
 _NOTDEF = ".notdef glyph rendered"
@@ -404,6 +405,7 @@ def _finish(job: RenderJob, held: _Held, *, reused: bool) -> RenderResult:
         # The fonts record the glyphs drawn; a layout written before (and renumbered since)
         # would otherwise subset the glyphs of its earlier numbers too.
         held.document.fonts = {}
+        drop_unsafe_links(held.document)
         with _logging(collect), _recording_fonts(fonts):
             pdf = held.document.write_pdf(
                 pdf_identifier=job.pdf_identifier.encode("ascii"), pdf_variant=job.pdf_variant
