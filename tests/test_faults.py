@@ -421,3 +421,74 @@ def test_a_folder_without_permission_is_one_line(
     error = file_system_error(temporary)
     assert error is not None and error.problems[0].format().startswith("build/.cache: ")
     assert file_system_error(OSError(errno.EIO, "I/O error", "build/x")) is None
+
+
+# --- one build at a time ---------------------------------------------------------------------
+
+
+def _booktool(*args: str) -> subprocess.Popen[str]:
+    """The booktool command in a process of its own, in the working folder."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "booktool", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
+
+
+@contextlib.contextmanager
+def _held(project: Path) -> Iterator[None]:
+    """``project``'s build lock, held by this test as a running build holds it."""
+    from booktool.cache.lock import build_lock
+
+    with build_lock(project / "build", wait=False, say=print):
+        yield
+
+
+def test_a_second_build_waits_for_the_first_and_says_so(built: Path) -> None:
+    _edit(built)
+    with _held(built):
+        second = _booktool("build", ".")
+        assert second.stderr is not None
+        line = second.stderr.readline()  # blocks until the build has found the lock held
+        assert line == f"waiting for another build in build (pid {os.getpid()}) to finish\n"
+        assert second.poll() is None  # still waiting: nothing was written meanwhile
+    out, err = second.communicate(timeout=300)
+    assert second.returncode == 0, err
+    assert "wrote build/hostile-test.pdf" in out
+
+
+def test_no_wait_fails_at_once_while_a_build_runs(built: Path) -> None:
+    before = _digests(built)
+    _edit(built)
+    with _held(built):
+        second = _booktool("build", ".", "--no-wait")
+        err = second.communicate(timeout=300)[1]
+    assert second.returncode == 1
+    assert err.splitlines() == [
+        f"build: error[build-locked]: another booktool build is running in this folder "
+        f"(pid {os.getpid()}); wait for it to finish, or build without --no-wait"
+    ]
+    assert _digests(built) == before
+    assert run_cli("build", ".", "--no-wait").code == 0  # the lock is free again
+
+
+def test_overlapping_builds_never_call_stale_outputs_up_to_date(built: Path) -> None:
+    """Builds of two versions started together, then a third: the last build's outputs and
+    stamp agree, whichever order the first two ran in."""
+    segment = built / "manuscript" / "segments" / "seg-02.md"
+    runs = []
+    for text in ("First version of the text.\n", "Second version of the text.\n"):
+        segment.write_text(segment.read_text().split("\n\n", 1)[0] + "\n\n" + text)
+        runs.append(_booktool("build", "."))
+    for process in runs:
+        assert process.wait(timeout=300) == 0
+    final = _digests(built)
+    fresh = built.parent / "fresh"
+    shutil.copytree(built / "manuscript", fresh / "manuscript")
+    assert run_cli("build", str(fresh)).code == 0
+    report = json.loads(run_cli("build", ".", "--json").out)
+    if report["up_to_date"]:  # the stamp may be believed only if the outputs are these
+        assert final == _digests(fresh)
+    assert _digests(built) == _digests(fresh)

@@ -88,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     bld.add_argument("--bleed", metavar="LENGTH", help="bleed around each PDF page, e.g. 3mm")
     bld.add_argument("--marks", action="store_true", help="crop and cross marks in the bleed")
+    bld.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="fail at once if another build is running in the same build/ folder",
+    )
     shown = bld.add_mutually_exclusive_group()
     shown.add_argument("--quiet", action="store_true", help="plain result lines, no progress")
     shown.add_argument("--json", action="store_true", help="one JSON summary on stdout")
@@ -168,11 +173,21 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from booktool.cache import stamp
+    from booktool.cache.lock import build_lock
     from booktool.source.project import Project
 
     started = time.perf_counter()
     project = Project.open(args.directory)
+    # One build at a time in build/, from before the stamp is read until it is stored.
+    with build_lock(project.build_dir, wait=not args.no_wait, say=lambda s: err.write(s + "\n")):
+        return _build_locked(args, out, err, project, started)
+
+
+def _build_locked(
+    args: argparse.Namespace, out: TextIO, err: TextIO, project: Project, started: float
+) -> int:
+    from booktool.cache import stamp
+
     formats = _formats_of(args) + (("booklet",) if args.booklet else ())
     settings = [*formats, f"strict={args.strict}", f"pdf={args.pdf_variant}"]
     settings += [f"bleed={args.bleed}", f"marks={args.marks}"]
