@@ -15,8 +15,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from typing import Any
 import pytest
 
 from .conftest import run_cli
-from .hostile import write_project
+from .hostile import segment, write_project
 
 CACHE = Path("build") / ".cache"
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -492,3 +494,138 @@ def test_overlapping_builds_never_call_stale_outputs_up_to_date(built: Path) -> 
     if report["up_to_date"]:  # the stamp may be believed only if the outputs are these
         assert final == _digests(fresh)
     assert _digests(built) == _digests(fresh)
+
+
+# --- leftovers of killed builds ---------------------------------------------------------------
+
+
+def test_a_killed_builds_temporary_files_are_swept_by_the_next(built: Path) -> None:
+    """A build killed while writing leaves ``.<name>.*.tmp`` (a full-size PDF); the next
+    build, holding the lock, removes them: no other build can be writing them."""
+    build = built / "build"
+    left = [
+        build / ".hostile-test.pdf.k1ll3d.tmp",
+        build / ".cache" / ".manifest.json.x8y9z0.tmp",
+        build / ".cache" / "parts" / ".0b6e.pdf.abc123.tmp",
+    ]
+    for path in left:
+        path.write_bytes(b"%PDF-1.7 half written")
+    kept = [build / ".cache" / "lock", build / "notes.tmp", build / ".keep.tmp"]
+    (build / "notes.tmp").write_text("not ours\n")
+    (build / ".keep.tmp").write_text("not ours either\n")
+    result = run_cli("build", ".")
+    assert result.code == 0 and "up to date" in result.out  # even a no-op build sweeps
+    assert [path for path in left if path.exists()] == []
+    assert all(path.exists() for path in kept)
+
+
+def _processes_with(variable: str, prefix: str) -> list[int]:
+    """The live processes whose environment sets ``variable`` to a value under ``prefix``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        wanted = f"{variable}={prefix}".encode()
+        if state != "Z" and any(item.startswith(wanted) for item in environ):
+            found.append(int(entry.name))
+    return found
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 60) -> bool:
+    """Whether ``condition`` came true within ``seconds`` (a bound, not a measurement)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _reap() -> None:
+    """Collect children this process adopted as a subreaper (workers of killed builds)."""
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+
+
+UNSPLITTABLE = "| a | b |\n|---|---|\n| " + "<br/>".join(f"line {i}" for i in range(1500))
+UNSPLITTABLE += " | x |\n"
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_end_the_workers_and_remove_their_folders(
+    number: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = write_project(tmp_path, {"manuscript/segments/seg-02.md": segment(2, UNSPLITTABLE)})
+    monkeypatch.chdir(project)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    build = subprocess.Popen(
+        [sys.executable, "-m", "booktool", "build", "."],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC), "TMPDIR": str(scratch)},
+    )
+    workers = str(scratch / "booktool-render-")
+    assert _wait_until(lambda: bool(_processes_with("TMPDIR", workers)))
+    build.send_signal(number)
+    err = build.communicate(timeout=120)[1]
+    assert build.returncode == 128 + number, err
+    assert err.splitlines()[-1:] == ["interrupted"] and "Traceback" not in err
+    assert _wait_until(lambda: not _processes_with("TMPDIR", workers), 30)
+    assert sorted(p.name for p in scratch.iterdir() if p.name.startswith("booktool-")) == []
+    assert not list((project / "build").glob("*.pdf"))
+
+
+def test_a_worker_ends_when_the_build_that_started_it_is_killed(tmp_path: Path) -> None:
+    """The worker's stdin stays open (another process holds it), so only the parent-death
+    signal can end it once its build is killed outright."""
+    read_end, write_end = os.pipe()
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, subprocess, sys, time\n"
+            "from booktool.render.orphan import parent_env\n"
+            "worker = subprocess.Popen([sys.executable, '-P', '-m', 'booktool.render.worker',"
+            " '--serve', '2048'], stdin=int(sys.argv[1]), stdout=subprocess.DEVNULL,"
+            " stderr=subprocess.PIPE, env={**os.environ, **parent_env()})\n"
+            "print(worker.pid, flush=True)\n"
+            "worker.stderr.readline()\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(600)\n",
+            str(read_end),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        pass_fds=(read_end,),
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
+    os.close(read_end)
+    try:
+        assert parent.stdout is not None
+        pid = int(parent.stdout.readline())
+        assert parent.stdout.readline() == "ready\n"
+        parent.kill()
+        parent.wait()
+
+        def ended() -> bool:
+            _reap()
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+            except OSError:
+                return True
+            return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+        assert _wait_until(ended, 30)
+    finally:
+        os.close(write_end)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        _reap()

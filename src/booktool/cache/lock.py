@@ -4,7 +4,8 @@ The lock is ``flock`` on ``build/.cache/lock``, taken before the no-op stamp is 
 until the stamp is stored, so no other build can replace an output between this build's write
 and its stamp: the stamp records what this build wrote. A second build waits, saying so, or
 with ``--no-wait`` fails at once. The kernel drops the lock when its process ends, however it
-ends, so a killed build never leaves it held. Only the standard library is used (the no-op path).
+ends, so a killed build never leaves it held; the next build, holding it, sweeps the temporary
+files a killed one left. Only the standard library is used (the no-op path).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from booktool.cache.output import sweep_temporaries
 from booktool.errors import BooktoolError, Problem, display_path
 
 LOCK_NAME = "lock"
@@ -77,6 +79,9 @@ def build_lock(build_dir: Path, *, wait: bool, say: Callable[[str], object]) -> 
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)
                 os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+            cache = build_dir / ".cache"
+            with contextlib.suppress(OSError):
+                sweep_temporaries([build_dir, cache, cache / "parts"])
         yield
     finally:
         os.close(fd)  # and the lock with it

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -322,12 +323,29 @@ def _watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return code
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: unwound as Ctrl-C is, so the render workers end and their
+    temporary folders go; the exit code is 128 and the signal's number."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.exit_code = 128 + number
+
+
+def _terminated(number: int, frame: object) -> None:
+    for other in (signal.SIGTERM, signal.SIGHUP):  # a second signal must not cut the cleanup
+        signal.signal(other, signal.SIG_IGN)
+    raise Terminated(number)
+
+
 def run() -> NoReturn:
     """The ``booktool`` command: :func:`main`, then the process ends at once, without tearing
     the interpreter down: freeing every object the build left (the last PDF join alone:
     0.06 s at 10x) and the last garbage collection are work nothing waits on. The outputs
     are written, the render workers and pandoc have ended, the temporary folders are gone;
     what is left to do is to flush the output streams."""
+    for number in (signal.SIGTERM, signal.SIGHUP):  # end as Ctrl-C does: workers, folders
+        signal.signal(number, _terminated)
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -367,6 +385,6 @@ def main(
         for problem in error.problems:
             err.write(problem.format() + "\n")
         return error.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         err.write("interrupted\n")
-        return 130
+        return exc.exit_code if isinstance(exc, Terminated) else 130

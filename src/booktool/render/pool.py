@@ -31,6 +31,7 @@ from typing import Any
 
 from booktool.errors import Problem, RenderError
 from booktool.limits import RenderLimits
+from booktool.render.orphan import parent_env
 from booktool.render.protocol import Refusal
 
 #: How the child announces each page it lays out, on a line of its stderr.
@@ -246,7 +247,7 @@ class RenderWorker:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                env={**os.environ, "TMPDIR": self.scratch},
+                env={**os.environ, "TMPDIR": self.scratch, **parent_env()},
                 pass_fds=(theirs.fileno(),) if theirs else (),
             )
         finally:

@@ -30,6 +30,7 @@ from typing import Any
 
 from booktool.editions.layouts import BASE_URL
 from booktool.editions.pagemap import page_starts
+from booktool.render.orphan import die_with_parent
 from booktool.render.pdfactions import drop_unsafe_links
 from booktool.render.pool import PAGE_MARK, READY_MARK, RenderJob, RenderResult
 
@@ -580,10 +581,12 @@ def _fork_sibling(control: socket.socket) -> bool | None:
             os.close(fd)
         os.waitpid(middle, 0)
         return False
+    middle = os.getpid()  # in the middle process, fork() gave 0
     if os.fork():
         os._exit(0)  # the middle process: its child is orphaned, and taken up by the build
     while os.getppid() == middle:  # until the build is its parent (microseconds)
         time.sleep(0.0005)
+    die_with_parent()  # a fork does not inherit the request
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
@@ -635,6 +638,7 @@ def _ready() -> None:
 
 def main(argv: list[str]) -> int:
     """``--serve MEMORY_MB [--control FD]``."""
+    die_with_parent()
     control = socket.socket(fileno=int(argv[3])) if len(argv) > 3 else None
     return serve(int(argv[1]), control)
 
