@@ -51,6 +51,82 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?>
 <!DOCTYPE svg [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
 <svg xmlns="http://www.w3.org/2000/svg"><text>&secret;</text></svg>
 """
+
+
+def svg(body: str) -> str:
+    """An SVG drawing holding ``body``."""
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'width="10" height="10">{body}</svg>\n'
+    )
+
+
+#: SVG that loads or runs something by a route a deny-list missed: (name, body, reason).
+HOSTILE_SVG = [
+    (
+        "css-escape",
+        '<rect width="5" height="5" style="fill: \\75 rl(https://example.com/t.png)"/>',
+        "<rect> refers to 'url(https://example.com/t.png)'; only url(#id) is allowed",
+    ),
+    (
+        "css-escape-in-a-presentation-attribute",
+        '<rect width="5" height="5" fill="\\75 rl(https://example.com/p.svg#p)"/>',
+        "<rect> fill refers to 'url(https://example.com/p.svg#p)'; only url(#id) is allowed",
+    ),
+    (
+        "fill-url",
+        '<rect width="5" height="5" fill="url(https://example.com/p.svg#p)"/>',
+        "<rect> fill refers to 'url(https://example.com/p.svg#p)'; only url(#id) is allowed",
+    ),
+    *[
+        (
+            f"{attribute}-url",
+            f'<rect width="5" height="5" {attribute}="url(file:///etc/passwd#x)"/>',
+            f"<rect> {attribute} refers to 'url(file:///etc/passwd#x)'; only url(#id) is allowed",
+        )
+        for attribute in ("filter", "mask", "clip-path", "marker-end")
+    ],
+    (
+        "smil-set-href",
+        '<a><set attributeName="href" to="https://example.com/"/></a>',
+        "it contains <a>, which is not a static SVG drawing element",
+    ),
+    (
+        "smil-animate",
+        '<rect width="5" height="5"><animate attributeName="fill" to="red" dur="1s"/></rect>',
+        "it contains <animate>, which is not a static SVG drawing element",
+    ),
+    (
+        "nested-svg-document",
+        '<image width="5" height="5" href="data:image/svg+xml;base64,PHN2Zy8+"/>',
+        "<image> embeds another SVG document (data:image/svg+xml)",
+    ),
+    (
+        "outside-image",
+        '<image width="5" height="5" xlink:href="https://example.com/a.png"/>',
+        "<image> refers to 'https://example.com/a.png'; only PNG, JPEG, GIF or WebP data: images",
+    ),
+    (
+        "use-outside",
+        '<use href="other.svg#shape"/>',
+        "<use> refers to 'other.svg#shape' outside the drawing",
+    ),
+    (
+        "event-attribute",
+        '<rect width="5" height="5" onload="alert(1)"/>',
+        "<rect> has the attribute onload, which is not a safe SVG attribute",
+    ),
+    (
+        "foreign-object",
+        "<foreignObject><p>x</p></foreignObject>",
+        "it contains <foreignObject>, which is not a static SVG drawing element",
+    ),
+    (
+        "escaped-import",
+        "<style>@\\69mport 'https://example.com/x.css';</style>",
+        "<style> has '@import' in its style, which could load or run content",
+    ),
+]
 NO_SEGMENTS = "A summary paragraph and nothing else.\n"
 OUT_OF_ORDER = "Summary.\n\n• 00:05:00 Second part.\n• 00:01:00 First part.\n"
 DEEP = ">" * 400 + " deep\n"
@@ -586,6 +662,36 @@ CASES = [
             "DTD or entities, which booktool refuses (DTDForbidden); use a plain SVG drawing, "
             "or a PNG"
         ],
+    ),
+    *[
+        Case(
+            f"svg-{name}",
+            {
+                SEG2: segment(2, "Text.\n\n![x](../images/x.svg)\n"),
+                "manuscript/images/x.svg": svg(body),
+            },
+            "error",
+            [
+                f"{SEG2}:9: error[unsafe-svg]: image '../images/x.svg' is refused: {reason}; "
+                "use a plain SVG drawing, or a PNG"
+            ],
+        )
+        for name, body, reason in HOSTILE_SVG
+    ],
+    Case(
+        "svg-plain-drawing-with-local-references",
+        {
+            SEG2: segment(2, "Text.\n\n![x](../images/x.svg)\n"),
+            "manuscript/images/x.svg": svg(
+                '<defs><linearGradient id="g"><stop offset="0" stop-color="red"/>'
+                '</linearGradient><clipPath id="c"><rect width="5" height="5"/></clipPath>'
+                '<filter id="f"><feGaussianBlur stdDeviation="1"/></filter></defs>'
+                '<rect width="10" height="10" fill="url(#g)" clip-path="url(\'#c\')" '
+                'style="filter: url(#f); stroke: black"/><use href="#c"/>'
+            ),
+        },
+        "built",
+        [],
     ),
     Case(
         "deep-nesting",
