@@ -629,3 +629,38 @@ def test_a_worker_ends_when_the_build_that_started_it_is_killed(tmp_path: Path) 
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         _reap()
+
+
+# --- messages carry their code and blame the file that holds the problem -------------------
+
+
+def test_watch_reports_book_yaml_and_segment_time_errors_with_their_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_watch import Session
+
+    project = write_project(tmp_path, {})
+    monkeypatch.chdir(project)
+    monkeypatch.setenv("PYTHONPATH", str(SRC))
+    session = Session(".", "--format", "epub")
+    try:
+        session.wait_for("watching")
+        book = project / "manuscript" / "book.yaml"
+        good = book.read_text()
+        book.write_text("Hostile Test\n")  # an editor's half-saved file
+        lines = session.wait_for("build failed")
+        assert (
+            "manuscript/book.yaml:1: error[config]: book.yaml must be a mapping of keys to "
+            "values" in lines
+        )
+        book.write_text(good)
+        session.wait_for("up to date")  # the book as it was: the EPUB is still current
+        seg = project / "manuscript" / "segments" / "seg-02.md"
+        seg.write_text(seg.read_text().replace("start: 00:05:00", "start: 00:99:00"))
+        lines = session.wait_for("build failed")
+        assert (
+            "manuscript/segments/seg-02.md:4: error[segment-times]: 'start': '00:99:00': minutes "
+            "must be below 60" in lines
+        )
+    finally:
+        session.stop()

@@ -291,6 +291,18 @@ CASES = [
         ],
     ),
     Case(
+        "segment-time-not-a-time",
+        {SEG2: segment(2, "Text.\n", start="00:99:00")},
+        "error",
+        [f"{SEG2}:4: error[segment-times]: 'start': '00:99:00': minutes must be below 60"],
+    ),
+    Case(
+        "book-yaml-not-a-mapping",
+        {BOOK: "Hostile Test\n"},
+        "error",
+        [f"{BOOK}:1: error[config]: book.yaml must be a mapping of keys to values"],
+    ),
+    Case(
         "same-start",
         {SEG2: segment(2, "Text.\n", start="00:00:00")},
         "error",
@@ -767,6 +779,21 @@ CASES = [
             "A001, U+13001 EGYPTIAN HIEROGLYPH A002; add a font that has them to layouts/ "
             "(@font-face in print.css)"
         ],
+    ),
+    Case(
+        "system-font-by-local",
+        {
+            "layouts/print.css": builtin("print.css")
+            + '@font-face { font-family: Sys; src: local("DejaVu Sans"); }\n'
+            "p { font-family: Sys, serif; }\n"
+        },
+        "error",
+        [
+            f"layouts/print.css:{len(builtin('print.css').splitlines()) + 1}: error[not-local]: "
+            "refused to load the system font 'DejaVuSans.ttf' that local() names; put the font "
+            "file in layouts/ and load it with url()"
+        ],
+        args=("build", ".", "--format", "pdf"),
     ),
     Case("word-too-long-for-a-table-cell", {SEG2: segment(2, TABLE)}, "built", []),
     Case(

@@ -440,5 +440,7 @@ class EpubEdition(HtmlEdition):
         try:
             writer.write()
         except (OSError, ValueError) as exc:
-            raise RenderError(Problem(None, None, f"could not write the EPUB: {exc}")) from exc
+            raise RenderError(
+                Problem(None, None, f"could not write the EPUB: {exc}", code="epub-write")
+            ) from exc
         return target.getvalue()

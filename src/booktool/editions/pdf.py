@@ -453,6 +453,18 @@ class PdfEdition(HtmlEdition):
                 "copy the file into layouts/ instead of linking to it",
                 code="outside-project",
             )
+        system_font = PurePosixPath(refusal.url).suffix.lower() in FONT_SUFFIXES
+        if where is None and refusal.url.startswith("file:") and system_font:
+            # A font local() found on the system: at the stylesheet that names it.
+            path, line = self.layouts.locate("local(") or (None, None)
+            return Problem(
+                path,
+                line,
+                f"refused to load the system font '{PurePosixPath(refusal.url).name}' that "
+                "local() names",
+                "put the font file in layouts/ and load it with url()",
+                code="not-local",
+            )
         if refusal.kind == "missing":
             return Problem(
                 path,

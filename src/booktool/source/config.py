@@ -144,7 +144,9 @@ def read_config(data: Any, path: Path) -> BookConfig:
     """Validate parsed ``book.yaml`` data; raise InputError listing every problem."""
     problems = Collector(path)
     if not isinstance(data, LineDict):
-        raise InputError(Problem(path, 1, "book.yaml must be a mapping of keys to values"))
+        raise InputError(
+            Problem(path, 1, "book.yaml must be a mapping of keys to values", code="config")
+        )
     problems.unknown_keys(data, BOOK_KEYS, "book.yaml")
     title = problems.text(data, "title", required=True)
     identifier = problems.text(data, "identifier", required=True)

@@ -194,7 +194,9 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
         try:
             times[key] = timecode_value(meta[key])
         except ValueError as exc:
-            problems.append(Problem(path, meta.line_of(key), f"'{key}': {exc}"))
+            problems.append(
+                Problem(path, meta.line_of(key), f"'{key}': {exc}", code="segment-times")
+            )
     start, end = times["start"], times["end"]
     if start is not None and end is not None and end <= start:
         problems.append(

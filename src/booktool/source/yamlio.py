@@ -132,7 +132,7 @@ def _convert(node: Node, path: Path, offset: int, scalars: Any) -> Any:
                 code="bad-character",
             )
         return value
-    raise input_error(path, line, "unsupported YAML node")  # pragma: no cover
+    raise input_error(path, line, "unsupported YAML node", code="yaml-unsafe")  # pragma: no cover
 
 
 def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
