@@ -352,6 +352,8 @@ def test_a_full_disk_is_one_line_and_the_outputs_are_kept(
     assert result.code == 1 and "Traceback" not in result.err
     lines = result.err.splitlines()
     assert len(lines) == 1 and FULL.fullmatch(lines[0]), result.err
+    report = json.loads(run_cli("build", ".", "--json").out)  # the same, for a program
+    assert not report["ok"] and [e["code"] for e in report["errors"]] == ["disk-full"]
     assert _digests(built) == before
     assert _temporaries(small_disk) == []
     filler.unlink()

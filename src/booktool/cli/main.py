@@ -237,7 +237,14 @@ def _build_now(
     progress = Progress(TerminalDisplay(out) if live else None)
     options = print_options(args.pdf_variant, args.bleed, args.marks)
     try:
-        report = build(project, formats, strict=args.strict, progress=progress, options=options)
+        try:
+            report = build(project, formats, strict=args.strict, progress=progress, options=options)
+        except OSError as exc:  # a full disk, a read-only build/: reported as the others are
+            from booktool.filesystem import file_system_error
+
+            if (error := file_system_error(exc)) is None or args.debug:
+                raise
+            raise error from exc
     except BooktoolError as exc:
         stamp.forget(project.build_dir)
         if args.json:
