@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -147,7 +148,7 @@ def test_a_cache_from_another_machine_is_rebuilt(
 
 
 def test_a_key_that_is_not_one_is_replaced(own_key: Path, tmp_path: Path) -> None:
-    from booktool.cache.seal import machine_key, seal, unseal
+    from booktool.cache.seal import mac, machine_key, seal, unseal
 
     (own_key / "booktool").mkdir(parents=True)
     (own_key / "booktool" / "key").write_bytes(b"short")
@@ -155,6 +156,8 @@ def test_a_key_that_is_not_one_is_replaced(own_key: Path, tmp_path: Path) -> Non
     assert len(key) == 32 and (own_key / "booktool" / "key").read_bytes() == key
     sealed = seal(b"data")
     assert unseal(sealed) == b"data"
+    for data, secret in [(b"data", key), (b"", b"k"), (b"x" * 10_000, b"long key" * 20)]:
+        assert mac(secret, data) == hmac.new(secret, data, "sha256").hexdigest()
     for at in range(len(sealed)):  # every byte is covered, the seal's own included
         changed = bytearray(sealed)
         changed[at] ^= 0x01

@@ -29,7 +29,7 @@ class BuildLocked(BooktoolError):
 def _holder(fd: int) -> str:
     """`` (pid N)`` of the build that holds the lock, as it wrote it, or nothing."""
     try:
-        pid = os.pread(fd, 32, 0).decode("ascii").strip()
+        pid = next(iter(os.pread(fd, 32, 0).decode("ascii").split()), "")
     except (OSError, UnicodeDecodeError):
         return ""
     return f" (pid {pid})" if pid.isdigit() else ""
@@ -76,9 +76,8 @@ def build_lock(build_dir: Path, *, wait: bool, say: Callable[[str], object]) -> 
             say(f"waiting for another build in {where}{_holder(fd)} to finish")
             fcntl.flock(fd, fcntl.LOCK_EX)
         if writable:
-            with contextlib.suppress(OSError):
-                os.ftruncate(fd, 0)
-                os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+            with contextlib.suppress(OSError):  # the same width each time: no truncation
+                os.pwrite(fd, f"{os.getpid():>10}\n".encode("ascii"), 0)
             cache = build_dir / ".cache"
             with contextlib.suppress(OSError):
                 sweep_temporaries([build_dir, cache, cache / "parts"])
