@@ -72,8 +72,10 @@ test: bytecode | sysdeps
 # EPUB and the WeasyPrint floor at 1×, 10× and 100× the booklet; writes bench/RESULTS.md.
 # Seven runs of each scenario at 1× and 10× (the machine is shared: medians of more runs hold
 # better), one at 100×: about 17 minutes on 2 cores; BENCH_SIZES="1 10" for a quicker run.
+# bench/test_internals.py first: the speed choices the tests do not pin (zlib level, renumbering).
 BENCH_SIZES ?= 1 10 100
 bench: bytecode
+	$(BIN)/pytest -q bench/test_internals.py
 	$(BIN)/python bench/speed.py --sizes $(BENCH_SIZES) --runs 7 --large-runs 1
 
 clean:

@@ -87,9 +87,10 @@ JOB = """
 import json, sys
 from dataclasses import asdict
 from pathlib import Path
-from booktool.build import build, convert
+from booktool.build import build
+from booktool.stages import convert
 from booktool.cache.store import BuildCache
-from booktool.editions.registry import build_moment
+from booktool.editions.plan import build_moment
 from booktool.editions.layouts import Layouts
 from booktool.source.manuscript import load_manuscript
 from booktool.editions.pdf import PdfEdition
@@ -183,12 +184,12 @@ def shuffled(text: str, copy: int, name: str) -> str:
     return "\n".join(lines)
 
 
-def generate(target: Path, scale: int) -> Path:
-    """This repo's booklet at ``scale`` times its size: each chapter and segment again, with
-    new ids, later times and its sentences reordered."""
-    shutil.copytree(REPO / "layouts", target / "layouts")
+def generate(target: Path, scale: int, source: Path = REPO) -> Path:
+    """A booklet project (this repo's, or ``source``) at ``scale`` times its size: each
+    chapter and segment again, with new ids, later times and its sentences reordered."""
+    shutil.copytree(source / "layouts", target / "layouts")
     manuscript = target / "manuscript"
-    shutil.copytree(REPO / "manuscript", manuscript)
+    shutil.copytree(source / "manuscript", manuscript)
     segments = sorted((manuscript / "segments").glob("*.md"))
     book = (manuscript / "book.yaml").read_text()
     plan, chapters = book.split("chapters:\n", 1)

@@ -1,4 +1,4 @@
-"""Shared fixtures: this repo's booklet built once per session, and project helpers."""
+"""Shared fixtures: the test roots' booklet built once per session, and project helpers."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ import pytest
 from booktool.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
+#: Sample projects that exist for the tests (see roots/README.md).
+ROOTS = Path(__file__).resolve().parent / "roots"
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed-000_fd7ad028365281d0.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -32,11 +34,16 @@ def run_cli(*argv: str) -> Run:
     return Run(code, out.getvalue(), err.getvalue())
 
 
-def copy_repo_project(target: Path) -> Path:
-    """A copy of this repo's booklet project (manuscript and layouts) at ``target``."""
-    shutil.copytree(REPO / "manuscript", target / "manuscript")
-    shutil.copytree(REPO / "layouts", target / "layouts")
+def copy_project(target: Path, root: str = "basic") -> Path:
+    """A copy of the test root ``root`` (its manuscript and layouts, if any) at ``target``."""
+    for folder in ("manuscript", "layouts"):
+        if (ROOTS / root / folder).is_dir():
+            shutil.copytree(ROOTS / root / folder, target / folder)
     return target
+
+
+#: The name branches written before the test roots still use.
+copy_repo_project = copy_project
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -56,8 +63,8 @@ def _temporary_files(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]
 
 @pytest.fixture(scope="session")
 def repo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This repo's booklet, built once into a temporary copy; returns the project folder."""
-    project = copy_repo_project(tmp_path_factory.mktemp("repo"))
+    """The basic root's booklet, built once into a temporary copy; returns the project folder."""
+    project = copy_project(tmp_path_factory.mktemp("repo"))
     result = run_cli("build", str(project))
     assert result.code == 0, result.err
     return project
@@ -65,8 +72,8 @@ def repo_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def repo_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """This repo's print HTML (``--format html``), built once in its own copy."""
-    project = copy_repo_project(tmp_path_factory.mktemp("repo-html"))
+    """The basic root's print HTML (``--format html``), built once in its own copy."""
+    project = copy_project(tmp_path_factory.mktemp("repo-html"))
     result = run_cli("build", str(project), "--format", "html")
     assert result.code == 0, result.err
     return project / "build" / "the-great-leap-forward.html"

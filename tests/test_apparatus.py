@@ -14,10 +14,10 @@ from booktool.source.chronology import dated_statements, parse_date, years_cover
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
 
-from .conftest import REPO, copy_repo_project, run_cli
+from .conftest import ROOTS, copy_project, run_cli
 from .outputs import NS, Epub, pdf_pages, squash
 
-MANUSCRIPT = load_manuscript(Project.open(REPO))
+MANUSCRIPT = load_manuscript(Project.open(ROOTS / "basic"))
 APPARATUS = MANUSCRIPT.apparatus
 
 
@@ -276,7 +276,7 @@ def edit(project: Path, name: str, old: str, new: str) -> None:
 def test_apparatus_errors_name_file_and_line(
     tmp_path: Path, name: str, old: str, new: str, expected: str
 ) -> None:
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     edit(project, name, old, new)
     result = run_cli("build", str(project), "--format", "epub")
     assert result.code == 1
@@ -285,7 +285,7 @@ def test_apparatus_errors_name_file_and_line(
 
 
 def test_suggest_lists_dated_statements_and_what_is_missing(tmp_path: Path) -> None:
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     edit(
         project,
         "segments/seg-04.md",

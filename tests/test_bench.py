@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 from booktool.cli.main import main
+from tests.conftest import ROOTS
 
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "speed.py"
 
@@ -26,7 +27,7 @@ def test_a_generated_manuscript_is_valid_with_distinct_text_and_the_same_structu
     tmp_path: Path,
 ) -> None:
     speed = load_bench()
-    project = speed.generate(tmp_path / "project", 3)
+    project = speed.generate(tmp_path / "project", 3, ROOTS / "basic")
     segments = project / "manuscript" / "segments"
     assert len(list(segments.glob("*.md"))) == 33
     bodies = [

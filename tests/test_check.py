@@ -10,7 +10,7 @@ import pytest
 
 from booktool.checks import LOAD_CODES, RULES
 
-from .conftest import copy_repo_project, run_cli
+from .conftest import copy_project, run_cli
 
 SLUG = "the-great-leap-forward"
 PEOPLE = """\
@@ -45,7 +45,7 @@ def lines(text: str) -> list[str]:
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    return copy_repo_project(tmp_path / "p")
+    return copy_project(tmp_path / "p")
 
 
 def test_the_repo_manuscript_is_clean_even_under_strict(project: Path) -> None:

@@ -11,10 +11,10 @@ from booktool.model.typography import smarten
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
 
-from .conftest import REPO
+from .conftest import ROOTS
 from .outputs import NS, Epub, print_html_texts, run_epubcheck, squash
 
-MANUSCRIPT = load_manuscript(Project.open(REPO))
+MANUSCRIPT = load_manuscript(Project.open(ROOTS / "basic"))
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 

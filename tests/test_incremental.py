@@ -17,7 +17,7 @@ from booktool.cli.main import main
 from booktool.convert.markdown import MarkdownSource, PandocRuns
 from booktool.editions.layouts import BUILTIN_LAYOUTS
 
-from .conftest import copy_repo_project, run_cli
+from .conftest import copy_project, run_cli
 
 SLUG = "the-great-leap-forward"
 
@@ -33,7 +33,7 @@ def contents(project: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def built(tmp_path: Path) -> Path:
-    project = copy_repo_project(tmp_path / "p")
+    project = copy_project(tmp_path / "p")
     assert run_cli("build", str(project)).code == 0
     return project
 
@@ -190,7 +190,7 @@ def test_a_failed_rebuild_keeps_outputs_and_the_next_good_one_is_right(
     assert contents(built) == good
     segment.write_text(text + "\nAdded after the failure.\n")
     assert run_cli("build", str(built)).code == 0
-    cold = copy_repo_project(tmp_path / "cold")
+    cold = copy_project(tmp_path / "cold")
     (cold / "manuscript" / "segments" / "seg-07.md").write_text(segment.read_text())
     assert run_cli("build", str(cold)).code == 0
     assert contents(built) == contents(cold)
@@ -223,7 +223,7 @@ class Terminal(io.StringIO):
 
 
 def test_on_a_terminal_each_stage_is_shown_with_its_time_and_pdf_pages(tmp_path: Path) -> None:
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     out, err = Terminal(), io.StringIO()
     assert main(["build", str(project)], out=out, err=err) == 0
     shown = out.getvalue()

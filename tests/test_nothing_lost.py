@@ -12,15 +12,15 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from booktool.build import convert
 from booktool.cache.store import BuildCache
 from booktool.editions.layouts import Layouts
 from booktool.editions.pdf import PdfEdition
-from booktool.editions.registry import build_moment
+from booktool.editions.plan import build_moment
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
+from booktool.stages import convert
 
-from .conftest import SEED, copy_repo_project, run_cli
+from .conftest import SEED, copy_project, run_cli
 from .outputs import Epub, pdf_pages, squash
 
 
@@ -30,7 +30,7 @@ def _imported_seed(target: Path) -> Path:
 
 
 PROJECTS: dict[str, Callable[[Path], Path]] = {
-    "repo-booklet": copy_repo_project,
+    "repo-booklet": copy_project,
     "imported-seed": _imported_seed,
 }
 

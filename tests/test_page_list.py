@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from booktool.cache.seal import read_sealed
-from tests.conftest import REPO, copy_repo_project, run_cli
+from tests.conftest import REPO, copy_project, run_cli
 from tests.outputs import NS, Epub, pdf_regions, run_epubcheck, squash
 
 EPUB_TYPE = f"{{{NS['epub']}}}type"
@@ -83,7 +83,7 @@ def test_page_list_matches_the_pdf_pages(repo_pdf: Path, repo_epub: Path) -> Non
 
 def test_pages_that_break_inside_paragraphs(tmp_path: Path) -> None:
     """Long paragraphs run over pages: the markers fall inside them, at the same words."""
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     segment = project / "manuscript" / "segments" / "seg-06.md"
     paragraph = (
         "Villagers who asked for grain were beaten as rightists; the granaries stayed shut "
@@ -101,7 +101,7 @@ def test_pages_that_break_inside_paragraphs(tmp_path: Path) -> None:
 
 
 def test_epub_built_alone_carries_the_page_list_and_reuses_the_layout(tmp_path: Path) -> None:
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     alone = run_cli("build", str(project), "--format", "epub", "--json")
     assert alone.code == 0, alone.err
     assert "layout" in json.loads(alone.out)["timings"]  # laid out, though no PDF was asked
@@ -123,7 +123,7 @@ def test_a_book_without_printed_page_numbers_builds_its_epub_without_a_layout(
     """``epub: {page_list: false}``: no page list, no markers, no claim of either in the
     metadata; an EPUB built alone lays nothing out, and building the PDF too changes none of
     its bytes."""
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     book = project / "manuscript" / "book.yaml"
     book.write_text(book.read_text("utf-8") + "epub:\n  page_list: false\n", "utf-8")
     alone = run_cli("build", str(project), "--format", "epub", "--json")
@@ -169,7 +169,7 @@ def test_a_book_without_printed_page_numbers_builds_its_epub_without_a_layout(
     ],
 )
 def test_the_epub_settings_are_checked(tmp_path: Path, epub: str, line: str) -> None:
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     book = project / "manuscript" / "book.yaml"
     text = book.read_text("utf-8")
     book.write_text(text + epub, "utf-8")
@@ -181,7 +181,7 @@ def test_the_epub_settings_are_checked(tmp_path: Path, epub: str, line: str) -> 
 
 def test_changing_the_print_layout_rebuilds_the_epub(tmp_path: Path) -> None:
     """print.css moves the page breaks, so the EPUB's page list must follow."""
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     assert run_cli("build", str(project)).code == 0
     (project / "layouts" / "print.css").write_text(
         '@import url("builtin/print.css");\nhtml { font-size: 14pt; }\n', "utf-8"
@@ -285,7 +285,7 @@ def test_the_page_list_setting_is_read_ahead_and_anything_unreadable_is_the_defa
     from booktool.source.manuscript import wants_page_list
     from booktool.source.project import Project
 
-    project = copy_repo_project(tmp_path / "p")
+    project = copy_project(tmp_path / "p")
     book = project / "manuscript" / "book.yaml"
     opened = Project.open(project)
     assert wants_page_list(opened)  # the repo's book

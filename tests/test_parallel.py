@@ -21,20 +21,24 @@ import pikepdf
 import pytest
 from pypdf import PdfReader
 
-from booktool.build import build, convert
+from booktool.build import build
 from booktool.cache.store import BuildCache
 from booktool.editions.layouts import Layouts
 from booktool.editions.pdf import PdfEdition
-from booktool.editions.registry import build_moment
+from booktool.editions.plan import build_moment
 from booktool.render.pool import render_jobs
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
+from booktool.stages import convert
+from tests.conftest import ROOTS
 from tests.test_bench import load_bench
 
 
 @pytest.fixture(scope="module")
 def tripled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    project = load_bench().generate(tmp_path_factory.mktemp("parts") / "project", 3)
+    project = load_bench().generate(
+        tmp_path_factory.mktemp("parts") / "project", 3, ROOTS / "basic"
+    )
     build(Project.open(project), ("pdf",))
     return project
 
@@ -313,7 +317,7 @@ def test_a_truetype_layout_font_is_joined_as_one_render_embeds_it(
 ) -> None:
     """A project font in TrueType (``FontFile2``, its synthetic bold and oblique too) is
     embedded once, with the bytes one render of the whole book embeds."""
-    project = load_bench().generate(tmp_path / "project", 3)
+    project = load_bench().generate(tmp_path / "project", 3, ROOTS / "basic")
     fonts = project / "layouts" / "fonts"
     fonts.mkdir(parents=True)
     shutil.copyfile(TRUETYPE, fonts / "Text.ttf")

@@ -13,7 +13,7 @@ import pypdf
 import pytest
 
 from booktool.editions.impose import Side, impose, padded, saddle_order
-from tests.conftest import copy_repo_project, run_cli
+from tests.conftest import copy_project, run_cli
 from tests.outputs import MM, pdf_pages, squash
 
 LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 2
@@ -57,7 +57,7 @@ def test_pdf_is_tagged_pdf_ua_by_default(repo_pdf: Path) -> None:
 
 
 def test_pdf_a_on_request(tmp_path: Path) -> None:
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     result = run_cli("build", str(project), "--format", "pdf", "--pdf-variant", "pdf/a-3b")
     assert result.code == 0, result.err
     with pikepdf.open(project / "build" / "the-great-leap-forward.pdf") as pdf:
@@ -67,7 +67,7 @@ def test_pdf_a_on_request(tmp_path: Path) -> None:
 
 
 def test_bad_print_options_are_one_line_each(tmp_path: Path) -> None:
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     result = run_cli("build", str(project), "--pdf-variant", "pdf/x", "--bleed", "lots")
     assert result.code == 1
     lines = result.err.strip().splitlines()
@@ -101,7 +101,7 @@ def test_fonts_ship_with_their_licence() -> None:
 def long_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repo's booklet with long paragraphs (pages break inside them), a very long word
     and a long URL."""
-    project = copy_repo_project(tmp_path_factory.mktemp("long"))
+    project = copy_project(tmp_path_factory.mktemp("long"))
     segment = project / "manuscript" / "segments" / "seg-04.md"
     paragraph = (
         "The commune kitchens fed everyone for a season, and then the grain ran out; "
@@ -241,7 +241,7 @@ def test_imposed_synthetic_pdf_puts_pages_where_the_fold_needs_them() -> None:
 
 
 def test_booklet_of_the_real_book(tmp_path: Path) -> None:
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     result = run_cli("build", str(project), "--format", "pdf", "--booklet")
     assert result.code == 0, result.err
     booklet = project / "build" / "the-great-leap-forward-booklet.pdf"
@@ -276,7 +276,7 @@ def test_booklet_of_the_real_book(tmp_path: Path) -> None:
 
 
 def test_bleed_and_marks_for_print_shops(tmp_path: Path) -> None:
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     result = run_cli("build", str(project), "--format", "pdf", "--bleed", "3mm", "--marks")
     assert result.code == 0, result.err
     with pikepdf.open(project / "build" / "the-great-leap-forward.pdf") as pdf:

@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from .conftest import copy_repo_project
+from .conftest import copy_project
 
 WAIT = 90  # seconds: generous, every wait is bounded
 
@@ -63,7 +63,7 @@ class Session:
 
 
 def test_watch_rebuilds_on_save_survives_a_broken_file_and_stops(tmp_path: Path) -> None:
-    project = copy_repo_project(tmp_path)
+    project = copy_project(tmp_path)
     segment = project / "manuscript" / "segments" / "seg-05.md"
     pdf = project / "build" / "the-great-leap-forward.pdf"
     session = Session(str(project), "--interval", "0.1")

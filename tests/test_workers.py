@@ -28,7 +28,7 @@ from booktool.render.pool import (
     render_processes,
     standby_renderer,
 )
-from tests.conftest import copy_repo_project, run_cli
+from tests.conftest import copy_project, run_cli
 
 
 def test_the_early_worker_becomes_one_of_the_builds_workers() -> None:
@@ -82,7 +82,7 @@ def test_builds_leave_no_temporary_files(tmp_path: Path, monkeypatch: pytest.Mon
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     monkeypatch.setenv("TMPDIR", str(scratch))  # the workers' own
-    project = copy_repo_project(tmp_path / "book")
+    project = copy_project(tmp_path / "book")
     assert run_cli("build", str(project), "--format", "pdf").code == 0
     segment = project / "manuscript" / "segments" / "seg-05.md"
     segment.write_text(segment.read_text() + "\nOne more sentence.\n")

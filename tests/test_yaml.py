@@ -10,7 +10,7 @@ from booktool.errors import InputError
 from booktool.source import yamlio
 from booktool.source.yamlio import LineDict, LineList, load_yaml
 
-from .conftest import REPO
+from .conftest import ROOTS
 
 P = Path("book.yaml")
 
@@ -72,8 +72,10 @@ def test_libyaml_and_pyyaml_give_the_same_data_and_lines(
     every line are what PyYAML's own composer gives, for every YAML file of the booklet and
     the segments' front matter, and libyaml is really used."""
     assert yamlio._C_LOADER is not None  # PyYAML's wheels carry libyaml
-    texts = [(path, path.read_text()) for path in sorted((REPO / "manuscript").glob("*.yaml"))]
-    for path in sorted((REPO / "manuscript" / "segments").glob("*.md")):
+    texts = [
+        (path, path.read_text()) for path in sorted((ROOTS / "basic" / "manuscript").glob("*.yaml"))
+    ]
+    for path in sorted((ROOTS / "basic" / "manuscript" / "segments").glob("*.md")):
         texts.append((path, path.read_text().split("---\n")[1]))
     texts.append((P, "a: 2020-01-02\nb: [1, 1.5, true, null, ~, 'x']\nc: {d: e}\n"))
     fast = [_lines(load_yaml(text, path, 3)) for path, text in texts]

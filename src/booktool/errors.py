@@ -74,8 +74,10 @@ class Problem:
         )
 
     def __str__(self) -> str:
-        """The message and what to do, without the location."""
-        return f"{self.message}; {self.hint}" if self.hint else self.message
+        """The message and what to do, without the location, on one line (a URL or a name
+        quoted from the manuscript may hold a line break)."""
+        text = f"{self.message}; {self.hint}" if self.hint else self.message
+        return " ".join(text.splitlines()) if "\n" in text or "\r" in text else text
 
 
 def display_path(path: Path) -> str:

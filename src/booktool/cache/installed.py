@@ -11,8 +11,8 @@ import os
 def tool_version(module: str) -> str:
     """Where a library's package is and when it was written.
 
-    Cheaper than reading its metadata (importlib.metadata costs a no-op build ~15 ms), and an
-    upgrade rewrites the file, so a cache cannot mistake one version for another.
+    Cheaper than reading its metadata (importlib.metadata is slow to import), and an upgrade
+    rewrites the file, so a cache cannot mistake one version for another.
     """
     spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None:  # pragma: no cover - not installed

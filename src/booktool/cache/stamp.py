@@ -5,9 +5,9 @@ file under ``manuscript/`` and ``layouts/`` its size, modification and change ti
 (the state taken *before* the build read them, so a file edited during the build counts as
 changed), the same for the outputs it wrote or found current, and what booktool's code and
 installed packages are (booktool's own source files, the site-packages folder, the
-interpreter). When the next ``booktool build`` with the same options finds every one of them
-as recorded, nothing can have changed: it prints what the last build printed and stops, in a
-few milliseconds, without importing the build, its templates or any renderer. Anything else
+interpreter). When the next build with the same options finds every one of them as recorded,
+nothing can have changed: it reports what the last build made, now current, without importing
+the build's stages, its templates or any renderer. Anything else
 (a changed, added or removed file, other options, another booktool) takes the full path, whose
 cache decides by content. Only the standard library is imported here.
 """
@@ -21,11 +21,12 @@ import sys
 import sysconfig
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import booktool
 from booktool.cache.seal import read_sealed, write_sealed
 
-STAMP_VERSION = 1
+STAMP_VERSION = 2
 
 
 def _state(path: str) -> list[int] | None:
@@ -66,27 +67,28 @@ def stamp_path(build_dir: Path) -> Path:
     return build_dir / ".cache" / "stamp.json"
 
 
+def _outputs(paths: Iterable[Path]) -> dict[str, list[int] | None]:
+    """The outputs' states: a file's own, every file of a folder output."""
+    found: dict[str, list[int] | None] = {}
+    for path in paths:
+        found |= _tree(path) if path.is_dir() else {str(path): _state(str(path))}
+    return found
+
+
 def store(
-    build_dir: Path,
-    inputs: dict[str, object],
-    outputs: Iterable[Path],
-    printed: list[tuple[str, str]],
+    build_dir: Path, inputs: dict[str, object], outputs: Iterable[Path], report: dict[str, Any]
 ) -> None:
-    """Keep the pre-build ``inputs``, the outputs' states now, and what a no-op rebuild prints
-    (``("out" | "err", line)``)."""
-    data = {
-        "inputs": inputs,
-        "outputs": {str(path): _state(str(path)) for path in outputs},
-        "printed": printed,
-    }
+    """Keep the pre-build ``inputs``, the outputs' states now, and what a no-op rebuild
+    reports (:meth:`booktool.build.BuildReport.to_record`)."""
+    data = {"inputs": inputs, "outputs": _outputs(outputs), "report": report}
     try:
         write_sealed(stamp_path(build_dir), json.dumps(data).encode(), durable=False)
     except OSError:  # the outputs are written; without a stamp, the cache decides next time
         forget(build_dir)
 
 
-def unchanged(build_dir: Path, inputs: dict[str, object]) -> list[tuple[str, str]] | None:
-    """What a no-op rebuild prints, if nothing the last build depended on has changed since;
+def unchanged(build_dir: Path, inputs: dict[str, object]) -> dict[str, Any] | None:
+    """What a no-op rebuild reports, if nothing the last build depended on has changed since;
     else None."""
     try:
         data = json.loads(read_sealed(stamp_path(build_dir)) or b"null")
@@ -94,7 +96,8 @@ def unchanged(build_dir: Path, inputs: dict[str, object]) -> list[tuple[str, str
             return None
         if any(_state(path) != state for path, state in data["outputs"].items()):
             return None
-        return [(str(stream), str(line)) for stream, line in data["printed"]]
+        report: dict[str, Any] = data["report"]
+        return report
     except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
 

@@ -71,5 +71,9 @@ def unresolved_references(manuscript: Manuscript) -> Iterator[Finding]:
                     continue
                 else:
                     message = f"[@{key}] cites a source that does not exist"
-                    hint = "add it to manuscript/sources.yaml"
+                    hint = (
+                        "add it to manuscript/sources.yaml"
+                        if sources
+                        else "create manuscript/sources.yaml with this source"
+                    )
                 yield Finding(file.path, file.body_line + offset, message, hint, found.start() + 1)

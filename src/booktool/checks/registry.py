@@ -10,6 +10,7 @@ from __future__ import annotations
 from booktool.checks.apparatus import unresolved_references, years_missing_from_chronology
 from booktool.checks.base import Rule, Severity
 from booktool.checks.layouts import template_syntax
+from booktool.checks.markdown import headings_too_deep
 from booktool.checks.names import name_variants
 from booktool.checks.timing import (
     segments_out_of_order,
@@ -27,6 +28,7 @@ RULES: tuple[Rule, ...] = (
     Rule("chronology-missing-year", W, years_missing_from_chronology),
     Rule("name-variant", W, name_variants),
     Rule("template-syntax", E, template_syntax),
+    Rule("heading-depth", W, headings_too_deep),
 )
 
 #: Codes the loader reports while reading the manuscript: always errors, found before the rules.

@@ -14,16 +14,15 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
-from contextlib import nullcontext
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from booktool import __version__
+from booktool.editions import registry
 from booktool.errors import BooktoolError, Problem, display_path
 
 if TYPE_CHECKING:
-    from booktool.build import BuildReport
-    from booktool.source.project import Project
+    from booktool.cli.progress import Progress
 
 
 def _directory(parser: argparse.ArgumentParser) -> None:
@@ -33,11 +32,12 @@ def _directory(parser: argparse.ArgumentParser) -> None:
 
 
 def _formats(parser: argparse.ArgumentParser) -> None:
+    """``--format``: every edition of the registry, or ``all``."""
     parser.add_argument(
         "--format",
-        choices=("pdf", "epub", "html", "all"),
+        choices=(*registry.names(), "all"),
         default="all",
-        help="which edition to build (default: all = pdf and epub)",
+        help=f"which edition to build (default: all = {' and '.join(registry.default_formats())})",
     )
     parser.add_argument(
         "--strict",
@@ -77,11 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     bld = commands.add_parser("build", help="build the PDF and the EPUB into DIR/build/")
     _directory(bld)
     _formats(bld)
-    bld.add_argument(
-        "--booklet",
-        action="store_true",
-        help="also write build/<slug>-booklet.pdf: A5 pages two-up on A4 for saddle stitching",
-    )
+    for spec in registry.EDITIONS.values():
+        if spec.flag:
+            output = spec.output.format(slug="<slug>")
+            bld.add_argument(
+                f"--{spec.name}",
+                action="store_true",
+                help=f"also write build/{output}: {spec.help}",
+            )
     bld.add_argument(
         "--pdf-variant",
         metavar="VARIANT",
@@ -117,7 +120,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _formats_of(args: argparse.Namespace) -> tuple[str, ...]:
-    return ("pdf", "epub") if args.format == "all" else (args.format,)
+    return registry.default_formats() if args.format == "all" else (args.format,)
 
 
 def _warn(problems: Sequence[Problem], err: TextIO) -> None:
@@ -174,71 +177,25 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from booktool.build import build
     from booktool.cache.lock import build_lock
+    from booktool.options import print_options
     from booktool.source.project import Project
 
     started = time.perf_counter()
     project = Project.open(args.directory)
-    # One build at a time in build/, from before the stamp is read until it is stored.
-    with build_lock(project.build_dir, wait=not args.no_wait, say=lambda s: err.write(s + "\n")):
-        return _build_locked(args, out, err, project, started)
-
-
-def _build_locked(
-    args: argparse.Namespace, out: TextIO, err: TextIO, project: Project, started: float
-) -> int:
-    from booktool.cache import stamp
-
-    formats = _formats_of(args) + (("booklet",) if args.booklet else ())
-    settings = [*formats, f"strict={args.strict}", f"pdf={args.pdf_variant}"]
-    settings += [f"bleed={args.bleed}", f"marks={args.marks}"]
-    inputs = stamp.inputs_state(project.root, settings)  # before the build reads anything
-    if (printed := stamp.unchanged(project.build_dir, inputs)) is not None:
-        for stream, line in printed:  # what a no-op printed: text, or the --json report
-            if args.json and stream == "json":
-                timings = {"stamp": round(time.perf_counter() - started, 4)}
-                out.write(json.dumps(json.loads(line) | {"timings": timings}, indent=1) + "\n")
-            elif not args.json and stream != "json":
-                (err if stream == "err" else out).write(line + "\n")
-        if not args.json:
-            out.write(f"built in {time.perf_counter() - started:.1f} s\n")
-        return 0
-
-    from booktool.limits import RENDER_MEMORY_MB
-    from booktool.render.pool import early_renderer, laid_out_formats
-
-    # The first render worker loads WeasyPrint while the manuscript loads, if the build will
-    # likely lay pages out: a PDF, or an EPUB with the printed page list (which may still
-    # come from a current page map).
-    laid_out = any(name in laid_out_formats(page_list=False) for name in formats)
-    if not laid_out and "epub" in formats:
-        from booktool.source.manuscript import wants_page_list
-
-        laid_out = wants_page_list(project)
-    with early_renderer(RENDER_MEMORY_MB) if laid_out else nullcontext():
-        return _build_now(args, out, err, project, formats, inputs, started)
-
-
-def _build_now(
-    args: argparse.Namespace,
-    out: TextIO,
-    err: TextIO,
-    project: Project,
-    formats: tuple[str, ...],
-    inputs: dict[str, object],
-    started: float,
-) -> int:
-    from booktool.build import build
-    from booktool.cache import stamp
-    from booktool.cli.progress import Progress, TerminalDisplay, wrote_line
-    from booktool.source.config import print_options
-
-    live = out.isatty() and not args.quiet and not args.json
-    progress = Progress(TerminalDisplay(out) if live else None)
+    flagged = tuple(spec.name for spec in registry.EDITIONS.values() if spec.flag)
+    formats = _formats_of(args) + tuple(name for name in flagged if getattr(args, name))
     options = print_options(args.pdf_variant, args.bleed, args.marks)
+    progress = _progress(args, out)
     try:
         try:
-            report = build(project, formats, strict=args.strict, progress=progress, options=options)
+            # One build at a time in build/, from before the stamp is read until it is stored.
+            say = lambda line: err.write(line + "\n")  # noqa: E731
+            with build_lock(project.build_dir, wait=not args.no_wait, say=say):
+                report = build(
+                    project, formats, strict=args.strict, progress=progress, options=options
+                )
         except OSError as exc:  # a full disk, a read-only build/: reported as the others are
             from booktool.filesystem import file_system_error
 
@@ -246,22 +203,21 @@ def _build_now(
                 raise
             raise error from exc
     except BooktoolError as exc:
-        stamp.forget(project.build_dir)
         if args.json:
             summary = {
                 "ok": False,
                 "errors": [p.as_dict() for p in exc.problems],
                 "warnings": [p.as_dict() for p in exc.warnings],
-                "timings": progress.timings,
+                "timings": progress.timings if progress else {},
             }
             out.write(json.dumps(summary, indent=1) + "\n")
         raise
-    kept = [o.path for o in report.outputs] + [project.build_dir / ".cache" / "manifest.json"]
-    stamp.store(project.build_dir, inputs, kept, _no_op(report))
     _warn(report.warnings, err)
     if args.json:
         out.write(json.dumps({"ok": True, **report.as_dict()}, indent=1) + "\n")
         return 0
+    from booktool.cli.progress import wrote_line
+
     for output in report.outputs:
         if output.written:
             out.write(wrote_line(display_path(output.path), output.size, output.pages) + "\n")
@@ -274,17 +230,15 @@ def _build_now(
     return 0
 
 
-def _no_op(report: BuildReport) -> list[tuple[str, str]]:
-    """What building again with nothing changed prints: the warnings, the outputs up to date,
-    and the ``--json`` report."""
-    printed = [("err", problem.format("warning")) for problem in report.warnings]
-    outputs = [display_path(o.path) for o in report.outputs]
-    printed.append(("out", f"up to date: {', '.join(outputs)}"))
-    data = report.as_dict() | {"up_to_date": True, "converted": 0, "timings": {}}
-    records = cast(list[dict[str, object]], data["outputs"])
-    data["outputs"] = [{**record, "written": False} for record in records]
-    printed.append(("json", json.dumps({"ok": True, **data}, indent=1)))
-    return printed
+def _progress(args: argparse.Namespace, out: TextIO) -> Progress | None:
+    """The build's progress: shown live on a terminal, timed for ``--json``; else none (the
+    build times its stages itself)."""
+    live = out.isatty() and not args.quiet and not args.json
+    if not (live or args.json):
+        return None
+    from booktool.cli.progress import Progress, TerminalDisplay
+
+    return Progress(TerminalDisplay(out) if live else None)
 
 
 def _chronology(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -347,10 +301,8 @@ def _terminated(number: int, frame: object) -> None:
 
 def run() -> NoReturn:
     """The ``booktool`` command: :func:`main`, then the process ends at once, without tearing
-    the interpreter down: freeing every object the build left (the last PDF join alone:
-    0.06 s at 10x) and the last garbage collection are work nothing waits on. The outputs
-    are written, the render workers and pandoc have ended, the temporary folders are gone;
-    what is left to do is to flush the output streams."""
+    the interpreter down (freeing what the build left is work nothing waits on): the outputs
+    are written, the render workers and pandoc have ended, the temporary folders are gone."""
     for number in (signal.SIGTERM, signal.SIGHUP):  # end as Ctrl-C does: workers, folders
         signal.signal(number, _terminated)
     code = main()

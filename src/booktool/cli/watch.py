@@ -21,6 +21,7 @@ from typing import TextIO
 from booktool.build import build
 from booktool.cache.lock import build_lock
 from booktool.cli.progress import format_seconds, wrote_line
+from booktool.editions.registry import laid_out_formats
 from booktool.errors import BooktoolError, display_path
 from booktool.limits import RenderLimits
 from booktool.render.pool import RenderPool, render_processes, warm_renderer
@@ -85,7 +86,7 @@ class Watcher:
 
     def renderer(self) -> contextlib.AbstractContextManager[RenderPool | None]:
         """Render workers with WeasyPrint loaded for the whole watch, if PDFs are built."""
-        if "pdf" not in self.formats:
+        if not set(self.formats) & set(laid_out_formats(page_list=False)):
             return contextlib.nullcontext()
         limits = RenderLimits()
         with contextlib.suppress(BooktoolError):  # the first build will say what is wrong

@@ -9,12 +9,13 @@
 local request = pandoc.json.decode(io.read("a"), false)
 local kinds = { fig = true, chr = true, ch = true, sec = true }
 
--- One walk a document (each walk costs about 0.4 ms a document): headings shifted two levels
--- down, cross-references made spans, and whether a citation is left for citeproc noted.
+-- One walk a document: headings shifted two levels down (h6 at the deepest: HTML has none
+-- deeper; the check warns of a deeper one), cross-references made spans, and whether a
+-- citation is left for citeproc noted.
 local cites = false
 local prepare = {
   Header = function(h)
-    h.level = h.level + 2
+    h.level = math.min(h.level + 2, 6)
     return h
   end,
   Cite = function(cite)
@@ -51,7 +52,7 @@ local function cite(parsed, bibliography)
   return pandoc.utils.citeproc(parsed)
 end
 
-local options = { wrap_text = "none", reference_location = "block" }
+local options = { wrap_text = "none", reference_location = "block", html_math_method = "mathml" }
 
 -- The documents that cite a source are formatted by one citeproc run (0.075 s at 10x, most
 -- of it the style's and the references' set-up), each in a Div of its own, split again after.

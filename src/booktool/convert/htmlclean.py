@@ -16,11 +16,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import lxml.html
 from lxml import etree
 
+from booktool.convert.anchors import FileAnchors, prefix_ids, resolve_links
+from booktool.convert.repair import repair_tables
+from booktool.convert.urls import normal_web_url
 from booktool.errors import Problem
 from booktool.source.media import Refusal, resolve_local
 
@@ -49,11 +52,11 @@ REMOVED_ELEMENTS: dict[str, str] = {
         "styles and document settings belong in layouts/",
     ),
     **dict.fromkeys(
-        ("svg", "math", "canvas", "audio", "video", "source", "track", "picture", "map", "area"),
+        ("svg", "canvas", "audio", "video", "source", "track", "picture", "map", "area"),
         "add pictures as Markdown images: ![description](file.png)",
     ),
 }
-GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir", "role", "style"})
+GLOBAL_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir", "role", "style", "tabindex"})
 ELEMENT_ATTRIBUTES: dict[str, frozenset[str]] = {
     "a": frozenset({"href"}),
     "img": frozenset({"src", "alt", "width", "height"}),
@@ -65,6 +68,19 @@ ELEMENT_ATTRIBUTES: dict[str, frozenset[str]] = {
     "colgroup": frozenset({"span"}),
     "time": frozenset({"datetime"}),
 }
+#: Presentation MathML (what pandoc writes for ``$…$``), without links or actions.
+_MATHML = """math semantics annotation mrow mi mo mn ms mtext mspace msup msub msubsup mfrac msqrt
+mroot munder mover munderover mtable mtr mtd mstyle mpadded mphantom menclose merror mfenced
+mmultiscripts mprescripts none mlabeledtr maligngroup malignmark"""
+MATHML_ELEMENTS = frozenset(_MATHML.split())
+MATHML_ATTRIBUTES = frozenset(
+    """display xmlns encoding mathvariant mathsize mathcolor stretchy fence form separator
+    separators lspace rspace accent accentunder linethickness columnalign rowalign columnspacing
+    rowspacing columnlines rowlines frame width height depth voffset scriptlevel displaystyle
+    movablelimits largeop symmetric maxsize minsize notation open close bevelled numalign
+    denomalign columnspan rowspan alttext""".split()  # noqa: SIM905 (a list of names, as above)
+)
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 #: Attributes outside the allow-list that would load, embed or attach something.
 _LOADING = "rel srcset action formaction xlink:href background poster longdesc cite data ping"
@@ -85,11 +101,23 @@ class CleanResult:
     warnings: list[Problem] = field(default_factory=list)
 
 
+#: Code in Markdown, where a tag or a link is text, not HTML: fenced blocks and inline spans.
+_CODE = re.compile(
+    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?^ {0,3}\1[`~]*[ \t]*$|(`+)[^`\n].*?\2", re.M | re.S
+)
+
+
+def _mask_code(text: str) -> str:
+    """``text`` with its code blanked out, line breaks kept (so lines still count)."""
+    return _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
 class _Locator:
-    """Finds the source line of the n-th occurrence of a pattern in one Markdown file."""
+    """Finds the source line of the n-th occurrence of a pattern in one Markdown file (its code
+    blanked out: pandoc escapes what is in code, so it never counts there)."""
 
     def __init__(self, text: str, first_line: int) -> None:
-        self.text = text
+        self.text = _mask_code(text)
         self.first_line = first_line
         self.seen: Counter[str] = Counter()
 
@@ -103,6 +131,16 @@ class _Locator:
 
     def literal(self, needle: str) -> int | None:
         return self.line(re.escape(needle))
+
+    def url(self, url: str) -> int | None:
+        """The line of a link's address as the author wrote it: pandoc may have escaped or
+        percent-encoded it."""
+        for written in dict.fromkeys((url, unquote(url), url.replace("%5C", "\\"))):
+            line = self.literal(written)
+            if line is not None:
+                return line
+        parts = unquote(url).split()  # white space as written may be tabs or line breaks
+        return self.line(r"\s+".join(map(re.escape, parts))) if len(parts) > 1 else None
 
 
 class _Cleaner:
@@ -121,14 +159,21 @@ class _Cleaner:
         self.result.problems.append(Problem(self.path, line, message, hint, code=code))
 
     def clean(self, root: lxml.html.HtmlElement) -> None:
-        for element in list(root.iter()):
-            if element is root or not _attached(element, root):
+        elements = list(root.iter())
+        # A formula's own elements are checked with it (MathML's allow-list, not HTML's).
+        in_formulas = {e for math in root.iter("math") for e in math.iterdescendants()}
+        for element in elements:
+            if element is root or element in in_formulas or not _attached(element, root):
                 continue
             if not isinstance(element.tag, str):  # comments, processing instructions
                 element.drop_tree()
                 continue
             tag = element.tag.lower()
-            if tag == "input" and element.get("type") == "checkbox":  # pandoc's task lists
+            if tag == "math":
+                self.formula(element)
+            elif tag == "span" and "math" in (element.get("class") or "").split():
+                self.unread_formula(element)
+            elif tag == "input" and element.get("type") == "checkbox":  # pandoc's task lists
                 _replace_with_text(element, "☒ " if element.get("checked") is not None else "☐ ")
             elif tag in REMOVED_ELEMENTS:
                 line = self.locate.line(rf"<{re.escape(tag)}\b")
@@ -173,12 +218,15 @@ class _Cleaner:
                 )
             elif name == "href" and not _safe_link(value):
                 self.warn(
-                    self.locate.literal(value) or self.locate.line(r"\bhref\s*="),
+                    self.locate.url(value) or self.locate.line(r"\bhref\s*="),
                     f"removed link '{value}' from <{tag}>: only http, https, mailto "
                     "and #anchors are kept",
                     "link to a web page or to a heading in the book",
                     "unsafe-html" if _scheme(value) in SCRIPT_SCHEMES else "link-target",
                 )
+            elif name == "href" and _scheme(value) in ("http", "https"):
+                self.web_link(element, value)
+                continue
             elif name in GLOBAL_ATTRIBUTES | allowed or name.startswith(("aria-", "data-")):
                 continue
             else:
@@ -189,6 +237,57 @@ class _Cleaner:
                     "unsafe-html" if name in LOADING_ATTRIBUTES else "unsupported-html",
                 )
             del element.attrib[name]
+
+    def web_link(self, element: lxml.html.HtmlElement, url: str) -> None:
+        """A web link percent-encoded as a browser would send it; one that is no web address
+        is dropped, its text kept."""
+        normal = normal_web_url(url)
+        if normal is not None:
+            element.set("href", normal)
+            return
+        self.warn(
+            self.locate.url(url) or self.locate.line(r"\bhref\s*="),
+            f"removed link '{url}': it is not a valid web address (its text is kept)",
+            "check the address",
+            "link-target",
+        )
+        del element.attrib["href"]
+
+    def formula(self, math: lxml.html.HtmlElement) -> None:
+        """MathML kept as it is if every element and attribute in it is plain presentation
+        MathML (no links, no actions), with its TeX source as ``alttext``; else removed."""
+        for element in math.iter():
+            if not isinstance(element.tag, str) or element.tag.lower() not in MATHML_ELEMENTS:
+                name = element.tag if isinstance(element.tag, str) else "comment"
+                self.warn(
+                    self.locate.line(r"<math\b|\$"),
+                    f"removed a formula holding <{name}>: only presentation MathML is kept",
+                    "write the formula in TeX between $ signs",
+                    "unsafe-html",
+                )
+                math.drop_tree()
+                return
+            for name in list(element.attrib):
+                if name.lower() not in MATHML_ATTRIBUTES:
+                    del element.attrib[name]
+        math.set("xmlns", MATHML_NS)
+        source = math.find(".//annotation")
+        if source is not None and source.text and not math.get("alttext"):
+            math.set("alttext", source.text.strip())
+
+    def unread_formula(self, span: lxml.html.HtmlElement) -> None:
+        """A formula pandoc could not read: its TeX shown as code, with a warning."""
+        written = span.text_content()
+        tex = written.strip().strip("$").strip()
+        self.warn(
+            self.locate.literal(written),
+            f"formula '{tex}' could not be read: it is shown as its TeX source",
+            "check its braces and commands",
+            "formula",
+        )
+        span.tag = "code"
+        span.attrib.clear()
+        span.set("class", "formula-source")
 
     def image(self, img: lxml.html.HtmlElement) -> None:
         src = img.get("src", "")
@@ -253,10 +352,15 @@ def _serialise(root: lxml.html.HtmlElement) -> str:
 
 
 def clean_fragments(
-    html: dict[Path, str], manuscript: Path, sources: dict[Path, tuple[str, int]]
+    html: dict[Path, str],
+    manuscript: Path,
+    sources: dict[Path, tuple[str, int]],
+    prefixes: dict[Path, str] | None = None,
 ) -> CleanResult:
-    """Safe, well-formed fragments; ``sources`` maps each path to (Markdown text, first line)."""
+    """Safe, well-formed fragments; ``sources`` maps each path to (Markdown text, first line),
+    ``prefixes`` each path to the prefix of its ids (see :mod:`booktool.convert.anchors`)."""
     result = CleanResult()
+    files: dict[Path, FileAnchors] = {}
     for path, fragment in html.items():
         result.html[path] = ""
         if not fragment.strip():
@@ -276,6 +380,21 @@ def clean_fragments(
             )
             continue
         text, first_line = sources.get(path, ("", 1))
-        _Cleaner(path, manuscript, _Locator(text, first_line), result).clean(root)
-        result.html[path] = _serialise(root)
+        locator = _Locator(text, first_line)
+        for repair in repair_tables(root):
+            result.warnings.append(
+                Problem(
+                    path,
+                    locator.line(r"<table\b"),
+                    repair,
+                    "keep raw HTML blocks free of blank lines",
+                    code="html-repaired",
+                )
+            )
+        _Cleaner(path, manuscript, locator, result).clean(root)
+        files[path] = FileAnchors(root, (prefixes or {}).get(path, ""), text, first_line)
+        result.problems += prefix_ids(files[path], path)
+    result.problems += resolve_links(files)
+    for path, file in files.items():
+        result.html[path] = _serialise(file.root)
     return result

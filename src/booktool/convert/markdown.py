@@ -32,7 +32,7 @@ from booktool import __version__
 from booktool.cache.installed import tool_version
 from booktool.errors import InputError, Problem, RenderError
 
-PANDOC_FROM = "markdown-raw_attribute-raw_tex-tex_math_dollars-tex_math_single_backslash"
+PANDOC_FROM = "markdown-raw_attribute-raw_tex"
 CONVERTER_SCRIPT = Path(__file__).parent / "convert.lua"
 #: pandoc's user data folder while convert.lua writes (see the script).
 PANDOC_DATA = Path(__file__).parent / "pandoc-data"
@@ -78,8 +78,8 @@ def converter_id() -> str:
 @functools.cache
 def pandoc_path() -> str:
     """The pandoc binary shipped inside pypandoc-binary: found where that package keeps it,
-    without importing pypandoc (which loads urllib and looks for other pandocs: 0.06 s of a
-    1-second build); pypandoc's own search if it is not there."""
+    without importing pypandoc (which loads urllib and looks for other pandocs); pypandoc's own
+    search if it is not there."""
     spec = importlib.util.find_spec("pypandoc")
     for folder in spec.submodule_search_locations or [] if spec else []:
         for name in ("pandoc", "pandoc.exe"):
@@ -246,10 +246,10 @@ def convert_markdown(
 
 
 #: Markdown characters below which one pandoc process converts everything: a second process
-#: costs its start (about 0.05 s), and a small book converts in a few tenths of a second.
+#: costs more to start than it saves on a small book.
 BATCH_CHARACTERS = 40_000
-#: As much work as one citeproc pass (0.075 s to set up its style and the references, and its
-#: documents formatted): measured at 10x, as long as pandoc takes for 40,000 characters.
+#: One citeproc pass (setting up its style and the references, formatting its documents)
+#: counted as this many Markdown characters of work for the process that runs it.
 CITEPROC_CHARACTERS = 40_000
 #: A citation's key in pandoc's Markdown: ``@key`` or ``@{key}``, not inside a word.
 _CITATION = re.compile(r"(?<![\w@])@\{?([\w][\w:.#$%&+?<>~/-]*)")

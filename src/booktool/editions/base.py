@@ -1,9 +1,10 @@
-"""The shared HTML base of every edition: the book's view, the layout chain, the inputs digest.
+"""The shared base of every edition: the book's view, the layout chain, the inputs digest.
 
-An edition renders its documents from the shared layouts (cheap), then makes its file (the
-costly part). The digest of what the file is made of (its rendered documents and the layout
-files and media it loads) decides whether a cached file is still current. Each edition decides
+An edition renders its documents from the shared layouts (cheap), then makes its output (the
+costly part). The digest of what the output is made of (its rendered documents and the layout
+files and media it loads) decides whether a cached output is still current. Each edition decides
 how it links (``href``) and how a section's HTML is finished for it (notes, cross-references).
+What it is called and where its output goes is its line in :mod:`booktool.editions.registry`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import re
 import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from lxml import etree
 
 from booktool import __version__
 from booktool.cache.installed import tool_version
+from booktool.cache.store import BuildCache
 from booktool.editions.layouts import Layouts
 from booktool.editions.pagemap import PageStart
 from booktool.errors import Problem
@@ -28,7 +31,9 @@ from booktool.limits import RenderLimits
 from booktool.model.book import Book
 from booktool.model.views import BookView, book_view
 from booktool.model.xrefs import Target, parse_fragment, resolve, serialise_fragment, targets
-from booktool.source.config import PrintOptions
+from booktool.options import PrintOptions
+
+_ID = re.compile(r'\bid="([^"]+)"')
 
 #: Called with each page number while a paginated edition lays out its pages.
 PageCallback = Callable[[int], None]
@@ -44,7 +49,10 @@ class CoverView:
 
 @dataclass(frozen=True)
 class Made:
-    """One edition's file, the resources (layout files, media) it loaded, and what it warned."""
+    """One edition's output, the resources (layout files, media) it loaded, and what it warned.
+
+    A file's bytes are ``data``; a folder's files are ``files``, by their path in the folder.
+    """
 
     data: bytes
     resources: list[str]
@@ -52,19 +60,18 @@ class Made:
     warnings: list[Problem] = field(default_factory=list)
     #: Where each page begins (paginated editions).
     page_starts: list[PageStart] | None = None
+    #: The files of a folder output (its registry line's output ends with ``/``).
+    files: dict[str, bytes] | None = None
 
 
-class HtmlEdition:
-    """Renders the book's documents from the shared layouts; subclasses make one format.
+class Edition:
+    """Renders the book's documents from the shared layouts; a subclass makes one format."""
 
-    This base makes the print HTML itself (``--format html``): the document WeasyPrint lays out.
-    """
-
-    #: The format's name (its file's extension) and the library that makes its files.
-    format: ClassVar[str] = "html"
+    #: The edition's name in the registry, and the library that makes its output.
+    format: ClassVar[str] = ""
     tool: ClassVar[str] = "jinja2"
-    #: Whether cross-references print the target's page number (the print edition).
-    page_references: ClassVar[bool] = True
+    #: Whether cross-references print the target's page number (the print editions).
+    page_references: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -73,12 +80,19 @@ class HtmlEdition:
         moment: dt.datetime,
         limits: RenderLimits | None = None,
         options: PrintOptions | None = None,
+        *,
+        cache: BuildCache | None = None,
     ) -> None:
         self.book = book
         self.layouts = layouts
         self.moment = moment
         self.limits = limits or RenderLimits()
         self.options = options or PrintOptions()
+        #: The build cache, for editions that keep work between builds (rendered parts).
+        self.cache = cache
+        #: Where the print edition's pages begin, for an edition that takes its page map
+        #: (set by the build before the documents are rendered).
+        self.page_starts: list[PageStart] = []
         self.targets = targets(book)
         self.next_note = 1
 
@@ -100,13 +114,50 @@ class HtmlEdition:
         root = parse_fragment(html)
         resolve(root, self.targets, self.target_href, self.page_references)
         self.finish_notes(root)
+        self.finish_links(root)
+        self.finish_blocks(root)
         return serialise_fragment(root)
 
-    def finish_notes(self, root: etree._Element) -> None:
-        """Notes at the foot of the page: each moved to its call, for ``float: footnote``."""
-        from booktool.model.notes import print_notes
+    def finish_links(self, root: etree._Element) -> None:
+        """A link to an id of another section made to point where this edition puts it."""
+        own = {element.get("id") for element in root.iter() if element.get("id")}
+        for link in root.iter("a"):
+            anchor = (link.get("href") or "").removeprefix("#")
+            if link.get("href", "").startswith("#") and anchor not in own:
+                file = self.anchor_files.get(anchor)
+                if file is not None:
+                    link.set("href", self.href(file, anchor))
 
-        print_notes(root)
+    @functools.cached_property
+    def anchor_files(self) -> dict[str, str]:
+        """The file (in EPUB terms) each id of the sections' HTML is in."""
+        from booktool.model.views import INTRODUCTION_FILE
+        from booktool.model.xrefs import chapter_file
+
+        found: dict[str, str] = {}
+        placed = [(INTRODUCTION_FILE, self.book.introduction)] if self.book.introduction else []
+        placed += [(chapter_file(c.number), s) for c in self.book.chapters for s in c.sections]
+        for file, section in placed:
+            for anchor in _ID.findall(section.html):
+                found.setdefault(anchor, file)
+        return found
+
+    def finish_notes(self, root: etree._Element) -> None:
+        """The section's notes made for this edition; by default left as pandoc wrote them."""
+
+    def finish_blocks(self, root: etree._Element) -> None:
+        """Lists, tables and formulas made for print: ordered lists counted from their
+        ``start`` (WeasyPrint ignores it), cells with an over-long word allowed to split it,
+        MathML drawn as SVG, and empty elements closed (the print HTML is read as HTML, where
+        ``<a id="x"/>`` opens a link that runs to the end of the paragraph)."""
+        from booktool.model.formulas import print_formulas
+        from booktool.model.lists import close_empty_elements, print_lists
+        from booktool.model.tables import print_tables
+
+        print_lists(root)
+        print_tables(root)
+        print_formulas(root)
+        close_empty_elements(root)
 
     def render(self, template: str, **context: object) -> str:
         return self.layouts.render(
@@ -115,29 +166,6 @@ class HtmlEdition:
             modified=self.moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
             **context,
         )
-
-    @property
-    def file_name(self) -> str:
-        """The name of this edition's file in ``build/``."""
-        return f"{self.book.slug}.{self.format}"
-
-    @property
-    def page_rule(self) -> str:
-        """The declarations of the print edition's ``@page`` rule: size, bleed, marks."""
-        rule = [f"size: {self.options.page_size or self.view.page_size};"]
-        if self.options.bleed:
-            rule.append(f"bleed: {self.options.bleed};")
-        if self.options.marks:
-            rule.append("marks: crop cross;")
-        return " ".join(rule)
-
-    @functools.cached_property
-    def print_document(self) -> str:
-        """The whole book as one HTML document, as the print edition lays it out."""
-        return self.render("print.html", page_rule=self.page_rule)
-
-    def print_html(self) -> str:
-        return self.print_document
 
     @functools.cached_property
     def generated(self) -> dict[str, bytes]:
@@ -155,14 +183,14 @@ class HtmlEdition:
 
     def documents(self) -> list[str]:
         """Every document this edition renders from the layouts, in a fixed order."""
-        return [self.print_document, *(data.decode() for data in self.generated.values())]
+        return [data.decode() for data in self.generated.values()]
 
     def make(self, on_page: PageCallback | None = None) -> Made:
-        """This edition's file: the print HTML itself."""
-        return Made(self.print_document.encode("utf-8"), [])
+        """This edition's output (the costly part); ``on_page`` follows a paginated layout."""
+        raise NotImplementedError
 
     def settings(self) -> str:
-        """The build settings this edition's file depends on, for its digest."""
+        """The build settings this edition's output depends on, for its digest."""
         return repr(self.limits)
 
     def resolve(self, name: str) -> Path | None:
@@ -170,7 +198,7 @@ class HtmlEdition:
         return self.book.media.get(name) or self.layouts.find(name)
 
     def digest(self, resources: Sequence[str]) -> str:
-        """A hash of everything this edition's file is made of, given the resources it loads."""
+        """A hash of everything this edition's output is made of, given the resources it loads."""
         hasher = hashlib.sha256()
 
         def add(part: str | bytes) -> None:

@@ -17,7 +17,8 @@ from typing import Any
 from ebooklib import epub
 from lxml import etree
 
-from booktool.editions.base import HtmlEdition, Made, PageCallback
+from booktool.cache.store import BuildCache
+from booktool.editions.base import Edition, Made, PageCallback
 from booktool.editions.layoutcheck import check_document, check_stylesheet, check_svg
 from booktool.editions.layouts import Layouts
 from booktool.editions.pagemap import EPUB_NS, XHTML_NS, PageStart, place_markers, resolve_starts
@@ -26,7 +27,7 @@ from booktool.limits import RenderLimits
 from booktool.model.book import Book
 from booktool.model.notes import epub_notes
 from booktool.model.views import INTRODUCTION_FILE, LOF_FILE, SOURCES_FILE
-from booktool.source.config import PrintOptions
+from booktool.options import PrintOptions
 from booktool.source.images import media_type
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -159,7 +160,7 @@ class EpubDocument:
     content: str
 
 
-class EpubEdition(HtmlEdition):
+class EpubEdition(Edition):
     """Builds the EPUB 3 package from the shared layouts."""
 
     format = "epub"
@@ -175,12 +176,12 @@ class EpubEdition(HtmlEdition):
         moment: dt.datetime,
         limits: RenderLimits | None = None,
         options: PrintOptions | None = None,
+        *,
+        cache: BuildCache | None = None,
     ) -> None:
-        super().__init__(book, layouts, moment, limits, options)
+        super().__init__(book, layouts, moment, limits, options, cache=cache)
         self.package = epub.EpubBook()
         self.documents_by_uid: dict[str, epub.EpubItem] = {}
-        #: Where the print edition's pages begin; set before the documents are rendered.
-        self.page_starts: list[PageStart] = []
         self.pages = PageList()
 
     def href(self, file: str, anchor: str) -> str:
@@ -188,6 +189,9 @@ class EpubEdition(HtmlEdition):
 
     def finish_notes(self, root: etree._Element) -> None:
         self.next_note = epub_notes(root, self.next_note)
+
+    def finish_blocks(self, root: etree._Element) -> None:
+        """Reading systems number lists and wrap table cells themselves."""
 
     @functools.cached_property
     def cover_svg(self) -> str:
@@ -371,7 +375,7 @@ class EpubEdition(HtmlEdition):
                 )
             )
         # What set_cover() adds, with the media type given: ebooklib would guess it, and its
-        # first guess reads the system's MIME tables (5 ms of every build).
+        # first guess reads the system's MIME tables.
         cover = epub.EpubCover(file_name="cover.svg")
         cover.media_type, cover.content = "image/svg+xml", self.cover_svg.encode("utf-8")
         package.add_item(cover)
@@ -384,6 +388,8 @@ class EpubEdition(HtmlEdition):
                 content=doc.content.encode("utf-8"),
             )
             item.title = doc.title
+            if "</math>" in doc.content:  # formulas: reading systems are told (OPF-014)
+                item.properties = ["mathml"]
             package.add_item(item)
             self.documents_by_uid[doc.uid] = item
         for number, (href, data) in enumerate(sorted(self.media_bytes().items()), start=1):

@@ -65,7 +65,7 @@ def impose(pdf: bytes, sheet: tuple[float, float], title: str) -> bytes:
     the sheet and centred in it; names and bytes are deterministic.
     """
     width, height = sheet
-    import pikepdf  # ~40 ms: only when a booklet is made
+    import pikepdf  # only when a booklet is made
 
     with pikepdf.open(io.BytesIO(pdf)) as source, pikepdf.new() as out:
         forms: dict[int, pikepdf.Object] = {}

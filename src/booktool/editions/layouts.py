@@ -24,7 +24,7 @@ from booktool.errors import InputError, Problem, input_error
 BUILTIN_LAYOUTS = Path(__file__).parent.parent / "layouts"
 #: The built-in templates compiled ahead by ``make bytecode`` (:func:`compile_builtin`), as
 #: compileall keeps modules in ``__pycache__``: a build with an empty cache loads them instead
-#: of compiling them (0.07 s). Each is used only while its template's source is unchanged.
+#: of compiling them. Each is used only while its template's source is unchanged.
 COMPILED_BUILTIN = Path(__file__).parent / "__pycache__" / "layouts"
 #: The reserved host (it cannot resolve) that print documents are rendered against: the
 #: fetcher serves its URLs from the layout chain and the manuscript's media (see fetcher.py).

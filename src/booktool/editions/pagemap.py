@@ -126,11 +126,12 @@ def _text_slots(element: etree._Element) -> Iterator[tuple[etree._Element, bool]
     """Where ``element``'s own text lives, in order: (node, is_tail) pairs.
 
     ``(e, False)`` is ``e.text``; ``(c, True)`` is ``c.tail``. Descendants with an id of their
-    own are skipped (their text counts for them), but their tails are ``element``'s text.
+    own are skipped (their text counts for them), but their tails are ``element``'s text; so are
+    formulas (a picture in print, whose letters no page counts; MathML holds no markers).
     """
     yield element, False
     for child in element:
-        if isinstance(child.tag, str) and not child.get("id"):
+        if isinstance(child.tag, str) and not child.get("id") and _local(child.tag) != "math":
             yield from _text_slots(child)
         yield child, True
 

@@ -31,13 +31,15 @@ from urllib.parse import unquote
 from booktool import __version__
 from booktool.cache.installed import tool_version
 from booktool.cache.store import BuildCache
-from booktool.editions.base import HtmlEdition, Made, PageCallback
+from booktool.editions.base import Made, PageCallback
+from booktool.editions.html import HtmlEdition
 from booktool.editions.impose import HALF_SIZES, impose, saddle_order, sheet_size
 from booktool.editions.layouts import BASE_URL, Layouts
 from booktool.editions.pagemap import PageStart
 from booktool.errors import Problem, RenderError
 from booktool.limits import RenderLimits
 from booktool.model.book import Book
+from booktool.options import PrintOptions
 from booktool.render.join import Joiner, merge_parts
 from booktool.render.parts import PageNumbers, PrintParts, cut, digit_shape
 from booktool.render.pool import (
@@ -48,7 +50,6 @@ from booktool.render.pool import (
     render_jobs,
 )
 from booktool.render.protocol import Refusal
-from booktool.source.config import PrintOptions
 from booktool.source.text import decode_text
 
 MAX_LISTED_CHARACTERS = 8
@@ -528,16 +529,14 @@ class BookletEdition(PdfEdition):
         moment: dt.datetime,
         limits: RenderLimits | None = None,
         options: PrintOptions | None = None,
+        *,
+        cache: BuildCache | None = None,
     ) -> None:
         half = HALF_SIZES.get(book.page_size, "A5")
         booklet = replace(
             options or PrintOptions(), pdf_variant=None, bleed=None, marks=False, page_size=half
         )
-        super().__init__(book, layouts, moment, limits, booklet)
-
-    @property
-    def file_name(self) -> str:
-        return f"{self.book.slug}-booklet.pdf"
+        super().__init__(book, layouts, moment, limits, booklet, cache=cache)
 
     def make(self, on_page: PageCallback | None = None) -> Made:
         rendered = self.render_pdf(on_page)

@@ -1,184 +1,158 @@
-"""The editions a build makes: each made anew or found current in the build cache, the print
-edition first (the EPUB's page list comes from its layout), then all written at once.
+"""Every edition booktool can build, one line each: the CLI, the cache, the build and ``--json``
+read them from here.
+
+An edition is one module (a class on :class:`booktool.editions.base.Edition`) plus one
+:class:`EditionSpec` in :data:`EDITIONS`, as a check rule is a function plus one line in
+:mod:`booktool.checks.registry`. The spec names the class by its import path, so that reading
+the registry (the CLI's ``--format`` choices, a no-op rebuild) loads none of the editions.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import os
-from collections.abc import Sequence
-from dataclasses import dataclass
+import importlib
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from booktool.cache.output import write_atomic
-from booktool.cache.store import BuildCache, OutputRecord
-from booktool.cli.progress import Progress
-from booktool.editions.base import HtmlEdition
-from booktool.editions.epub import EpubEdition
-from booktool.editions.layouts import Layouts, user_template_cache
-from booktool.editions.pagemap import PageStart
-from booktool.editions.pdf import BookletEdition, PdfEdition
-from booktool.errors import InputError, Problem
-from booktool.limits import RenderLimits
-from booktool.model.book import Book
-from booktool.source.config import PrintOptions
-from booktool.source.project import Project
+if TYPE_CHECKING:
+    from booktool.editions.base import Edition
 
-FORMATS = ("pdf", "epub", "html", "booklet")
-EDITIONS: dict[str, type[HtmlEdition]] = {
-    "html": HtmlEdition,
-    "epub": EpubEdition,
-    "pdf": PdfEdition,
-    "booklet": BookletEdition,
-}
+#: How an edition depends on the print layout: it lays it out itself ("self"), it takes where
+#: the printed pages begin from it when the book has a page list ("page-map"), or not at all.
+Layout = Literal["none", "self", "page-map"]
 
 
-@dataclass(frozen=True)
-class Output:
-    """One file of a build: written now, or found current and left alone."""
+class EditionSpec(NamedTuple):
+    """One edition: its name, where its output goes, what it needs and which options it reads.
+
+    A named tuple, not a dataclass: the CLI reads the registry on every run, no-ops included.
+    """
+
+    #: Its ``--format`` value, and its name in the build cache and in ``--json``.
+    name: str
+    #: The class that makes it, as ``module:Class`` (imported only when the edition is made).
+    edition: str
+    #: Its output under ``build/``, ``{slug}`` replaced by the book's: a file, or a folder if
+    #: it ends with ``/`` (written whole, then renamed into place).
+    output: str
+    #: Whether making it lays the print edition out (see :data:`Layout`).
+    layout: Layout = "none"
+    #: One of the editions ``--format all`` builds.
+    in_all: bool = False
+    #: It also has a flag of its own, ``--NAME``, that adds it to any ``--format``.
+    flag: bool = False
+    #: The print options (fields of :class:`booktool.options.PrintOptions`) it reads.
+    options: tuple[str, ...] = ()
+    #: One line for ``--help``.
+    help: str = ""
+
+    @property
+    def folder(self) -> bool:
+        """Whether the output is a folder of files rather than one file."""
+        return self.output.endswith("/")
+
+    def target(self, build_dir: Path, slug: str) -> Path:
+        """Where the output of a book with ``slug`` goes."""
+        return build_dir / self.output.rstrip("/").format(slug=slug)
+
+    def load(self) -> type[Edition]:
+        """The class that makes this edition (its ``format`` is this line's name)."""
+        module, _, name = self.edition.partition(":")
+        edition: type[Edition] = getattr(importlib.import_module(module), name)
+        if edition.format != self.name:
+            raise TypeError(f"{self.edition} is the {edition.format!r} edition, not {self.name!r}")
+        return edition
+
+
+#: Every edition, in the order a build makes them: the print edition first, since the EPUB's
+#: page list comes from its layout.
+EDITIONS: dict[str, EditionSpec] = {}
+
+
+def register(spec: EditionSpec) -> EditionSpec:
+    """Add an edition to the registry (after those already there)."""
+    EDITIONS[spec.name] = spec
+    return spec
+
+
+register(
+    EditionSpec(
+        "pdf",
+        "booktool.editions.pdf:PdfEdition",
+        "{slug}.pdf",
+        layout="self",
+        in_all=True,
+        options=("pdf_variant", "bleed", "marks"),
+        help="the print PDF",
+    )
+)
+register(
+    EditionSpec(
+        "epub",
+        "booktool.editions.epub:EpubEdition",
+        "{slug}.epub",
+        layout="page-map",
+        in_all=True,
+        help="the EPUB 3",
+    )
+)
+register(
+    EditionSpec(
+        "html",
+        "booktool.editions.html:HtmlEdition",
+        "{slug}.html",
+        options=("bleed", "marks"),
+        help="the print HTML, as WeasyPrint lays it out",
+    )
+)
+register(
+    EditionSpec(
+        "booklet",
+        "booktool.editions.pdf:BookletEdition",
+        "{slug}-booklet.pdf",
+        layout="self",
+        flag=True,
+        help="A5 pages two-up on A4 landscape, for saddle stitching",
+    )
+)
+#: The edition whose layout gives the printed page numbers (the EPUB's page list).
+PRINT_EDITION = "pdf"
+
+
+def names() -> list[str]:
+    """Every edition's name, in build order."""
+    return list(EDITIONS)
+
+
+def default_formats() -> tuple[str, ...]:
+    """What ``--format all`` builds."""
+    return tuple(name for name, spec in EDITIONS.items() if spec.in_all)
+
+
+def ordered(formats: Iterable[str]) -> list[EditionSpec]:
+    """The specs of ``formats``, in build order."""
+    wanted = set(formats)
+    return [spec for name, spec in EDITIONS.items() if name in wanted]
+
+
+def laid_out_formats(page_list: bool) -> tuple[str, ...]:
+    """The editions whose build lays the print edition out: those that lay it out themselves,
+    and those that take its page map if the book has a page list."""
+    kinds = {"self", "page-map"} if page_list else {"self"}
+    return tuple(name for name, spec in EDITIONS.items() if spec.layout in kinds)
+
+
+def options_read(formats: Iterable[str]) -> list[str]:
+    """The print options the editions of ``formats`` read, each once."""
+    return list(dict.fromkeys(option for spec in ordered(formats) for option in spec.options))
+
+
+class Output(NamedTuple):
+    """One output of a build (a file or a folder): written now, or found current and left
+    alone."""
 
     format: str
     path: Path
     size: int
     pages: int | None = None
     written: bool = True
-
-
-@dataclass(frozen=True)
-class Planned:
-    """An output decided: its record, and its bytes if it has to be written."""
-
-    output: Output
-    record: OutputRecord
-    data: bytes | None
-    #: Where each page begins, if the edition was laid out now.
-    page_starts: list[PageStart] | None = None
-
-
-def layouts_for(project: Project) -> Layouts:
-    """The project's layout chain, its templates loaded (the build loads them while pandoc
-    runs: 0.01 s at 10x, which the first render paid)."""
-    layouts = Layouts(project.layouts, user_template_cache())
-    layouts.load_templates()
-    return layouts
-
-
-def editions_for(
-    book: Book,
-    formats: Sequence[str],
-    layouts: Layouts,
-    limits: RenderLimits,
-    options: PrintOptions | None = None,
-) -> list[HtmlEdition]:
-    """The editions of ``formats`` in the order they are made, set from the layouts."""
-    moment = build_moment(book)
-    return [
-        EDITIONS[name](book, layouts, moment, limits, options)
-        for name in FORMATS
-        if name in formats
-    ]
-
-
-def plan_editions(
-    editions: Sequence[HtmlEdition], project: Project, cache: BuildCache, progress: Progress
-) -> list[Planned]:
-    """Each edition made or found current, the PDF first: the EPUB's page list (unless the book
-    has none) is taken from its layout (or from the cached page map, or a layout without
-    writing)."""
-    planned: list[Planned] = []
-    # The print edition the page map comes from: the PDF being built, else one made for it.
-    print_edition = next((e for e in editions if type(e) is PdfEdition), None)
-    for edition in editions:
-        if isinstance(edition, PdfEdition):
-            edition.cache = cache  # rendered parts and page numbers to start from
-        if isinstance(edition, EpubEdition) and edition.book.page_list:
-            made = next((p for p in planned if p.page_starts and p.output.format == "pdf"), None)
-            if print_edition is None:
-                print_edition = PdfEdition(
-                    edition.book, edition.layouts, edition.moment, edition.limits, edition.options
-                )
-                print_edition.cache = cache
-            edition.page_starts = page_map(print_edition, made, cache, progress)
-        planned.append(plan_output(edition, project, cache, progress))
-    return planned
-
-
-def plan_output(
-    edition: HtmlEdition, project: Project, cache: BuildCache, progress: Progress
-) -> Planned:
-    """An edition's file made anew, unless the cache says the one in build/ is current."""
-    target = project.build_dir / edition.file_name
-    with progress.stage(edition.format) as stage:
-        previous = cache.outputs.get(edition.format)
-        if previous is not None:
-            current = cache.current(edition.format, edition.digest(previous.resources), target)
-            if current is not None:
-                stage.note = "up to date"
-                output = Output(edition.format, target, current.size, current.pages, False)
-                return Planned(output, current, None)
-        made = edition.make(progress.page_counter(edition.format))
-        stage.note = f"{made.pages} pages" if made.pages is not None else ""
-    record = OutputRecord(
-        digest=edition.digest(made.resources),
-        resources=sorted(set(made.resources)),
-        sha256=hashlib.sha256(made.data).hexdigest(),
-        size=len(made.data),
-        pages=made.pages,
-        warnings=[w.to_record() for w in made.warnings],
-    )
-    output = Output(edition.format, target, record.size, record.pages)
-    return Planned(output, record, made.data, made.page_starts)
-
-
-def page_map(
-    edition: PdfEdition, made: Planned | None, cache: BuildCache, progress: Progress
-) -> list[PageStart]:
-    """Where the print edition's pages begin, for the EPUB's page list.
-
-    From this build's PDF if it was laid out now; else from the cache, if the print layout's
-    inputs are the ones recorded with it; else the pages are laid out (no PDF is written), so
-    that an EPUB built alone still carries the printed page numbers, and never stale ones.
-    """
-    if made is not None and made.page_starts is not None:
-        cache.store_page_map(made.record.digest, made.record.resources, made.page_starts)
-        return made.page_starts
-    cached = cache.page_map()
-    if cached is not None:
-        digest, resources, starts = cached
-        if edition.digest(resources) == digest:
-            return starts
-    with progress.stage("layout") as stage:
-        laid_out = edition.layout_pages()
-        stage.note = f"{len(laid_out.page_starts)} pages"
-    starts, resources = laid_out.page_starts, laid_out.resources
-    cache.store_page_map(edition.digest(resources), resources, starts)
-    return starts
-
-
-def write_outputs(planned: Sequence[Planned], cache: BuildCache) -> None:
-    """Only once every edition is made: each new file atomically, then the cache's record."""
-    for plan in planned:
-        if plan.data is not None:
-            write_atomic(plan.output.path, plan.data)
-        cache.remember(plan.output.format, plan.record)
-    cache.save()
-
-
-def build_moment(book: Book) -> dt.datetime:
-    """The build's timestamp: SOURCE_DATE_EPOCH if set, else the book's date at midnight UTC."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
-        except (ValueError, OverflowError, OSError) as exc:
-            raise InputError(
-                Problem(
-                    None,
-                    None,
-                    f"SOURCE_DATE_EPOCH '{epoch}' is not a number of seconds",
-                    "unset it or fix it",
-                    code="source-date-epoch",
-                )
-            ) from exc
-    return dt.datetime.combine(book.date, dt.time(), tzinfo=dt.UTC)

@@ -110,7 +110,7 @@ def check_references(
                             _line(source, f"@{key}", first_line),
                             f"[@{key}] names {kind} that does not exist",
                             hint,
-                            code="unresolved-id",
+                            code="unresolved-reference",
                         )
                     )
             elif "citation" in classes:
@@ -127,7 +127,7 @@ def check_references(
                                 _line(source, f"@{cite}", first_line),
                                 f"[@{cite}] cites a source that does not exist",
                                 hint,
-                                code="unresolved-id",
+                                code="unresolved-reference",
                             )
                         )
     return problems

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from booktool.editions import registry
 from booktool.errors import Problem, RenderError
 from booktool.limits import RenderLimits
 from booktool.render.orphan import parent_env
@@ -474,9 +475,8 @@ def warm_renderer(
 
 
 def laid_out_formats(page_list: bool) -> tuple[str, ...]:
-    """The formats whose build lays the print edition out, in render workers: the PDFs, and
-    the EPUB if it carries the printed page list."""
-    return ("pdf", "booklet", "epub") if page_list else ("pdf", "booklet")
+    """The formats whose build lays the print edition out, in render workers (the registry's)."""
+    return registry.laid_out_formats(page_list)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,48 @@
+"""The print HTML (``--format html``): the whole book as the one document WeasyPrint lays out.
+
+The print editions (:mod:`booktool.editions.pdf`) lay this document out; written as is, it is
+the HTML edition, for looking at what the PDF is made from.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from lxml import etree
+
+from booktool.editions.base import Edition, Made, PageCallback
+
+
+class HtmlEdition(Edition):
+    """The print document: notes at the foot of the page, page numbers in cross-references."""
+
+    format = "html"
+    page_references = True
+
+    def finish_notes(self, root: etree._Element) -> None:
+        """Notes at the foot of the page: each moved to its call, for ``float: footnote``."""
+        from booktool.model.notes import print_notes
+
+        print_notes(root)
+
+    @property
+    def page_rule(self) -> str:
+        """The declarations of the print edition's ``@page`` rule: size, bleed, marks."""
+        rule = [f"size: {self.options.page_size or self.view.page_size};"]
+        if self.options.bleed:
+            rule.append(f"bleed: {self.options.bleed};")
+        if self.options.marks:
+            rule.append("marks: crop cross;")
+        return " ".join(rule)
+
+    @functools.cached_property
+    def print_document(self) -> str:
+        """The whole book as one HTML document, as the print edition lays it out."""
+        return self.render("print.html", page_rule=self.page_rule)
+
+    def documents(self) -> list[str]:
+        return [self.print_document, *super().documents()]
+
+    def make(self, on_page: PageCallback | None = None) -> Made:
+        """The print HTML itself."""
+        return Made(self.print_document.encode("utf-8"), [])
