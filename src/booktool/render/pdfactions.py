@@ -2,8 +2,8 @@
 no links but to web pages, mail and the book's own pages.
 
 Two gates. :func:`drop_unsafe_links` runs in the render worker on WeasyPrint's laid-out
-document, before it is written: a layout's ``<a href="javascript:…">`` or ``rel=attachment``
-never becomes an action, and a clean book's bytes are untouched. :func:`strip_actions` runs on
+document, before it is written: a layout's ``<a href="javascript:…">`` never becomes an
+action, and a clean book's bytes are untouched. :func:`strip_actions` runs on
 whatever is joined into the book's PDF (a part from the cache included), with pikepdf.
 """
 
@@ -41,16 +41,13 @@ def safe_uri(uri: str) -> bool:
 
 
 def drop_unsafe_links(document: Any) -> None:
-    """Remove, from a WeasyPrint ``Document``, attachments and links to other schemes."""
+    """Remove, from a WeasyPrint ``Document``, the links to schemes other than the web's and
+    mail. Attachments stay: WeasyPrint loads them through the fetcher, which refuses all but
+    ``data:`` with an error at the layout's line, and the join strips what it embeds."""
     for page in document.pages:
         page.links[:] = [
-            link
-            for link in page.links
-            if link[0] == "internal" or (link[0] == "external" and safe_uri(str(link[1])))
+            link for link in page.links if link[0] != "external" or safe_uri(str(link[1]))
         ]
-    attachments = getattr(getattr(document, "metadata", None), "attachments", None)
-    if attachments:
-        attachments.clear()
 
 
 def _safe_action(action: Any) -> bool:
