@@ -43,7 +43,6 @@ def copy_project(target: Path, root: str = "basic") -> Path:
 
 
 #: The name branches written before the test roots still use.
-copy_repo_project = copy_project
 
 
 @pytest.fixture(scope="session", autouse=True)

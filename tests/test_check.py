@@ -63,9 +63,35 @@ def test_a_year_missing_from_the_chronology_is_a_warning(project: Path) -> None:
     assert lines(result.err) == [
         f"{segment}:8: warning[chronology-missing-year]: 1964 is mentioned but not in the "
         "chronology; add an entry to manuscript/chronology.yaml (booktool chronology --suggest "
-        "lists candidates)"
+        "lists candidates), or list the year in book.yaml's 'chronology: {ignore_years: [...]}' "
+        "if it needs none"
     ]
     assert run_cli("check", str(project), "--strict").code == 1
+    book = project / "manuscript" / "book.yaml"
+    edit(
+        book,
+        "introduction: summary.md",
+        "introduction: summary.md\nchronology:\n  ignore_years: [1964]",
+    )
+    result = run_cli("check", str(project), "--strict")
+    assert (result.code, lines(result.err)) == (0, [])
+    suggested = run_cli("chronology", str(project), "--suggest").out
+    assert "1964 [in chronology]" in suggested
+
+
+def test_ignore_years_must_be_a_list_of_years(project: Path) -> None:
+    book = project / "manuscript" / "book.yaml"
+    edit(
+        book,
+        "introduction: summary.md",
+        "introduction: summary.md\nchronology:\n  ignore_years: 1964",
+    )
+    result = run_cli("check", str(project))
+    assert result.code == 1
+    assert lines(result.err) == [
+        f"{book}:19: error[config]: 'ignore_years': must be a list of years; "
+        "write e.g. [1976, 1980]"
+    ]
 
 
 def test_unresolved_references_are_errors_with_line_and_column(project: Path) -> None:
@@ -332,3 +358,27 @@ def test_rules_are_listed_with_their_codes() -> None:
     for code in LOAD_CODES:
         assert re.search(rf"^{code} +error +\w", result.out, re.MULTILINE)
     assert len({rule.code for rule in RULES} | set(LOAD_CODES)) == len(RULES) + len(LOAD_CODES)
+
+
+def test_drafted_files_are_notes_that_never_fail_and_one_deleted_line_reviews(
+    project: Path,
+) -> None:
+    from booktool.source.drafted import REVIEW_MARK
+
+    manuscript = project / "manuscript"
+    chronology, segment = manuscript / "chronology.yaml", manuscript / "segments" / "seg-02.md"
+    chronology.write_text(f"# Drafted.\n{REVIEW_MARK}\n" + chronology.read_text())
+    edit(segment, "---\n", f"---\n{REVIEW_MARK}\n")
+    result = run_cli("check", str(project), "--strict")
+    assert result.code == 0
+    hint = "drafted by booktool import, not yet reviewed; review it, then delete this line"
+    assert lines(result.err) == [
+        f"{chronology}:2: note[draft-unreviewed]: {hint}",
+        f"{segment}:2: note[draft-unreviewed]: {hint}",
+    ]
+    assert result.out == "no problems found, 2 notes\n"
+    built = run_cli("build", str(project), "--format", "html", "--strict")
+    assert built.code == 0 and "draft-unreviewed" not in built.err
+    edit(chronology, f"{REVIEW_MARK}\n", "")
+    result = run_cli("check", str(project))
+    assert lines(result.err) == [f"{segment}:2: note[draft-unreviewed]: {hint}"]

@@ -306,3 +306,20 @@ def test_the_page_list_setting_is_read_ahead_and_anything_unreadable_is_the_defa
     book.unlink()
     assert wants_page_list(opened)  # missing
     assert "epub" in laid_out_formats(True) and "epub" not in laid_out_formats(False)
+
+
+def test_a_page_that_begins_at_a_figure_caption_keeps_the_caption_first() -> None:
+    """A figcaption must be its figure's first or last child: the marker goes inside it."""
+    from lxml import etree
+
+    from booktool.editions.pagemap import PageStart, place_markers
+
+    root = etree.fromstring(
+        '<section xmlns="http://www.w3.org/1999/xhtml"><figure id="fig-a">'
+        '<figcaption id="fig-a-caption"><span class="figure-label">Figure A.2</span> Numbers'
+        "</figcaption><p>What the table shows.</p></figure></section>"
+    )
+    assert place_markers(root, [PageStart(13, "fig-a-caption", 0)]) == [13]
+    figure = root[0]
+    assert etree.QName(figure[0]).localname == "figcaption"
+    assert figure[0][0][0].get("id") == "page-13"  # before the first letter of "Figure A.2"

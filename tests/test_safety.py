@@ -224,6 +224,7 @@ def test_safe_html_is_kept_as_written(tmp_path: Path) -> None:
         '<p><b>b</b> <span style="text-align: right;" class="c" lang="fr">s</span> '
         '<a href="https://example.com/" title="t">a</a> <a href="#fn1">1</a></p>'
         '<table><tr><td colspan="2" style="text-align: left;">x</td></tr></table>'
+        '<p id="fn1">the note the link points at</p>'
     )
     path = tmp_path / "a.md"
     result = clean_fragments({path: fragment}, tmp_path, {path: ("", 1)})

@@ -15,10 +15,10 @@ _CROSSREF = re.compile(r"^(fig|chr|ch|sec):")
 
 
 def years_missing_from_chronology(manuscript: Manuscript) -> Iterator[Finding]:
-    """A year the text mentions that no chronology entry covers."""
+    """A year the text mentions that no chronology entry covers (nor ``ignore_years``)."""
     if not manuscript.apparatus.chronology:
         return
-    covered = years_covered(manuscript.apparatus.chronology)
+    covered = years_covered(manuscript.apparatus.chronology) | manuscript.config.ignore_years
     for segment in manuscript.segments.values():
         file = segment.file
         for found in dated_statements(segment.id, file.path, file.body, file.body_line):
@@ -29,7 +29,8 @@ def years_missing_from_chronology(manuscript: Manuscript) -> Iterator[Finding]:
                     found.line,
                     f"{found.date} is mentioned but not in the chronology",
                     "add an entry to manuscript/chronology.yaml "
-                    "(booktool chronology --suggest lists candidates)",
+                    "(booktool chronology --suggest lists candidates), or list the year in "
+                    "book.yaml's 'chronology: {ignore_years: [...]}' if it needs none",
                 )
 
 

@@ -17,10 +17,12 @@ from booktool.source.manuscript import Manuscript
 
 
 class Severity(enum.StrEnum):
-    """An error stops ``check`` and ``build``; a warning only does with ``--strict``."""
+    """An error stops ``check`` and ``build``; a warning only does with ``--strict``; a note
+    never does (``check`` lists it, ``build`` does not print it)."""
 
     ERROR = "error"
     WARNING = "warning"
+    NOTE = "note"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from booktool.checks.apparatus import unresolved_references, years_missing_from_chronology
 from booktool.checks.base import Rule, Severity
+from booktool.checks.drafts import drafts_unreviewed
 from booktool.checks.layouts import template_syntax
 from booktool.checks.markdown import headings_too_deep
 from booktool.checks.names import name_variants
@@ -18,7 +19,7 @@ from booktool.checks.timing import (
     segments_past_duration,
 )
 
-E, W = Severity.ERROR, Severity.WARNING
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
 
 RULES: tuple[Rule, ...] = (
     Rule("segment-order", W, segments_out_of_order),
@@ -29,6 +30,7 @@ RULES: tuple[Rule, ...] = (
     Rule("name-variant", W, name_variants),
     Rule("template-syntax", E, template_syntax),
     Rule("heading-depth", W, headings_too_deep),
+    Rule("draft-unreviewed", N, drafts_unreviewed),
 )
 
 #: Codes the loader reports while reading the manuscript: always errors, found before the rules.

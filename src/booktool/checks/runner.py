@@ -28,6 +28,10 @@ class CheckReport:
         return [f.problem for f in self.findings if f.severity is Severity.WARNING]
 
     @property
+    def notes(self) -> list[Problem]:
+        return [f.problem for f in self.findings if f.severity is Severity.NOTE]
+
+    @property
     def fixes(self) -> list[Fix]:
         return [f.fix for f in self.findings if f.fix is not None]
 

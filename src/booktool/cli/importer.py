@@ -1,39 +1,46 @@
-"""``booktool import``: a new booklet project from a summary-and-segments text.
+"""``booktool import``: a drafted booklet project from a summary-and-segments text.
 
 The text is a summary (one or more paragraphs), then one bullet per segment of the source::
 
     • 00:05:00 In this section, ...
 
-Bullets may be ``•``, ``-``, ``*`` or numbers (``1.``/``1)``); times ``H:MM:SS``, ``HH:MM:SS`` or
-``MM:SS``. Lines after a bullet that are not bullets continue its text.
+Bullets may be ``•``, ``-``, ``*`` or numbers (``1.``/``1)``); times ``H:MM:SS``, ``HH:MM:SS``,
+``MM:SS`` or ``M:SS``. Lines after a bullet that are not bullets continue its text. The parsed
+text goes to the drafting engine (:mod:`booktool.draft`); :mod:`booktool.cli.draftfiles` turns
+its draft into the manuscript's files.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import os
 import re
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from booktool.cache.output import write_atomic
+from booktool.cli.draftfiles import (
+    SOURCE_COPY,
+    Metadata,
+    book_yaml,
+    chronology_yaml,
+    drafted_events,
+    figures_yaml,
+    introduction_file,
+    people_yaml,
+    segment_files,
+)
+from booktool.draft import Draft, clean_pasted, draft_booklet
 from booktool.errors import InputError, Problem, ProjectExistsError, input_error
 from booktool.source.characters import character_problem
-from booktool.source.text import decode_text, escape_markdown
+from booktool.source.chronology import dated_statements, parse_date
+from booktool.source.text import decode_text
 from booktool.source.timecode import format_timecode, parse_timecode
-from booktool.source.yamlio import dump_yaml
 
 _BULLET = re.compile(r"^\s*(?:[•\-*‣◦]|\d{1,4}[.)])\s+(.*)$")
 _TIMED = re.compile(r"^(\d{1,3}:\d{2}(?::\d{2})?)\b\s*[-–—:]?\s*(.*)$")
-_BOILERPLATE = re.compile(
-    r"^(?:in this (?:section|part|segment)(?: of the (?:video|documentary|film))?,?\s*)?"
-    r"(?:(?:we|you) (?:see|learn about|learn|hear)(?: how| that| about)?\s+"
-    r"|the (?:video|excerpt|documentary|film) (?:explains|describes|examines|shows|elaborates on)"
-    r"(?: how| that)?\s+"
-    r"|it is (?:revealed|shown|explained) that\s+)?",
-    re.IGNORECASE,
-)
 
 
 @dataclass(frozen=True)
@@ -53,16 +60,25 @@ class SummaryText:
     segments: list[Segment]
 
 
-def parse_summary(data: bytes, path: Path) -> SummaryText:
-    """Split a summary text into its summary paragraphs and its timed segments."""
+def _decode(data: bytes, path: Path) -> str:
     try:
         text = decode_text(data)
     except UnicodeDecodeError as exc:
         raise input_error(
             path, None, f"not UTF-8 (byte {exc.start})", "save the file as UTF-8", code="not-utf8"
         ) from exc
-    if problem := character_problem(path, text):
+    if problem := character_problem(path, text):  # U+FFFE and the like: no book holds them
         raise InputError(problem)
+    return text
+
+
+def parse_summary(data: bytes, path: Path) -> SummaryText:
+    """Split a summary text into its summary paragraphs and its timed segments."""
+    return parse_summary_text(_decode(data, path), path)
+
+
+def parse_summary_text(text: str, path: Path) -> SummaryText:
+    """:func:`parse_summary` of decoded text (LF line ends)."""
     summary_lines: list[str] = []
     segments: list[Segment] = []
     current: list[str] | None = None
@@ -128,31 +144,90 @@ def parse_summary(data: bytes, path: Path) -> SummaryText:
     return SummaryText(summary=summary, segments=segments)
 
 
-def suggest_title(text: str, max_words: int = 8) -> str:
-    """A short working title from a segment's first clause, for the editor to rewrite."""
-    rest = _BOILERPLATE.sub("", text.strip(), count=1)
-    clause = re.split(r"[,.;:!?]\s", rest + " ", maxsplit=1)[0].strip()
-    words = clause.split()
-    title = " ".join(words[:max_words]).rstrip(",.;:")
-    if len(words) > max_words:
-        title += "…"
-    return title[:1].upper() + title[1:] if title else "Untitled segment"
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line says about the book, in place of what the draft proposes."""
+
+    title: str | None = None
+    subtitle: str | None = None
+    authors: list[str] = field(default_factory=list)
+    source_title: str | None = None
+    source_url: str | None = None
 
 
-def _title_from_name(stem: str) -> str:
-    words = re.split(r"[\s_\-.]+", stem)
-    if not any(w.isalpha() and len(w) >= 3 for w in words):
-        return "Untitled booklet"
-    return " ".join(w for w in words if w).capitalize()
+@dataclass(frozen=True)
+class Imported:
+    """What an import wrote, and the notes for the editor (clutter dropped, doubts)."""
+
+    written: list[Path]
+    segments: int
+    notes: list[str]
 
 
-def _paragraphs_markdown(text: str) -> str:
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    return "\n\n".join(escape_markdown(" ".join(p.split())) for p in paragraphs) + "\n"
+def without_clutter(text: str) -> tuple[str, str | None, list[str]]:
+    """The text with the pasted page's clutter lines blanked (so that line numbers still name
+    the file's lines), the video's URL if one was given, and the lines dropped."""
+    pasted = clean_pasted(text)
+    dropped = list(pasted.dropped)
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        bullet = _BULLET.match(line)
+        if bullet and _TIMED.match(bullet.group(1).strip()):
+            continue  # a segment's bullet is never clutter
+        if line.strip() and line.strip() in dropped:
+            dropped.remove(line.strip())
+            lines[index] = ""
+    return "\n".join(lines), pasted.url, list(pasted.dropped)
 
 
-def _front_matter(data: Mapping[str, object], body: str) -> str:
-    return f"---\n{dump_yaml(data)}---\n\n{body}"
+def edition_date() -> str:
+    """Today's date, or SOURCE_DATE_EPOCH's (UTC), so that an import can be reproduced."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        return dt.date.today().isoformat()
+    if not epoch.strip().isdigit():
+        raise input_error(
+            None,
+            None,
+            f"SOURCE_DATE_EPOCH '{epoch}' is not a number of seconds",
+            "unset it or give seconds since 1970",
+            code="option",
+        )
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date().isoformat()
+
+
+def _undrafted_years(draft: Draft) -> list[int]:
+    """Years the check would find in the segments that no drafted entry covers."""
+    covered = {year for event in drafted_events(draft) for year in parse_date(event.date).years}
+    found = {
+        year
+        for segment in draft.segments
+        for statement in dated_statements(segment.id, Path(segment.id), segment.text, 1)
+        for year in statement.years
+    }
+    return sorted(found - covered) if covered else []
+
+
+def _drafted_files(
+    draft: Draft, parsed: SummaryText, meta: Metadata, source_name: str
+) -> dict[str, str]:
+    files = segment_files(draft, source_name, [segment.line for segment in parsed.segments])
+    introduction = bool(draft.introduction.strip())
+    if introduction:
+        files["summary.md"] = introduction_file(draft, source_name)
+    files["book.yaml"] = book_yaml(draft, meta, source_name, introduction)
+    for name, text in (
+        ("chronology.yaml", chronology_yaml(draft, source_name)),
+        ("figures.yaml", figures_yaml(draft, meta.title, source_name)),
+        ("people.yaml", people_yaml(draft, source_name)),
+    ):
+        if text is not None:
+            files[name] = text
+    return files
+
+
+#: The files an import writes, removed first by ``--force`` (a new import may not write them all).
+_IMPORTED = ("summary.md", "book.yaml", "chronology.yaml", "figures.yaml", "people.yaml")
 
 
 def import_summary(
@@ -160,15 +235,17 @@ def import_summary(
     target: Path,
     *,
     force: bool = False,
-    title: str | None = None,
+    overrides: Overrides | None = None,
     language: str = "en",
-) -> list[Path]:
-    """Create ``target/manuscript/`` from the summary text at ``source``; returns files written."""
+) -> Imported:
+    """Draft a booklet project in ``target/manuscript/`` from the summary text at ``source``."""
+    overrides = overrides or Overrides()
     try:
         data = source.read_bytes()
     except OSError as exc:
         raise input_error(source, None, f"cannot read: {exc.strerror}", code="unreadable") from exc
-    parsed = parse_summary(data, source)
+    text, url, dropped = without_clutter(_decode(data, source))
+    parsed = parse_summary_text(text, source)
     manuscript = target / "manuscript"
     if manuscript.exists() and any(manuscript.iterdir()) and not force:
         raise ProjectExistsError(
@@ -180,47 +257,31 @@ def import_summary(
                 code="manuscript-exists",
             )
         )
-    if force and manuscript.exists():
-        for old in [*manuscript.glob("segments/*.md"), manuscript / "summary.md"]:
-            old.unlink(missing_ok=True)
+    draft = draft_booklet(
+        parsed.summary, [(segment.start, segment.text) for segment in parsed.segments], language
+    )
+    notes = [f"dropped from the pasted page: {line}" for line in dropped]
+    notes += [f"source.url taken from the pasted page: {url}"] if url else []
+    notes += draft.notes
     digest = hashlib.sha256(data).hexdigest()
-    seg_ids = [f"seg-{n:02d}" for n in range(1, len(parsed.segments) + 1)]
-    titles = [suggest_title(segment.text) for segment in parsed.segments]
-    files: dict[str, str] = {}
-    for index, (seg_id, segment) in enumerate(zip(seg_ids, parsed.segments, strict=True)):
-        is_last = index + 1 == len(parsed.segments)
-        end = None if is_last else format_timecode(parsed.segments[index + 1].start)
-        front = {
-            "id": seg_id,
-            "title": titles[index],
-            "start": format_timecode(segment.start),
-            "end": end,
-        }
-        files[f"segments/{seg_id}.md"] = _front_matter(front, _paragraphs_markdown(segment.text))
-    if parsed.summary:
-        files["summary.md"] = _front_matter(
-            {"title": "Introduction"}, _paragraphs_markdown(parsed.summary)
-        )
-    book = {
-        "title": title or _title_from_name(source.stem),
-        "subtitle": None,
-        "authors": [],
-        "language": language,
-        "identifier": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'booktool:' + digest)}",
-        "date": date.today().isoformat(),
-        "page_size": "A4",
-        "source": {"title": "The documentary", "duration": None},
-        "introduction": "summary.md" if parsed.summary else None,
-        "chapters": [
-            {"title": chapter_title, "segments": [seg_id]}
-            for chapter_title, seg_id in zip(titles, seg_ids, strict=True)
-        ],
-    }
-    files["book.yaml"] = dump_yaml(book)
-    written: list[Path] = []
+    meta = Metadata(
+        title=overrides.title or draft.title,
+        subtitle=overrides.subtitle or draft.subtitle,
+        authors=overrides.authors,
+        language=language,
+        identifier=f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'booktool:' + digest)}",
+        date=edition_date(),
+        source_title=overrides.source_title,
+        source_url=overrides.source_url or url,
+        ignore_years=_undrafted_years(draft),
+    )
+    files = _drafted_files(draft, parsed, meta, source.name)
+    if force and manuscript.exists():
+        for old in [*manuscript.glob("segments/*.md"), *(manuscript / n for n in _IMPORTED)]:
+            old.unlink(missing_ok=True)
+    written = [manuscript / SOURCE_COPY]
+    write_atomic(written[0], data)
     for name, content in files.items():
-        path = manuscript / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-        written.append(path)
-    return written
+        write_atomic(manuscript / name, content.encode("utf-8"))
+        written.append(manuscript / name)
+    return Imported(written, len(parsed.segments), notes)

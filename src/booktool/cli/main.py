@@ -60,7 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("summary", type=Path, help="summary text: a paragraph, then '• HH:MM:SS …'")
     imp.add_argument("directory", type=Path, help="the project folder to create")
     imp.add_argument("--force", action="store_true", help="replace an existing manuscript")
-    imp.add_argument("--title", help="the book's title (default: from the file name)")
+    imp.add_argument("--title", help="the book's title (default: drafted from the summary)")
+    imp.add_argument("--subtitle", help="the book's subtitle (default: drafted from the summary)")
+    imp.add_argument(
+        "--author", action="append", default=[], help="who made the booklet (repeat for several)"
+    )
+    imp.add_argument("--source-title", help="the documentary's title, printed as 'Drawn from'")
+    imp.add_argument("--source-url", help="where the documentary can be found")
     imp.add_argument("--language", default="en", help="the book's language tag (default: en)")
 
     new = commands.add_parser("new", help="start a booklet project from a commented example")
@@ -129,13 +135,23 @@ def _warn(problems: Sequence[Problem], err: TextIO) -> None:
 
 
 def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from booktool.cli.importer import import_summary
+    from booktool.cli.importer import Overrides, import_summary
 
-    written = import_summary(
-        args.summary, args.directory, force=args.force, title=args.title, language=args.language
+    overrides = Overrides(
+        title=args.title,
+        subtitle=args.subtitle,
+        authors=[a.strip() for a in args.author if a.strip()],
+        source_title=args.source_title,
+        source_url=args.source_url,
     )
-    segments = sum(1 for p in written if p.parent.name == "segments")
-    out.write(f"imported {segments} segments into {display_path(args.directory / 'manuscript')}\n")
+    imported = import_summary(
+        args.summary, args.directory, force=args.force, overrides=overrides, language=args.language
+    )
+    for note in imported.notes:
+        err.write(Problem(args.summary, None, note, code="import").format("note") + "\n")
+    manuscript = display_path(args.directory / "manuscript")
+    out.write(f"imported {imported.segments} segments into {manuscript}: a draft to review\n")
+    out.write(f"next: booktool check {display_path(args.directory)} lists what to review\n")
     return 0
 
 
@@ -169,10 +185,11 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(finding.format() + "\n")
     errors, warnings = len(report.errors), len(report.warnings)
     fixable = f" ({len(report.fixes)} fixable with --fix)" if report.fixes else ""
+    notes = f", {len(report.notes)} notes" if report.notes else ""
     if errors or warnings:
-        out.write(f"{errors} errors, {warnings} warnings{fixable}\n")
+        out.write(f"{errors} errors, {warnings} warnings{notes}{fixable}\n")
     else:
-        out.write("no problems found\n")
+        out.write(f"no problems found{notes}\n")
     return 1 if report.failed(args.strict) else 0
 
 
@@ -252,7 +269,7 @@ def _chronology(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for entry in entries:
             out.write(f"{entry.label:<18} {entry.event} [{', '.join(entry.section_ids)}]\n")
         return 0
-    covered = years_covered(entries)
+    covered = years_covered(entries) | manuscript.config.ignore_years
     new = 0
     for segment in sorted(manuscript.segments.values(), key=lambda s: s.span.start):
         file = segment.file

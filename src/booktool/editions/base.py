@@ -224,6 +224,12 @@ class Edition:
             parts.append(self.view.subtitle)
         return " — ".join(parts)
 
+    def _cover_credit(self) -> str:
+        """The cover's foot line: the source it is drawn from, else the authors, else nothing."""
+        if self.view.source_line:
+            return textwrap.shorten(f"Drawn from {self.view.source_line}", 44)
+        return textwrap.shorten(self.view.authors or "", 44)
+
     def cover_view(self) -> CoverView:
         title_lines = textwrap.wrap(self.view.title, 16) or [""]
         subtitle_lines = textwrap.wrap(self.view.subtitle or "", 34)
@@ -231,5 +237,5 @@ class Edition:
             title_lines=title_lines,
             subtitle_lines=subtitle_lines,
             subtitle_top=700 + len(title_lines) * 120 + 60,
-            source_line=textwrap.shorten(f"Drawn from {self.view.source_line}", 44),
+            source_line=self._cover_credit(),
         )

@@ -328,7 +328,10 @@ class EpubEdition(Edition):
         for number, author in enumerate(book.authors, start=1):
             package.add_author(author, uid=f"creator{number}")
         package.add_metadata("DC", "date", book.date.isoformat())
-        package.add_metadata("DC", "source", view.source_line)
+        if view.source_line:
+            package.add_metadata("DC", "source", view.source_line)
+        elif self.page_starts:  # a page list names its pages' source (Ace: epub-pagesource)
+            package.add_metadata("DC", "source", self.page_break_source)
         if view.subtitle:
             package.add_metadata("DC", "title", view.subtitle, {"id": "subtitle"})
             package.add_metadata(
@@ -339,6 +342,11 @@ class EpubEdition(Edition):
         if book.description:
             package.add_metadata("DC", "description", book.description)
         self.accessibility_metadata()
+
+    @property
+    def page_break_source(self) -> str:
+        """The print edition the page list's numbers come from."""
+        return f"{self.book.identifier} (print edition, {self.view.page_size})"
 
     def accessibility_metadata(self) -> None:
         """EPUB Accessibility 1.1: how the book can be read, what it offers, its page source."""
@@ -358,9 +366,7 @@ class EpubEdition(Edition):
             ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
         ]
         if self.page_starts:
-            properties.append(
-                ("pageBreakSource", f"{self.book.identifier} (print edition, {view.page_size})")
-            )
+            properties.append(("pageBreakSource", self.page_break_source))
         for name, value in properties:
             package.add_metadata(None, "meta", value, {"property": name})
 
@@ -420,12 +426,15 @@ class EpubEdition(Edition):
         if view.introduction:
             toc.append(epub.Link(INTRODUCTION_FILE, view.introduction.title, "toc-introduction"))
         for chapter in view.chapters:
-            section = epub.Section(f"{chapter.number}. {chapter.title}", chapter.file_name)
+            label = f"{chapter.number}. {chapter.title}"
             links = [
                 epub.Link(f"{chapter.file_name}#{s.anchor}", s.title, f"toc-{s.anchor}")
-                for s in chapter.sections
+                for s in chapter.listed_sections
             ]
-            toc.append((section, links))
+            if links:
+                toc.append((epub.Section(label, chapter.file_name), links))
+            else:  # no nested list: an empty one makes the nav invalid
+                toc.append(epub.Link(chapter.file_name, label, f"toc-{chapter.anchor}"))
         for part in view.parts.values():
             toc.append(epub.Link(part.file_name, part.title, f"toc-{part.anchor}"))
         self.package.toc = toc

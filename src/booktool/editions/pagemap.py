@@ -23,7 +23,21 @@ from lxml import etree
 EPUB_NS = "http://www.idpf.org/2007/ops"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 #: Elements a marker may not stand directly inside (it goes into their first child instead).
-_NO_PHRASING = {"ol", "ul", "dl", "table", "thead", "tbody", "tfoot", "tr", "html", "head", "nav"}
+#: A figure may hold a span, but its figcaption must be its first or last child.
+_NO_PHRASING = {
+    "ol",
+    "ul",
+    "dl",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "html",
+    "head",
+    "nav",
+    "figure",
+}
 #: ARIA roles whose children are prescribed (a marker among them breaks the structure).
 _OWNING_ROLES = {"list", "table", "row", "rowgroup", "grid", "listbox", "menu", "tablist", "tree"}
 

@@ -15,9 +15,9 @@ from booktool.source.timecode import format_timecode
 
 @dataclass(frozen=True)
 class Source:
-    """The documentary the booklet is drawn from."""
+    """The documentary the booklet is drawn from; ``title`` is None if the editor gave none."""
 
-    title: str
+    title: str | None = None
     kind: str = "documentary"
     url: str | None = None
     publisher: str | None = None

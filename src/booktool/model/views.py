@@ -49,6 +49,10 @@ class SectionView:
     span_label: str | None
     body: Markup
     href: str
+    #: False for a chapter's only section titled as the chapter: its title is not repeated.
+    heading: bool = True
+    #: The id of the heading that names the section (the chapter's, when it has none of its own).
+    labelled_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,11 @@ class ChapterView:
     sections: list[SectionView]
     key_terms: list[KeyTerm]
     questions: list[str]
+
+    @property
+    def listed_sections(self) -> list[SectionView]:
+        """The sections with a heading of their own: those the contents list."""
+        return [section for section in self.sections if section.heading]
 
 
 @dataclass(frozen=True)
@@ -136,7 +145,10 @@ class BookView:
     identifier: str
     date_iso: str
     year: str
-    source_line: str
+    #: The source as printed after "Drawn from", or None when book.yaml names no source title.
+    source_line: str | None
+    #: The source in running prose: its title, or "the documentary" (its kind) without one.
+    source_name: str
     page_size: str
     introduction: SectionView | None
     chapters: list[ChapterView]
@@ -152,7 +164,10 @@ class BookView:
         return list(self.parts.values())
 
 
-def _section_view(section: Section, file: str, link: Linking) -> SectionView:
+def _section_view(
+    section: Section, file: str, link: Linking, chapter_heading: str | None = None
+) -> SectionView:
+    """``chapter_heading``: the id of the chapter's heading, if the section repeats its title."""
     anchor = f"s-{section.id}"
     return SectionView(
         anchor=anchor,
@@ -161,12 +176,21 @@ def _section_view(section: Section, file: str, link: Linking) -> SectionView:
         # The body is pandoc's HTML, cleaned and re-serialised, finished by the edition.
         body=Markup(link.finish(section.html)),
         href=link.href(file, anchor),
+        heading=chapter_heading is None,
+        labelled_by=chapter_heading or f"{anchor}-title",
     )
+
+
+def _same_title(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
 def _chapter_view(chapter: Chapter, link: Linking) -> ChapterView:
     file = chapter_file(chapter.number)
     anchor = f"ch-{chapter.id}"
+    # A chapter of one section titled as the chapter prints its title once.
+    only = chapter.sections[0] if len(chapter.sections) == 1 else None
+    repeated = f"{anchor}-title" if only and _same_title(only.title, chapter.title) else None
     return ChapterView(
         anchor=anchor,
         number=chapter.number,
@@ -174,14 +198,16 @@ def _chapter_view(chapter: Chapter, link: Linking) -> ChapterView:
         title=smarten(chapter.title),
         file_name=file,
         href=link.href(file, anchor),
-        sections=[_section_view(s, file, link) for s in chapter.sections],
+        sections=[_section_view(s, file, link, repeated) for s in chapter.sections],
         key_terms=[KeyTerm(smarten(k.term), smarten(k.definition)) for k in chapter.key_terms],
         questions=[smarten(q) for q in chapter.questions],
     )
 
 
-def _source_line(book: Book) -> str:
+def _source_line(book: Book) -> str | None:
     source = book.source
+    if source.title is None:
+        return None
     parts = [smarten(source.title)]
     details = [d for d in (source.publisher, str(source.year) if source.year else None) if d]
     if details:
@@ -294,6 +320,7 @@ def book_view(book: Book, link: Linking) -> BookView:
         date_iso=book.date.isoformat(),
         year=str(book.date.year),
         source_line=_source_line(book),
+        source_name=_source_line(book) or f"the {book.source.kind}",
         page_size=PAGE_SIZES_CSS[book.page_size],
         introduction=introduction,
         chapters=chapters,

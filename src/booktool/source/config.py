@@ -68,6 +68,8 @@ class BookConfig:
     introduction: str | None = None
     limits: RenderLimits = field(default_factory=RenderLimits)
     epub: EpubSettings = EpubSettings()
+    #: Years the text mentions that need no chronology entry (``chronology: {ignore_years}``).
+    ignore_years: frozenset[int] = frozenset()
     line_of: dict[str, int] = field(default_factory=dict)
 
 
@@ -83,12 +85,19 @@ BOOK_KEYS: dict[str, str] = {
     "date": "The edition's date (YYYY-MM-DD): printed, and both outputs' timestamp. Required.",
     "slug": "The output file name without extension (default: from the title).",
     "page_size": "A4 (default), A5 or Letter.",
-    "source": "The documentary: title (required), kind, url, publisher, year, duration.",
+    "source": "The documentary: title, kind, url, publisher, year, duration. Without a title, "
+    "the editions name no source.",
     "introduction": "Markdown file (in manuscript/) that opens the book, e.g. summary.md.",
     "chapters": "The chapter plan: a list of {id, title, segments: [segment ids]}.",
     "limits": "Bounds on the PDF render: render_seconds (300), render_memory_mb (2048), "
     "render_processes (0: one per core).",
     "epub": "How the EPUB is made: page_list (true).",
+    "chronology": "How the chronology is checked: ignore_years, the years the text mentions "
+    "that need no entry.",
+}
+CHRONOLOGY_KEYS: dict[str, str] = {
+    "ignore_years": "Years the segments mention that need no chronology entry (e.g. [1976]): "
+    "`check` does not report them as missing.",
 }
 EPUB_KEYS: dict[str, str] = {
     "page_list": "The printed edition's page numbers in the EPUB: a page list and page-break "
@@ -105,7 +114,7 @@ LIMIT_KEYS: dict[str, str] = {
     "refused before it is decoded.",
 }
 SOURCE_KEYS: dict[str, str] = {
-    "title": "The documentary's title. Required.",
+    "title": "The documentary's title, printed as 'Drawn from …' (none printed if absent).",
     "kind": "What the source is (documentary, lecture, film).",
     "url": "Where the source can be found (printed, never fetched).",
     "publisher": "Who published or broadcast the source.",
@@ -184,6 +193,7 @@ def read_config(data: Any, path: Path) -> BookConfig:
     introduction = problems.text(data, "introduction")
     limits = _read_limits(data, problems)
     epub = _read_epub(data, problems)
+    ignore_years = _read_ignore_years(data, problems)
     if problems.problems:
         raise InputError(*problems.problems)
     assert title and identifier and language and date and source is not None
@@ -204,25 +214,26 @@ def read_config(data: Any, path: Path) -> BookConfig:
         chapters=chapters,
         limits=limits,
         epub=epub,
+        ignore_years=ignore_years,
         line_of=dict(data.key_lines),
     )
 
 
 def _read_source(data: LineDict, problems: Collector) -> Source | None:
     value = data.get("source")
+    if value is None:
+        return Source()
     if not isinstance(value, LineDict):
         problems.add(
             data.line_of("source"),
-            "'source' must be a mapping with at least a title",
+            "'source' must be a mapping",
             "add 'source: {title: …}'",
         )
         return None
     problems.unknown_keys(value, SOURCE_KEYS, "source")
-    title = problems.text(value, "title", required=True)
+    title = problems.text(value, "title")
     duration = problems.checked(value, "duration", timecode_value, 'write it as "HH:MM:SS"')
     year = problems.checked(value, "year", _as_year)
-    if title is None:
-        return None
     return Source(
         title=title,
         kind=problems.text(value, "kind") or "documentary",
@@ -287,6 +298,21 @@ def _read_epub(data: LineDict, problems: Collector) -> EpubSettings:
         return EpubSettings()
     page_list = problems.checked(value, "page_list", _as_bool, "write true or false")
     return EpubSettings(page_list=EpubSettings.page_list if page_list is None else page_list)
+
+
+def _as_years(value: Any) -> frozenset[int]:
+    if not isinstance(value, list):
+        raise ValueError("must be a list of years")
+    return frozenset(_as_year(year) for year in value)
+
+
+def _read_ignore_years(data: LineDict, problems: Collector) -> frozenset[int]:
+    example = "chronology: {ignore_years: [1976]}"
+    value = _section(data, "chronology", CHRONOLOGY_KEYS, example, problems)
+    if value is None:
+        return frozenset()
+    years = problems.checked(value, "ignore_years", _as_years, "write e.g. [1976, 1980]")
+    return years or frozenset()
 
 
 def _read_chapters(data: LineDict, problems: Collector) -> list[ChapterPlan]:
