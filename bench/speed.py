@@ -13,6 +13,9 @@ any of its children, from ``wait4``).
     cold EPUB alone, no page list  the same for a copy of the book with
                               ``epub: {page_list: false}`` (a book with no printed edition)
     cold PDF alone            the same with ``--format pdf``
+    cold PDF alone, plain engine  the same with ``--engine plain``: one document laid out by
+                              WeasyPrint's public API alone, page numbers in passes (the
+                              fallback, and the reference the fast engine is tested against)
     PDF, page numbers known   the same, but the last build's page numbers kept (only
                               ``build/.cache/numbers-*.json``): no numbering pass, every part
                               rendered, nothing reused: what the parallel render itself costs
@@ -263,10 +266,10 @@ def run_size(scale: int, runs: int, folder: Path, warm: bool) -> SizeResult:
     with (unpaged / "manuscript" / "book.yaml").open("a") as book:
         book.write("epub:\n  page_list: false\n")
 
-    def cold(edition: str, root: Path = project) -> Callable[[int], list[str]]:
+    def cold(edition: str, root: Path = project, *more: str) -> Callable[[int], list[str]]:
         def prepare(run: int) -> list[str]:
             shutil.rmtree(root / "build", ignore_errors=True)
-            return booktool("build", str(root), "--format", edition)
+            return booktool("build", str(root), "--format", edition, *more)
 
         return prepare
 
@@ -291,6 +294,7 @@ def run_size(scale: int, runs: int, folder: Path, warm: bool) -> SizeResult:
         "cold EPUB alone": cold("epub"),
         "cold EPUB alone, no page list": cold("epub", unpaged),
         "cold PDF alone": cold("pdf"),
+        "cold PDF alone, plain engine": cold("pdf", project, "--engine", "plain"),
         "PDF, page numbers known": numbered,
         "no-op rebuild": rebuild("all", edited=False),
         "one segment edited → full": rebuild("all", edited=True),
@@ -415,6 +419,7 @@ def ratios(sizes: list[SizeResult]) -> str:
         edited_pdf = rows["one segment edited → PDF"].median
         late_pdf = rows["one segment late in the book edited → PDF"].median
         numbered = rows["PDF, page numbers known"].median
+        plain = rows["cold PDF alone, plain engine"]
         # The issue sets the PDF's targets for the 10x book (the 1x booklet is one part).
         at_10x = verdict if size.scale == 10 else lambda value, _: f"{value:.2f}"
         lines.append(
@@ -425,7 +430,9 @@ def ratios(sizes: list[SizeResult]) -> str:
             f" late in the book: {late_pdf / pdf:.2f};"
             f" one segment edited → full / cold full = {edited / cold:.2f};"
             f" floor / WeasyPrint with target-counter = "
-            f"{floor / rows['WeasyPrint, target-counter page numbers'].median:.2f}"
+            f"{floor / rows['WeasyPrint, target-counter page numbers'].median:.2f};"
+            f" cold PDF alone, fast / plain engine = {pdf / plain.median:.2f}"
+            f" (run by run: {run_by_run(rows['cold PDF alone'], plain, 1.0)})"
         )
     if 10 in by_scale:
         rows = by_scale[10].rows

@@ -86,3 +86,14 @@ def repo_pdf(repo_build: Path) -> Path:
 @pytest.fixture(scope="session")
 def repo_epub(repo_build: Path) -> Path:
     return repo_build / "build" / "the-great-leap-forward.epub"
+
+
+@pytest.fixture(scope="session")
+def repo_plain_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The basic root's booklet built with the plain engine (``--engine plain``: WeasyPrint's
+    public API alone), once; returns the project folder."""
+    project = copy_project(tmp_path_factory.mktemp("repo-plain"))
+    result = run_cli("build", str(project), "--engine", "plain")
+    assert result.code == 0, result.err
+    assert "warning" not in result.err, result.err
+    return project

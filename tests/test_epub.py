@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from booktool.model.typography import smarten
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
 
-from .conftest import ROOTS
+from .conftest import ROOTS, run_cli
 from .outputs import NS, Epub, print_html_texts, run_epubcheck, squash
 
 MANUSCRIPT = load_manuscript(Project.open(ROOTS / "basic"))
@@ -112,3 +113,42 @@ def test_every_document_declares_its_language(book: Epub) -> None:
         if item.get("media-type") == "application/xhtml+xml":
             root = book.document(item.get("href"))
             assert root.get("lang") == "en" and root.get(XML_LANG) == "en", item.get("href")
+
+
+def epub_built_again(
+    repo_build: Path, target: Path, monkeypatch: pytest.MonkeyPatch, ebooklib: str
+) -> bytes:
+    """This booklet's EPUB built again, in a copy of the built project (its page map kept),
+    as if the installed ebooklib were version ``ebooklib``."""
+    from booktool.editions import ebooklib_patches
+
+    shutil.copytree(repo_build, target)
+    (target / "build" / "the-great-leap-forward.epub").unlink()
+    monkeypatch.setattr(ebooklib_patches, "installed_version", lambda: ebooklib)
+    result = run_cli("build", str(target), "--format", "epub", "--quiet")
+    assert result.code == 0 and not result.err, result.err
+    return (target / "build" / "the-great-leap-forward.epub").read_bytes()
+
+
+def test_an_untested_ebooklib_writes_the_same_epub_through_its_public_api(
+    repo_build: Path, repo_epub: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On an ebooklib the overridden writer steps were not tested on, ``epub.write_epub``
+    writes the package and booktool finishes its OPF and nav in the zip: the same bytes."""
+    data = epub_built_again(repo_build, tmp_path / "copy", monkeypatch, "0.21.0")
+    assert data == repo_epub.read_bytes()
+
+
+def test_a_failing_private_writer_step_falls_back_to_the_public_path(
+    repo_epub: Path, repo_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A private step that is no longer what it was tested as (here ``_get_nav`` raises)
+    is not a crash: the public path writes the same EPUB."""
+    from booktool.editions import ebooklib_patches
+
+    def changed(*_: object) -> bytes:
+        raise AttributeError("'EpubWriter' object has no attribute 'book'")
+
+    monkeypatch.setattr(ebooklib_patches._Writer, "_get_nav", changed)
+    data = epub_built_again(repo_build, tmp_path / "copy", monkeypatch, "0.20.0")
+    assert data == repo_epub.read_bytes()

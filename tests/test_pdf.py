@@ -17,6 +17,17 @@ from .conftest import ROOTS
 from .outputs import MM, markdown_plain, pdf_pages, pdf_regions, print_html_texts, squash
 
 MANUSCRIPT = load_manuscript(Project.open(ROOTS / "basic"))
+PDF_NAME = "the-great-leap-forward.pdf"
+
+
+@pytest.fixture(scope="module", params=["fast", "plain"])
+def repo_pdf(request: pytest.FixtureRequest, repo_pdf: Path) -> Path:
+    """Every check of this module runs on the fast engine's PDF and on the plain engine's
+    (WeasyPrint's public API alone): the reference the fast one is measured against."""
+    if request.param == "fast":
+        return repo_pdf
+    plain: Path = request.getfixturevalue("repo_plain_build")
+    return plain / "build" / PDF_NAME
 
 
 def test_pdf_holds_every_chapter_title_and_every_paragraph(repo_pdf: Path, repo_html: Path) -> None:

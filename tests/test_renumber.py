@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from booktool.build import build
 from booktool.editions.layouts import BASE_URL
 from booktool.editions.pdf import PdfEdition
+from booktool.render import weasyprint_patches as patches
 from booktool.render import worker as pdfrender
 from booktool.render.parts import PageNumbers
 from booktool.render.pool import RenderJob, RenderResult, render_processes, warm_renderer
@@ -224,16 +225,16 @@ def test_linked_style_sheets_parsed_once_write_the_bytes_of_a_parse_per_part(
     served, refused and the warnings, that WeasyPrint's own parse for each part gives."""
     numbers = final_numbers(edition)
     documents = [edition.parts.document(i, numbers) for i in range(len(edition.parts.parts))]
-    pdfrender._SHEETS.clear()
+    patches._SHEETS.clear()
     kept = [pdfrender.render(job(edition, document)) for document in documents]
-    assert len(pdfrender._SHEETS) == 1
-    (sheets,) = pdfrender._SHEETS.values()
+    assert len(patches._SHEETS) == 1
+    (sheets,) = patches._SHEETS.values()
     assert f"{BASE_URL}print.css" in sheets.by_url and all(sheets.by_url.values())
 
     from weasyprint.text.fonts import FontConfiguration
 
-    monkeypatch.setattr(pdfrender, "_sheets_of", lambda _: pdfrender._Sheets(FontConfiguration()))
-    monkeypatch.setattr(pdfrender, "_kept_sheets", lambda *_: contextlib.nullcontext())
+    monkeypatch.setattr(pdfrender, "sheets_of", lambda _: patches.Sheets(FontConfiguration()))
+    monkeypatch.setattr(pdfrender, "kept_sheets", lambda *_: contextlib.nullcontext())
     fresh = [pdfrender.render(job(edition, document)) for document in documents]
     assert all(result.pdf for result in kept)
     assert [r.pdf for r in kept] == [r.pdf for r in fresh]

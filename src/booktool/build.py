@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from booktool.cache import stamp
 from booktool.editions.registry import Output, default_formats, options_read
 from booktool.errors import InputError, Problem, display_path
+from booktool.render.engine import plain_requested
 from booktool.source.project import Project
 
 if TYPE_CHECKING:
@@ -138,6 +139,7 @@ def settings(formats: Sequence[str], strict: bool, options: PrintOptions | None)
     """The build's settings, for the stamp: the editions, --strict and the print options
     those editions read."""
     chosen = [*formats, f"strict={strict}"]
+    chosen += ["engine=plain"] if plain_requested() else []  # --engine plain or the env
     if options is not None:
         chosen += [f"{name}={getattr(options, name)}" for name in options_read(formats)]
     return chosen

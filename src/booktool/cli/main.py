@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 from booktool import __version__
 from booktool.editions import registry
 from booktool.errors import BooktoolError, Problem, display_path
+from booktool.render import engine
 
 if TYPE_CHECKING:
     from booktool.cli.progress import Progress
@@ -43,6 +44,12 @@ def _formats(parser: argparse.ArgumentParser) -> None:
         "--strict",
         action="store_true",
         help="treat every warning as an error: fail and write nothing",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("fast", "plain"),
+        help="PDF engine: fast (default) or plain (WeasyPrint's public API alone, slower; "
+        "also BOOKTOOL_ENGINE=plain)",
     )
 
 
@@ -344,7 +351,8 @@ def main(
         "chronology": _chronology,
     }
     try:
-        return commands[args.command](args, out, err)
+        with engine.forced(getattr(args, "engine", None)):
+            return commands[args.command](args, out, err)
     except BooktoolError as exc:
         if args.debug:
             traceback.print_exc(file=err)

@@ -37,13 +37,13 @@ def repair_tables(root: lxml.html.HtmlElement) -> Iterator[str]:
             if markup is not None:
                 for offset, element in enumerate(markup):
                     part.insert(part.index(child) + offset, element)
-                _remove(child)
+                child.drop_tree()  # lxml keeps the text that follows it
                 yield f"a <{part.tag}> was broken by a blank line: its markup was read back"
             else:
                 table = next(child.iterancestors("table"), None)
                 if table is None:
                     continue
-                _remove(child)
+                child.drop_tree()
                 child.tail = None
                 table.addnext(child)
                 yield f"<{child.tag}> cannot stand inside a <{part.tag}>: moved after the table"
@@ -71,15 +71,3 @@ def _markup(block: etree._Element, allowed: frozenset[str]) -> list[etree._Eleme
         return None
     parsed = lxml.html.fragment_fromstring(text, create_parent="tr")
     return [e for e in parsed if isinstance(e.tag, str)] or None
-
-
-def _remove(element: etree._Element) -> None:
-    parent = element.getparent()
-    assert parent is not None
-    if element.tail and element.tail.strip():
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)

@@ -95,6 +95,10 @@ class Edition:
         self.page_starts: list[PageStart] = []
         self.targets = targets(book)
         self.next_note = 1
+        self.setup()
+
+    def setup(self) -> None:
+        """What an edition sets up for itself once the shared state is set (none here)."""
 
     @functools.cached_property
     def view(self) -> BookView:

@@ -1,15 +1,13 @@
 """The EPUB 3 edition, one step per method: metadata, manifest, spine, navigation, package.
 
-ebooklib assembles the package; its writer is subclassed to put ``xml:lang`` on the package
-element and fixed timestamps on every zip entry, so the same manuscript gives the same bytes.
+ebooklib assembles the package; :mod:`booktool.editions.ebooklib_patches` writes it with
+``xml:lang`` on the package element, booktool's navigation document and fixed timestamps on
+every zip entry, so the same manuscript gives the same bytes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import io
-import zipfile
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -17,17 +15,13 @@ from typing import Any
 from ebooklib import epub
 from lxml import etree
 
-from booktool.cache.store import BuildCache
 from booktool.editions.base import Edition, Made, PageCallback
+from booktool.editions.ebooklib_patches import write_package
 from booktool.editions.layoutcheck import check_document, check_stylesheet, check_svg
-from booktool.editions.layouts import Layouts
 from booktool.editions.pagemap import EPUB_NS, XHTML_NS, PageStart, place_markers, resolve_starts
 from booktool.errors import Problem, RenderError
-from booktool.limits import RenderLimits
-from booktool.model.book import Book
 from booktool.model.notes import epub_notes
 from booktool.model.views import INTRODUCTION_FILE, LOF_FILE, SOURCES_FILE
-from booktool.options import PrintOptions
 from booktool.source.images import media_type
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -46,85 +40,25 @@ def accessibility_summary(paged: bool) -> str:
     return summary + " It meets WCAG 2.1 Level AA."
 
 
-class _FixedTimeZip(zipfile.ZipFile):
-    """A ZipFile whose entries all carry one timestamp and plain permissions."""
-
-    date_time: tuple[int, int, int, int, int, int] = (1980, 1, 1, 0, 0, 0)
-
-    def writestr(
-        self,
-        zinfo_or_arcname: str | zipfile.ZipInfo,
-        data: Any,
-        compress_type: int | None = None,
-        compresslevel: int | None = None,
-    ) -> None:
-        if isinstance(zinfo_or_arcname, str):
-            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.date_time)
-            info.compress_type = compress_type if compress_type is not None else self.compression
-            info.external_attr = 0o644 << 16
-            zinfo_or_arcname = info
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-
-class _Writer(epub.EpubWriter):  # type: ignore[misc]
-    """ebooklib's writer with xml:lang on the package and reproducible zip entries."""
-
-    def __init__(
-        self,
-        target: io.BytesIO,
-        book: epub.EpubBook,
-        language: str,
-        moment: dt.datetime,
-        pages: PageList | None = None,
-    ) -> None:
-        super().__init__(
-            target,
-            book,
-            {
-                "raise_exceptions": True,
-                "mtime": moment,
-                "epub2_guide": True,
-                "epub3_landmark": True,
-            },
-        )
-        self.language = language
-        self.moment = moment
-        self.pages = pages or PageList()
-
-    def write(self) -> None:
-        zip_time = max(self.moment, dt.datetime(1980, 1, 1, tzinfo=dt.UTC))
-        self.out = _FixedTimeZip(self.file_name, "w", zipfile.ZIP_DEFLATED, compresslevel=9)
-        self.out.date_time = zip_time.timetuple()[:6]
-        self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
-        self._write_container()
-        self._write_opf()
-        self._write_items()
-        self.out.close()
-
-    def _write_opf_file(self, root: Any) -> None:
-        root.set(XML_LANG, self.language)
-        super()._write_opf_file(root)
-
-    def _get_nav(self, item: Any) -> bytes:
-        nav: bytes = super()._get_nav(item)
-        tree = etree.fromstring(nav)
-        ns = {"x": "http://www.w3.org/1999/xhtml"}
-        for heading in tree.iterfind(".//x:nav/x:h2", ns):
-            heading.tag = "{http://www.w3.org/1999/xhtml}h1"
-        toc = tree.find(".//x:nav[@epub:type='toc']", ns | {"epub": EPUB_NS})
-        if toc is not None and self.pages.in_nav:
-            toc.set("id", CONTENTS_ANCHORS[0])
-            title = toc.find("x:h1", ns)
-            if title is not None:
-                title.set("id", CONTENTS_ANCHORS[1])
-            place_markers(tree, self.pages.in_nav)
-        if self.pages.entries:
-            body = tree.find("x:body", ns)
-            assert body is not None
-            body.append(etree.fromstring(self.pages.nav_markup()))
-        return etree.tostring(
-            tree, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>"
-        )
+def finish_nav(nav: bytes, pages: PageList) -> bytes:
+    """ebooklib's navigation document made booktool's: ``h1`` headings, the contents' ids and
+    page markers where the print edition's contents pages begin, and the ``page-list``."""
+    tree = etree.fromstring(nav)
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    for heading in tree.iterfind(".//x:nav/x:h2", ns):
+        heading.tag = "{http://www.w3.org/1999/xhtml}h1"
+    toc = tree.find(".//x:nav[@epub:type='toc']", ns | {"epub": EPUB_NS})
+    if toc is not None and pages.in_nav:
+        toc.set("id", CONTENTS_ANCHORS[0])
+        title = toc.find("x:h1", ns)
+        if title is not None:
+            title.set("id", CONTENTS_ANCHORS[1])
+        place_markers(tree, pages.in_nav)
+    if pages.entries:
+        body = tree.find("x:body", ns)
+        assert body is not None
+        body.append(etree.fromstring(pages.nav_markup()))
+    return etree.tostring(tree, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
 
 
 #: The print edition's contents (its list and its heading), whose EPUB counterpart is the
@@ -169,17 +103,7 @@ class EpubEdition(Edition):
     #: The layout files every EPUB carries.
     STYLESHEETS = ("book.css", "epub.css")
 
-    def __init__(
-        self,
-        book: Book,
-        layouts: Layouts,
-        moment: dt.datetime,
-        limits: RenderLimits | None = None,
-        options: PrintOptions | None = None,
-        *,
-        cache: BuildCache | None = None,
-    ) -> None:
-        super().__init__(book, layouts, moment, limits, options, cache=cache)
+    def setup(self) -> None:
         self.package = epub.EpubBook()
         self.documents_by_uid: dict[str, epub.EpubItem] = {}
         self.pages = PageList()
@@ -449,13 +373,12 @@ class EpubEdition(Edition):
         self.package.guide = guide
 
     def write_package(self) -> bytes:
-        target = io.BytesIO()
-        writer = _Writer(target, self.package, self.book.language, self.moment, self.pages)
-        writer.process()
+        pages = self.pages
         try:
-            writer.write()
+            return write_package(
+                self.package, self.book.language, self.moment, lambda nav: finish_nav(nav, pages)
+            )
         except (OSError, ValueError) as exc:
             raise RenderError(
                 Problem(None, None, f"could not write the EPUB: {exc}", code="epub-write")
             ) from exc
-        return target.getvalue()

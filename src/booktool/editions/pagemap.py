@@ -8,7 +8,8 @@ earlier pages. Counting letters and digits only makes the count immune to whites
 hyphenation and line breaks; the same walk over the EPUB's XHTML finds the same place, where a
 ``pagebreak`` marker goes.
 
-The render child calls :func:`page_starts` on the laid-out document; the EPUB edition calls
+The render child reads the starts from WeasyPrint's boxes
+(:func:`booktool.render.weasyprint_patches.page_starts`); the EPUB edition calls
 :func:`place_markers` on each of its documents.
 """
 
@@ -59,64 +60,6 @@ class PageStart:
 def counted(text: str) -> int:
     """How many characters of ``text`` the page map counts: letters and digits."""
     return sum(1 for char in text if char.isalnum())
-
-
-# --- the render child's side: WeasyPrint's boxes ----------------------------------------------
-
-
-def _boxes(box: Any) -> Iterator[Any]:
-    """The boxes under ``box`` in document order, without generated content (::before, …)."""
-    if "::" in (getattr(box, "element_tag", None) or ""):
-        return
-    yield box
-    for child in getattr(box, "children", None) or ():
-        yield from _boxes(child)
-
-
-def page_starts(pages: Iterable[Any], root: Any) -> list[PageStart]:
-    """Where each laid-out page begins; ``pages`` are WeasyPrint page boxes, ``root`` its tree.
-
-    Only the page's main flow counts: running heads (margin boxes) and the footnote area are
-    left out, as are generated texts (page references, list numbers).
-    """
-    parents = {child: parent for parent in root.iter() for child in parent}
-    anchors: dict[Any, str] = {}
-
-    def anchor_of(element: Any) -> str:
-        if element in anchors:
-            return anchors[element]
-        found, walk = "", element
-        while walk is not None and not found:
-            found = walk.get("id") or "" if hasattr(walk, "get") else ""
-            walk = parents.get(walk)
-        anchors[element] = found
-        return found
-
-    consumed: dict[str, int] = {}
-    starts: list[PageStart] = []
-    for number, page in enumerate(pages, start=1):
-        flow = page.children[0] if page.children else page
-        first: PageStart | None = None
-        for box in _boxes(flow):
-            element = getattr(box, "element", None)
-            if element is None:
-                continue
-            text = getattr(box, "text", None)
-            is_replaced = hasattr(box, "replacement")
-            if not text and not is_replaced:
-                continue
-            letters = counted(text or "")
-            if text is not None and not letters:
-                continue
-            anchor = anchor_of(element)
-            if first is None:
-                first = PageStart(number, anchor, consumed.get(anchor, 0), (text or "")[:60])
-            consumed[anchor] = consumed.get(anchor, 0) + letters
-        if first is None:  # a page with nothing on it: it begins where the last one ended
-            last = starts[-1] if starts else PageStart(number, "", 0)
-            first = PageStart(number, last.anchor, consumed.get(last.anchor, 0))
-        starts.append(first)
-    return starts
 
 
 # --- the EPUB's side: markers in XHTML --------------------------------------------------------

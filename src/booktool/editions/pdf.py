@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import datetime as dt
 import functools
 import hashlib
 import json
@@ -34,15 +33,15 @@ from booktool.cache.store import BuildCache
 from booktool.editions.base import Made, PageCallback
 from booktool.editions.html import HtmlEdition
 from booktool.editions.impose import HALF_SIZES, impose, saddle_order, sheet_size
-from booktool.editions.layouts import BASE_URL, Layouts
+from booktool.editions.layouts import BASE_URL
 from booktool.editions.pagemap import PageStart
-from booktool.errors import Problem, RenderError
-from booktool.limits import RenderLimits
-from booktool.model.book import Book
-from booktool.options import PrintOptions
+from booktool.errors import BooktoolError, Problem, RenderError
+from booktool.render.engine import chosen as chosen_engine
 from booktool.render.join import Joiner, merge_parts
 from booktool.render.parts import PageNumbers, PrintParts, cut, digit_shape
+from booktool.render.pdfactions import clean_pdf
 from booktool.render.pool import (
+    FastEngineFailed,
     RenderJob,
     RenderResult,
     keeps_layouts,
@@ -105,7 +104,8 @@ class PdfEdition(HtmlEdition):
     tool = "weasyprint"
 
     def settings(self) -> str:
-        return f"{self.limits!r} {self.options!r}"
+        plain = " engine=plain" if chosen_engine()[0] == "plain" else ""
+        return f"{self.limits!r} {self.options!r}{plain}"
 
     def make(self, on_page: PageCallback | None = None) -> Made:
         rendered = self.render_pdf(on_page)
@@ -183,7 +183,7 @@ class PdfEdition(HtmlEdition):
 
     def _part_key(self, job: RenderJob) -> str:
         # Paths are left out (the files' contents are in files_digest): a moved project hits.
-        skip = {"memory_mb", "write", "media", "project_layouts"} | _HOLDING
+        skip = {"memory_mb", "write", "media", "project_layouts", "engine"} | _HOLDING
         fields = {k: v for k, v in asdict(job).items() if k not in skip}
         text = json.dumps(fields, sort_keys=True) + self.files_digest
         return hashlib.sha256(text.encode()).hexdigest()
@@ -350,8 +350,91 @@ class PdfEdition(HtmlEdition):
         return results, numbers, settled
 
     def render_pdf(self, on_page: PageCallback | None = None, *, write: bool = True) -> RenderedPdf:
-        """Lay out (and write, unless ``write`` is false) the PDF in render children."""
+        """Lay out (and write, unless ``write`` is false) the PDF in render children: with the
+        fast engine, or the plain one if asked for (:mod:`booktool.render.engine`), if the
+        installed WeasyPrint is not one the fast engine was tested on, or if it failed (then
+        with one ``render-fallback`` warning)."""
+        engine, fallback = chosen_engine()
+        if engine == "fast":
+            try:
+                return self.render_fast(on_page, write=write)
+            except BooktoolError:
+                raise  # the book's own problem (a refused file, out of time): no fallback
+            except FastEngineFailed as exc:
+                fallback = f"the fast engine failed ({exc})"
+            except Exception as exc:  # a patched step, or the join, met what it did not know
+                fallback = f"the fast engine failed ({type(exc).__name__}: {exc})"
+            finally:
+                self._drop_ahead()
+        rendered = self.render_plain(on_page, write=write)
+        if fallback:
+            rendered.warnings.insert(
+                0,
+                Problem(
+                    None,
+                    None,
+                    f"{fallback}; the PDF is made with WeasyPrint's public API alone (slower)",
+                    "see README (Speed) for the WeasyPrint versions the fast engine knows",
+                    code="render-fallback",
+                ),
+            )
+        return rendered
+
+    def render_fast(
+        self, on_page: PageCallback | None = None, *, write: bool = True
+    ) -> RenderedPdf:
+        """The fast engine: the parts laid out at once, renumbered in place, joined."""
         results, numbers, settled = self.laid_out(on_page, write=write)
+        data = b""
+        if write:
+            served = sorted({name for result in results for name in result.served})
+            fonts = [result.fonts for result in results]
+            files = self.font_files(served) if len(results) > 1 else {}
+            ahead, self._ahead = self._ahead, None
+            data = merge_parts(
+                [r.pdf for r in results], self.pdf_identifier, fonts, files, ahead=ahead
+            )
+        return self._rendered(results, numbers, settled, data)
+
+    def render_plain(
+        self, on_page: PageCallback | None = None, *, write: bool = True
+    ) -> RenderedPdf:
+        """The plain engine: the book as one document in one render child, WeasyPrint's public
+        API alone (``HTML(...).render()``, ``write_pdf()``, the confined fetcher), page
+        numbers in two passes or more: the anchors' pages one layout gives are printed by
+        the next, until a layout prints the numbers it gives (:data:`MAX_ROUNDS` at most)."""
+        deadline = time.monotonic() + self.limits.render_seconds
+        key = f"{self._numbers_key}-plain"
+        known = self.cache.numbers(key) if self.cache else None
+        numbers = PageNumbers((1,), dict(known["anchors"])) if known else None
+        html = self.parts.single_document(numbers)
+        settled = False
+        result = RenderResult()
+        for round_ in range(MAX_ROUNDS):
+            # A first pass on unknown numbers only learns them: no PDF written.
+            writes = write and (numbers is not None or round_ > 0)
+            job = replace(self.render_job(html, write=writes), engine="plain")
+            (result,) = render_jobs([job], self.limits, on_page, deadline=deadline)
+            numbers = numbers_of([result])
+            following = self.parts.single_document(numbers)
+            if following == html and (writes or not write):
+                settled = True
+                break
+            html = following
+        assert numbers is not None  # the loop ran at least once
+        if self.cache is not None:
+            self.cache.store_numbers(key, {"starts": [1], "anchors": dict(numbers.anchors)})
+        # Whatever the render wrote, no action reaches the book (the fast engine's join strips
+        # them; here the one document is the book).
+        return self._rendered(
+            [result], numbers, settled, clean_pdf(result.pdf) if result.pdf else b""
+        )
+
+    def _rendered(
+        self, results: list[RenderResult], numbers: PageNumbers, settled: bool, data: bytes
+    ) -> RenderedPdf:
+        """The rendered PDF, with what the renders reported as problems (refused loads are
+        errors; fonts, missing glyphs, unsettled numbers and WeasyPrint's log, warnings)."""
         refusals = list({r: None for result in results for r in result.refusals})
         errors = [self._refusal_problem(r) for r in refusals if r.kind != "font"]
         if errors:
@@ -384,14 +467,6 @@ class PdfEdition(HtmlEdition):
         ]
         served = sorted({name for result in results for name in result.served})
         pages = sum(result.pages for result in results)
-        data = b""
-        if write:
-            fonts = [result.fonts for result in results]
-            files = self.font_files(served) if len(results) > 1 else {}
-            ahead, self._ahead = self._ahead, None
-            data = merge_parts(
-                [r.pdf for r in results], self.pdf_identifier, fonts, files, ahead=ahead
-            )
         return RenderedPdf(data, pages, warnings, served, starts)
 
     def font_files(self, served: Iterable[str]) -> dict[str, bytes]:
@@ -522,21 +597,11 @@ class BookletEdition(PdfEdition):
 
     format = "booklet"
 
-    def __init__(
-        self,
-        book: Book,
-        layouts: Layouts,
-        moment: dt.datetime,
-        limits: RenderLimits | None = None,
-        options: PrintOptions | None = None,
-        *,
-        cache: BuildCache | None = None,
-    ) -> None:
-        half = HALF_SIZES.get(book.page_size, "A5")
-        booklet = replace(
-            options or PrintOptions(), pdf_variant=None, bleed=None, marks=False, page_size=half
+    def setup(self) -> None:
+        half = HALF_SIZES.get(self.book.page_size, "A5")
+        self.options = replace(
+            self.options, pdf_variant=None, bleed=None, marks=False, page_size=half
         )
-        super().__init__(book, layouts, moment, limits, booklet, cache=cache)
 
     def make(self, on_page: PageCallback | None = None) -> Made:
         rendered = self.render_pdf(on_page)

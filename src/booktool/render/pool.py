@@ -70,6 +70,8 @@ class RenderJob:
     generation: str = ""
     #: Kept layouts the parent no longer wants: the child drops them.
     drop: list[str] = field(default_factory=list)
+    #: "fast" (WeasyPrint's internals patched, a tested version only) or "plain" (public API).
+    engine: str = "fast"
 
 
 @dataclass
@@ -85,7 +87,8 @@ class RenderResult:
     refused: list[dict[str, Any]] = field(default_factory=list)
     #: The names it served (layout files, media), for the build cache's digest.
     served: list[str] = field(default_factory=list)
-    #: ``{"kind": "memory" | "depth" | "crash", "message": ...}`` if the render failed.
+    #: ``{"kind": "memory" | "depth" | "crash" | "fast-crash" | "unpatched", "message": ...}``
+    #: if the render failed (the last two: the fast engine could not render it).
     error: dict[str, str] | None = None
     #: Where each page begins (:class:`booktool.editions.pagemap.PageStart` fields).
     page_starts: list[dict[str, Any]] = field(default_factory=list)
@@ -95,7 +98,7 @@ class RenderResult:
     token: str | None = None
     #: True when a kept layout was renumbered instead of laid out again.
     reused_layout: bool = False
-    #: What each embedded font is cut from (see ``pdfrender._font_records``), for the join.
+    #: What each embedded font is cut from (see ``weasyprint_patches.font_records``), for the join.
     fonts: list[dict[str, Any]] = field(default_factory=list)
     #: Which worker of the pool ran the job (set by the parent, not the child).
     worker: int = -1
@@ -113,6 +116,11 @@ class RenderResult:
     def decode(cls, data: bytes) -> RenderResult:
         header, _, pdf = data.partition(b"\n")
         return cls(**json.loads(header), pdf=pdf)
+
+
+class FastEngineFailed(Exception):
+    """The fast engine could not render a job (an untested WeasyPrint, or an exception inside
+    a patched step): the build makes that PDF with the plain engine instead."""
 
 
 def _signal_name(code: int) -> str:
@@ -514,7 +522,10 @@ def standby_renderer(limits: RenderLimits, wanted: int) -> Iterator[None]:
     if not wanted or "pool" in _WARM:
         yield
         return
-    size = min(wanted, render_processes(limits))
+    from booktool.render.engine import plain_requested
+
+    # The plain engine lays the book out as one document, in one child.
+    size = 1 if plain_requested() else min(wanted, render_processes(limits))
     with warm_renderer(
         limits.render_memory_mb, size, early or RenderPool(limits.render_memory_mb, 1)
     ):
@@ -597,6 +608,8 @@ def _result(ran: tuple[int, bytes, str] | None, limits: RenderLimits) -> RenderR
                     code="render-memory",
                 )
             )
+        if result.error["kind"] in ("fast-crash", "unpatched"):
+            raise FastEngineFailed(result.error["message"])
         if result.error["kind"] == "depth":
             raise RenderError(
                 Problem(

@@ -20,18 +20,18 @@ Anything else (a number that gains a digit, ``data-page`` used elsewhere, a page
 the body) answers False, and the child lays the final document out afresh. This
 module runs in the render child only: it uses WeasyPrint's box tree, as its own ``draw`` code
 does when it rewrites a text for ``text-overflow: ellipsis``, and its page states and margin
-boxes (WeasyPrint 70, pinned below 71 in pyproject.toml; ``tests/test_renumber.py`` compares
-renumbered and fresh bytes, so an upgrade that changes them fails there, and an exception in
-here only means a fresh layout).
+boxes (reached through :mod:`booktool.render.weasyprint_patches`, for the versions tested there;
+``tests/test_renumber.py`` compares renumbered and fresh bytes, and an exception in here only
+means a fresh layout).
 """
 
 from __future__ import annotations
 
-import copy
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+
+from booktool.render import weasyprint_patches as boxes
 
 _DATA_PAGE = re.compile(r'\sdata-page="(\d*)"')
 #: The first page's number, as :meth:`booktool.render.parts.PrintParts.document` writes it.
@@ -73,48 +73,30 @@ def renumber(document: Any, context: Any, root: Any, laid_out: str, final: str) 
     }
     # Page numbers are counted from the layout's own first page (its page states), not from
     # ``laid_out``: a layout renumbered before prints another start than it was laid out with.
-    laid_out_start = context.page_maker[1][3][1]["page"][-1]
+    laid_out_start = boxes.first_page_number(context)
     start = _START.search(final)
     final_start = int(start.group(1)) if start else laid_out_start
     shift = final_start - laid_out_start
     found: _Found = {}
     try:
-        for page in document.pages:
-            for box in _boxes(page._page_box):
+        for page_box in boxes.page_boxes(document):
+            for box in boxes.descendants(page_box):
                 _collect(box, changed, shift, found)
         edits = [_pseudo_edit(*printed) for printed in found.values()]
     except _Unpatchable:
         return False
-    if not all(_width(e.textbox, e.textbox.text) == _width(e.textbox, e.text) for e in edits):
+    width = boxes.text_width
+    if not all(width(e.textbox, e.textbox.text) == width(e.textbox, e.text) for e in edits):
         return False
     for edit in edits:
-        edit.textbox.text = edit.text
-        edit.textbox.pango_layout.text = edit.text  # what drawing lays the text out from
+        boxes.set_text(edit.textbox, edit.text)
     for element in elements:  # the tree says what the layout now prints, for the next time
         if id(element) in changed:
             element.set("data-page", changed[id(element)])
     if getattr(document, "booktool_first_page", laid_out_start) != final_start:
-        _remake_margins(document, context, shift)
+        boxes.remake_margins(document, context, shift)
         document.booktool_first_page = final_start
     return True
-
-
-def _remake_margins(document: Any, context: Any, shift: int) -> None:
-    """Every page's margin boxes made again, its page counter ``shift`` further on than the
-    layout counted it: as WeasyPrint's ``layout_document`` makes them, from the page's state
-    after its layout."""
-    from weasyprint.formatting_structure.boxes import MarginBox
-    from weasyprint.layout.background import layout_backgrounds
-    from weasyprint.layout.page import make_margin_boxes
-
-    for index, page in enumerate(document.pages):
-        box = page._page_box
-        context.current_page = index + 1
-        state = copy.deepcopy(context.page_maker[context.current_page][3])
-        state[1]["page"][-1] += shift
-        kept = [child for child in box.children if not isinstance(child, MarginBox)]
-        box.children = tuple(kept + list(make_margin_boxes(context, box, state)))
-        layout_backgrounds(box, context.get_image_from_uri)
 
 
 #: Generated content that prints a changed number, by (element, pseudo-element): its
@@ -123,29 +105,17 @@ def _remake_margins(document: Any, context: Any, shift: int) -> None:
 _Found = dict[tuple[int, str], tuple[tuple[Any, ...], Any, str, list[Any]]]
 
 
-def _boxes(box: Any) -> Iterator[Any]:
-    """The box and its descendants, positioned boxes included (in place of placeholders)."""
-    yield box
-    for child in getattr(box, "children", ()):
-        yield from _boxes(getattr(child, "_box", child))
-
-
 def _text_boxes(box: Any) -> list[Any]:
-    from weasyprint.formatting_structure.boxes import TextBox
-
-    return [one for one in _boxes(box) if isinstance(one, TextBox)]
+    return [one for one in boxes.descendants(box) if boxes.is_text_box(one)]
 
 
 def _collect(box: Any, changed: dict[int, str], shift: int, found: _Found) -> None:
-    from weasyprint.formatting_structure.boxes import MarginBox, TextBox
-
-    if isinstance(box, TextBox):
+    if boxes.is_text_box(box):
         return
-    content = box.style["content"]
-    items = content if isinstance(content, tuple) else ()
-    if isinstance(box, MarginBox):
-        return  # made again whole (_remake_margins)
-    if shift and any(_counts_pages(item) for item in items):
+    items = boxes.content_items(box)
+    if boxes.is_margin_box(box):
+        return  # made again whole (remake_margins)
+    if shift and any(boxes.counts_pages(item) for item in items):
         raise _Unpatchable  # a page number in the body: WeasyPrint's to print
     element = box.element
     if element is None or id(element) not in changed:
@@ -153,7 +123,7 @@ def _collect(box: Any, changed: dict[int, str], shift: int, found: _Found) -> No
     tag = box.element_tag or ""
     if not tag.endswith(_PSEUDO):
         # The element's own box: its number must show only in its ::before/::after.
-        if items or "data-page" in repr((box.style["string_set"], box.style["bookmark_label"])):
+        if items or "data-page" in boxes.strings_set(box):
             raise _Unpatchable
         return
     if any(_is_data_page(item) for item in items):
@@ -184,37 +154,13 @@ def _squeezed(text: str) -> str:
     return re.sub(r"[ \t\n]+", "", text)
 
 
-def _counts_pages(item: Any) -> bool:
-    kind, value = item
-    return kind in ("counter()", "counters()") and value[0] in ("page", "pages")
-
-
 def _is_data_page(item: Any) -> bool:
-    kind, value = item
-    return bool(kind == "attr()" and value[0] == "data-page")
+    return boxes.prints_attribute(item, "data-page")
 
 
 def _generated(items: tuple[Any, ...], element: Any, page: str) -> str:
     """The text a ``content`` of strings and attributes makes, ``data-page`` being ``page``."""
-    text = []
-    for kind, value in items:
-        if kind == "string":
-            text.append(value)
-        elif kind == "attr()" and value[1] == "string":
-            name, fallback = value[0], value[2]
-            text.append(page if name == "data-page" else element.get(name, fallback))
-        else:
-            raise _Unpatchable
-    return "".join(text)
-
-
-def _width(textbox: Any, text: str) -> int:
-    """The advance of ``text`` set as ``textbox`` sets it, in Pango units."""
-    from weasyprint.text.ffi import ffi, pango
-    from weasyprint.text.line_break import Layout
-
-    layout = Layout(textbox.style, textbox.pango_layout.justification_spacing)
-    layout.set_text(text, justify=True)
-    extents = ffi.new("PangoRectangle *")
-    pango.pango_layout_line_get_extents(layout.get_first_line()[0], ffi.NULL, extents)
-    return int(extents.width)
+    text = boxes.generated_text(items, element, {"data-page": page})
+    if text is None:
+        raise _Unpatchable
+    return text

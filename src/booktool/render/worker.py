@@ -12,29 +12,40 @@ from __future__ import annotations
 import base64
 import contextlib
 import gc
-import hashlib
 import itertools
 import json
 import logging
 import os
-import re
 import select
 import socket
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from booktool.editions.layouts import BASE_URL
-from booktool.editions.pagemap import page_starts
 from booktool.render.orphan import die_with_parent
 from booktool.render.pdfactions import drop_unsafe_links
 from booktool.render.pool import PAGE_MARK, READY_MARK, RenderJob, RenderResult
-
-_NOTDEF = ".notdef glyph rendered"
+from booktool.render.weasyprint_patches import (
+    PAGE_STEP,
+    Unpatchable,
+    compressed_at,
+    forget_fonts,
+    import_weasyprint,
+    kept_sheets,
+    layout_contexts,
+    loaded_known,
+    missing_code_point,
+    page_boxes,
+    page_starts,
+    recording_fonts,
+    require,
+    sheets_of,
+)
 
 
 class _Collect(logging.Handler):
@@ -46,15 +57,13 @@ class _Collect(logging.Handler):
         self.missing: set[int] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
-        if isinstance(record.msg, str) and record.msg.startswith(_NOTDEF) and record.args:
-            self.missing.add(int(record.args[-1]))  # type: ignore[index, call-overload]
+        missing = missing_code_point(record)
+        if missing is not None:
+            self.missing.add(missing)
             return
         message = record.getMessage()
         if message not in self.messages:
             self.messages.append(message)
-
-
-_PAGE_STEP = re.compile(r"Creating layout - Page (\d+)")
 
 
 class _Pages(logging.Handler):
@@ -64,7 +73,7 @@ class _Pages(logging.Handler):
         super().__init__(logging.INFO)
 
     def emit(self, record: logging.LogRecord) -> None:
-        found = _PAGE_STEP.search(record.getMessage())
+        found = PAGE_STEP.search(record.getMessage())
         if found:
             sys.stderr.write(f"{PAGE_MARK}{found.group(1)}\n")
             sys.stderr.flush()
@@ -122,8 +131,12 @@ def render(job: RenderJob) -> RenderResult:
     take less than half the child's memory limit; a job that reuses a kept layout renumbers
     it (:mod:`booktool.render.renumber`) instead of laying its document out again, where its
     document differs from the kept one only in page numbers (and keeps it again if it holds).
-    A job's ``drop`` and another session's ``generation`` end kept layouts.
+    A job's ``drop`` and another session's ``generation`` end kept layouts. A job for the
+    plain engine is rendered by :func:`render_plain`; any other needs a tested WeasyPrint.
     """
+    if job.engine == "plain":
+        return render_plain(job)
+    require()
     stale = [t for t, held in _HELD.items() if held.generation != job.generation]
     for token in [*stale, *job.drop]:  # another session's, or no longer wanted
         if _HELD.pop(token, None) is not None:
@@ -144,148 +157,74 @@ def render(job: RenderJob) -> RenderResult:
     return _lay_out(job)
 
 
-def _lay_out(job: RenderJob) -> RenderResult:
+def render_plain(job: RenderJob) -> RenderResult:
+    """The plain engine: ``HTML(...).render()`` then ``write_pdf()`` on the whole document,
+    with WeasyPrint's public API alone (the confined fetcher, its own fonts and sheets).
+
+    The page map (where each page begins, for the EPUB's page list) needs the layout's boxes:
+    it is read only from a tested WeasyPrint, and left empty otherwise."""
     import weasyprint
 
+    fetcher, collect = _fetcher_of(job), _Collect()
+    with _logging(collect):
+        html = weasyprint.HTML(string=job.html, base_url=BASE_URL, url_fetcher=fetcher)
+        document = html.render(pdf_variant=job.pdf_variant)
+        pdf = b""
+        if job.write and all(refusal.kind == "font" for refusal in fetcher.refused):
+            drop_unsafe_links(document)
+            pdf = document.write_pdf(
+                pdf_identifier=job.pdf_identifier.encode("ascii"), pdf_variant=job.pdf_variant
+            )
+    starts = page_starts(page_boxes(document), html.etree_element) if loaded_known() else []
+    return RenderResult(
+        pages=len(document.pages),
+        page_starts=[s.as_dict() for s in starts],
+        anchors=anchors_of(document),
+        log=list(collect.messages),
+        missing_glyphs=sorted(collect.missing),
+        refused=[vars(refusal) for refusal in fetcher.refused],
+        served=sorted(set(fetcher.served)),
+        pdf=pdf,
+    )
+
+
+def anchors_of(document: Any) -> dict[str, int]:
+    """The page (from 1) where each anchor first appears (``Page.anchors``: public API)."""
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    return anchors
+
+
+def _fetcher_of(job: RenderJob) -> Any:
+    """The confined fetcher for a job: the layout chain, the manuscript's media, the charts."""
     from booktool.editions.layouts import Layouts
     from booktool.render.fetcher import ConfinedFetcher
 
     layouts = Layouts(Path(job.project_layouts) if job.project_layouts else None)
     media = {href: Path(path).read_bytes() for href, path in job.media.items()}
     media.update({href: base64.b64decode(data) for href, data in job.generated.items()})
-    fetcher = ConfinedFetcher(layouts, media)
-    collect = _Collect()
-    sheets = _sheets_of(layouts)
-    with _logging(collect), _layout_context() as contexts, _kept_sheets(sheets, fetcher, collect):
+    return ConfinedFetcher(layouts, media)
+
+
+def _lay_out(job: RenderJob) -> RenderResult:
+    import weasyprint
+
+    fetcher, collect = _fetcher_of(job), _Collect()
+    sheets = sheets_of(fetcher.layouts)
+    with _logging(collect), layout_contexts() as contexts, kept_sheets(sheets, fetcher, collect):
         html = weasyprint.HTML(string=job.html, base_url=BASE_URL, url_fetcher=fetcher)
         document = html.render(pdf_variant=job.pdf_variant, font_config=sheets.font_config)
-    starts = page_starts((page._page_box for page in document.pages), html.etree_element)
-    anchors: dict[str, int] = {}
-    for number, page in enumerate(document.pages, start=1):
-        for name in page.anchors:
-            anchors.setdefault(name, number)
+    starts = page_starts(page_boxes(document), html.etree_element)
     result = RenderResult(
-        pages=len(document.pages), page_starts=[s.as_dict() for s in starts], anchors=anchors
+        pages=len(document.pages),
+        page_starts=[s.as_dict() for s in starts],
+        anchors=anchors_of(document),
     )
     context = contexts[0] if len(contexts) == 1 else None
     held = _Held(job.generation, job.html, html, document, context, fetcher, collect, result)
     return _kept(job, held, _finish(job, held, reused=False))
-
-
-@dataclass
-class _Sheet:
-    """A linked style sheet as WeasyPrint parsed it, and what parsing it gave the document
-    besides the sheet: counter styles, colour profiles, files served and refused, warnings."""
-
-    css: Any
-    counter_styles: dict[str, Any]
-    color_profiles: dict[str, Any]
-    served: list[str]
-    refused: list[Any]
-    log: list[str]
-
-
-@dataclass
-class _Sheets:
-    """The linked style sheets a worker parsed for one set of layout files, and the font
-    configuration that holds their fonts (its later documents use it, fonts loaded)."""
-
-    font_config: Any
-    by_url: dict[str, _Sheet | None] = field(default_factory=dict)
-
-
-#: Kept style sheets by the layout files' names, sizes and times (the latest few: ``booktool
-#: watch`` sees layouts change).
-_SHEETS: dict[str, _Sheets] = {}
-_KEPT_SHEETS = 4
-
-
-def _sheets_of(layouts: Any) -> _Sheets:
-    """The style sheets kept for these layout files (a new, empty entry if none)."""
-    from weasyprint.text.fonts import FontConfiguration
-
-    hasher = hashlib.sha256()
-    for directory in layouts.directories:
-        for path in sorted(directory.rglob("*")):
-            if path.is_file():
-                stat = path.stat()
-                hasher.update(f"{path} {stat.st_size} {stat.st_mtime_ns}\n".encode())
-    key = hasher.hexdigest()
-    if key not in _SHEETS:
-        while len(_SHEETS) >= _KEPT_SHEETS:
-            del _SHEETS[next(iter(_SHEETS))]
-        _SHEETS[key] = _Sheets(FontConfiguration())
-    return _SHEETS[key]
-
-
-@contextlib.contextmanager
-def _kept_sheets(sheets: _Sheets, fetcher: Any, collect: _Collect) -> Iterator[None]:
-    """A document's linked style sheets (``print.css``) parsed once per worker.
-
-    Every part of a book links the same sheets, and parsing them (and loading their fonts)
-    took 0.03 s of the 0.05 s a part costs whatever its size. A linked sheet is parsed once,
-    with page rules, layers, counter styles and colour profiles of its own, and given to the
-    later documents with what it gave the first (its counter styles and colour profiles, the
-    files served and refused, the warnings). WeasyPrint gives all of a document's sheets
-    one list of page rules; each sheet's own applies the same declarations in the same order.
-    A sheet with cascade layers is parsed with its document every time (their order is the
-    document's). Inline ``<style>`` (each part's page and note numbers) is parsed every time.
-    """
-    import weasyprint.css
-
-    original = weasyprint.css.CSS
-
-    def css(*args: Any, **kwargs: Any) -> Any:
-        url = kwargs.get("url")
-        if not url or args:  # inline <style>: parsed with its document
-            return original(*args, **kwargs)
-        if url not in sheets.by_url:
-            sheets.by_url[url] = _parse_alone(original, kwargs, fetcher, collect)
-        kept = sheets.by_url[url]
-        if kept is None:
-            return original(*args, **kwargs)
-        kwargs["counter_style"].update(kept.counter_styles)
-        kwargs["color_profiles"].update(kept.color_profiles)
-        fetcher.served.extend(kept.served)
-        fetcher.refused.extend(r for r in kept.refused if r not in fetcher.refused)
-        collect.messages.extend(m for m in kept.log if m not in collect.messages)
-        return kept.css
-
-    weasyprint.css.CSS = css
-    try:
-        yield
-    finally:
-        weasyprint.css.CSS = original
-
-
-def _parse_alone(original: Any, kwargs: dict[str, Any], fetcher: Any, collect: Any) -> Any:
-    """A linked sheet parsed with lists and tables of its own, and what it added to the
-    fetcher's and the log's; None (parse it with each document) if it has cascade layers or
-    fails to load."""
-    served, refused, logged = len(fetcher.served), list(fetcher.refused), list(collect.messages)
-    layers: list[Any] = []
-    counter_styles: dict[str, Any] = {}
-    color_profiles: dict[str, Any] = {}
-    own = {
-        "page_rules": [],
-        "layers": layers,
-        "counter_style": counter_styles,
-        "color_profiles": color_profiles,
-    }
-    try:
-        parsed = original(**{**kwargs, **own})
-    except Exception:  # WeasyPrint reports it when the document parses it
-        return None
-    finally:  # what parsing it alone gave: the document's parse will give it again
-        new_served = fetcher.served[served:]
-        del fetcher.served[served:]
-        new_refused = [r for r in fetcher.refused if r not in refused]
-        fetcher.refused[:] = refused
-        new_log = [m for m in collect.messages if m not in logged]
-        collect.messages[:] = logged
-    if layers:
-        return None
-    return _Sheet(parsed, counter_styles, color_profiles, new_served, new_refused, new_log)
 
 
 def _kept(job: RenderJob, held: _Held, result: RenderResult) -> RenderResult:
@@ -302,98 +241,9 @@ def _kept(job: RenderJob, held: _Held, result: RenderResult) -> RenderResult:
     return replace(result, token=token)
 
 
-#: The zlib level of the PDF's streams. pydyf (WeasyPrint's PDF writer) uses 9, which took
-#: 0.75 s of a 10x book's 6.3 s of layout and writing, against 0.30 s at 6, for streams 1 %
-#: smaller (measured on its 101 pages; 1 at 0.10 s made them 13 % larger).
+#: The zlib level of the PDF's streams in the fast engine (pydyf uses 9: a tenth of the time of
+#: writing a part, for streams 1 % smaller; see bench/RESULTS.md).
 COMPRESSION = 6
-
-
-def _compress_at(level: int) -> None:
-    """Make pydyf compress at ``level``: it calls ``zlib.compressobj(level=9)`` with no way to
-    choose, so its module sees a zlib whose compressors take ``level`` instead."""
-    import zlib
-
-    import pydyf
-
-    if getattr(pydyf.zlib, "level", None) == level:
-        return  # done for an earlier write
-
-    class _Zlib:
-        error = zlib.error
-        level = 0
-
-        @staticmethod
-        def compress(data: bytes, *_: Any) -> bytes:
-            return zlib.compress(data, level)
-
-        @staticmethod
-        def compressobj(*_: Any, **__: Any) -> Any:
-            return zlib.compressobj(level)
-
-    _Zlib.level = level
-    pydyf.zlib = _Zlib
-
-
-def _font_records(fonts: dict[str, Any], subset: bool, options: dict[str, Any]) -> list[Any]:
-    """What each font file the PDF embeds is cut from, as WeasyPrint writes it (one font
-    stream per ``Font.hash``, subset to its fonts' glyphs): the PDF name, the file's SHA-256,
-    the face, the glyph ids, and whether the subset is HarfBuzz's of those glyphs and nothing
-    else, so that the join can cut one subset of every part's glyphs instead
-    (:mod:`booktool.render.fontsubset`). Not so for bitmap, variable or colour fonts (WeasyPrint
-    changes them after subsetting), fonts drawn in forms (embedded whole), fonts with missing
-    glyphs (``.notdef`` outlines), PDF 1.4 (``CIDSet``), or without HarfBuzz's subsetter."""
-    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
-
-    harfbuzz_subsets = bool(harfbuzz_subset) and harfbuzz.hb_version_atleast(4, 1, 0)
-    by_file: dict[str, list[Any]] = {}
-    for font in fonts.values():
-        by_file.setdefault(font.hash, []).append(font)
-    records = []
-    for same in by_file.values():
-        font = same[0]
-        glyphs = sorted({glyph for one in same for glyph in one.to_unicode})
-        plain = not (
-            font.bitmap
-            or font.used_in_forms
-            or any(one.missing for one in same)
-            or "fvar" in font.tables
-            or font.png
-            or font.svg
-            or font.colr
-        )
-        records.append(
-            {
-                "name": font.name.decode("latin-1"),
-                "sha256": hashlib.sha256(font.file_content).hexdigest(),
-                "index": font.index,
-                "glyphs": glyphs,
-                "hinting": bool(options["hinting"]),
-                "joinable": plain
-                and subset
-                and harfbuzz_subsets
-                and bool(glyphs)
-                and str(options["pdf_version"]) > "1.4",
-            }
-        )
-    return records
-
-
-@contextlib.contextmanager
-def _recording_fonts(records: list[Any]) -> Iterator[None]:
-    """The embedded fonts' :func:`_font_records` of the PDFs written in the block."""
-    import weasyprint.pdf
-
-    original = weasyprint.pdf.build_fonts_dictionary
-
-    def record(pdf: Any, fonts: Any, compress: Any, subset: Any, options: Any) -> Any:
-        records.extend(_font_records(fonts, subset, options))  # before it subsets them
-        return original(pdf, fonts, compress, subset, options)
-
-    weasyprint.pdf.build_fonts_dictionary = record
-    try:
-        yield
-    finally:
-        weasyprint.pdf.build_fonts_dictionary = original
 
 
 def _finish(job: RenderJob, held: _Held, *, reused: bool) -> RenderResult:
@@ -402,12 +252,9 @@ def _finish(job: RenderJob, held: _Held, *, reused: bool) -> RenderResult:
     pdf = b""
     fonts: list[Any] = []
     if job.write and all(refusal.kind == "font" for refusal in fetcher.refused):
-        _compress_at(COMPRESSION)
-        # The fonts record the glyphs drawn; a layout written before (and renumbered since)
-        # would otherwise subset the glyphs of its earlier numbers too.
-        held.document.fonts = {}
+        forget_fonts(held.document)
         drop_unsafe_links(held.document)
-        with _logging(collect), _recording_fonts(fonts):
+        with _logging(collect), compressed_at(COMPRESSION), recording_fonts(fonts):
             pdf = held.document.write_pdf(
                 pdf_identifier=job.pdf_identifier.encode("ascii"), pdf_variant=job.pdf_variant
             )
@@ -421,25 +268,6 @@ def _finish(job: RenderJob, held: _Held, *, reused: bool) -> RenderResult:
         fonts=fonts,
         pdf=pdf,
     )
-
-
-@contextlib.contextmanager
-def _layout_context() -> Iterator[list[Any]]:
-    """The layout contexts of the documents WeasyPrint lays out in the block."""
-    import weasyprint.document
-
-    contexts: list[Any] = []
-    original = weasyprint.document.layout_document
-
-    def keep(html: Any, root_box: Any, context: Any, *args: Any, **kwargs: Any) -> Any:
-        contexts.append(context)
-        return original(html, root_box, context, *args, **kwargs)
-
-    weasyprint.document.layout_document = keep
-    try:
-        yield contexts
-    finally:
-        weasyprint.document.layout_document = original
 
 
 @contextlib.contextmanager
@@ -466,8 +294,12 @@ def run_job(job: RenderJob) -> RenderResult:
         return RenderResult(error={"kind": "memory", "message": "out of memory"})
     except RecursionError:
         return RenderResult(error={"kind": "depth", "message": "RecursionError"})
-    except Exception as exc:  # a WeasyPrint bug on odd input: report it, do not hang
-        return RenderResult(error={"kind": "crash", "message": f"{type(exc).__name__}: {exc}"})
+    except Unpatchable as exc:
+        return RenderResult(error={"kind": "unpatched", "message": str(exc)})
+    except Exception as exc:  # a WeasyPrint bug on odd input, or a patch that failed
+        # A failure of the fast engine is the build's cue to try the plain one.
+        kind = "crash" if job.engine == "plain" else "fast-crash"
+        return RenderResult(error={"kind": kind, "message": f"{type(exc).__name__}: {exc}"})
 
 
 #: The garbage collector's thresholds in a worker. A layout makes many short-lived objects:
@@ -498,51 +330,6 @@ def _tidy() -> None:
         gc.collect()
         gc.freeze()
         _FROZEN[0], _FROZEN[1] = bool(_HELD), False
-
-
-def import_weasyprint() -> None:
-    """Import WeasyPrint, its C declarations parsed ahead (:mod:`booktool.render.weasyffi`) and its
-    C libraries found by their sonames alone (on Linux).
-
-    WeasyPrint tries each library under several names (``libgobject-2.0-0``,
-    ``gobject-2.0-0``, ``gobject-2.0``, ``libgobject-2.0.so.0`` …); cffi looks every name that
-    fails up with :func:`ctypes.util.find_library`, which runs ``ldconfig -p`` and a compiler:
-    0.2 s of the 0.5 s the import took. Without that search the sonames load at once. If a
-    library is there under another name only, the import is done again with the search."""
-    import ctypes.util
-
-    import cffi
-
-    from booktool.render.weasyffi import prebuilt
-
-    declared = prebuilt()
-    make = cffi.FFI
-
-    def ffi() -> Any:  # WeasyPrint's text/ffi.py makes one FFI: the one parsed ahead
-        return declared if sys._getframe(1).f_globals.get("__name__") == _FFI_MODULE else make()
-
-    find = ctypes.util.find_library
-    skip_search = sys.platform.startswith("linux")
-    if declared is not None:
-        cffi.FFI = ffi
-    if skip_search:
-        ctypes.util.find_library = lambda name: None
-    try:
-        import weasyprint
-    except OSError:  # pragma: no cover - a library known by another name: search
-        if not skip_search:
-            raise  # the search was made: the same import would fail the same way
-        for name in [n for n in sys.modules if n.partition(".")[0] == "weasyprint"]:
-            del sys.modules[name]
-        ctypes.util.find_library = find
-        import weasyprint  # noqa: F401
-    finally:
-        cffi.FFI = make
-        ctypes.util.find_library = find
-
-
-#: The module of WeasyPrint that declares its C functions to cffi.
-_FFI_MODULE = "weasyprint.text.ffi"
 
 
 def _read(fd: int, size: int) -> bytes:
@@ -605,7 +392,9 @@ def serve(memory_mb: int, control: socket.socket | None = None) -> int:
     out = sys.stdout.buffer
     sys.stdout = sys.stderr
     limit_memory(memory_mb)
-    import_weasyprint()  # loaded once, for every job
+    from booktool.render.engine import plain_requested
+
+    import_weasyprint(patched=not plain_requested())  # loaded once, for every job
     _warm_up()
     gc.freeze()  # WeasyPrint's modules and caches: not walked again at every collection
     gc.set_threshold(*RENDER_GC)
