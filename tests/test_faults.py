@@ -268,10 +268,12 @@ def test_a_part_with_actions_never_reaches_the_pdf(own_key: Path, built: Path) -
     assert [action for action in left if not action.startswith("link booktool-xref:")] == []
 
 
+@pytest.mark.parametrize("engine", ["fast", "plain"])
 def test_a_layout_link_that_acts_is_not_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A layout's javascript: link and its data: attachment never become PDF actions."""
+    """A layout's javascript: link and its data: attachment never become PDF actions, with
+    either PDF engine."""
     title = (
         '{% extends "builtin/_title_page.html" %}\n{% block title_page_extra %}\n'
         '<p><a href="javascript:alert(1)">run</a> <a href="file:///etc/passwd">file</a>\n'
@@ -280,7 +282,7 @@ def test_a_layout_link_that_acts_is_not_written(
     )
     project = write_project(tmp_path, {"layouts/_title_page.html": title})
     monkeypatch.chdir(project)
-    result = run_cli("build", ".", "--format", "pdf")
+    result = run_cli("build", ".", "--format", "pdf", "--engine", engine)
     assert result.code == 0, result.err
     assert _output_actions(project / "build" / "hostile-test.pdf") == []
     assert _uris(project / "build" / "hostile-test.pdf") == ["https://example.com/"]
