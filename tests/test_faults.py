@@ -561,7 +561,8 @@ def _reap() -> None:
             pass
 
 
-UNSPLITTABLE = "| a | b |\n|---|---|\n| " + "<br/>".join(f"line {i}" for i in range(1500))
+#: A table cell no page can hold: its render runs for many seconds, so a signal finds it busy.
+UNSPLITTABLE = "| a | b |\n|---|---|\n| " + "<br/>".join(f"line {i}" for i in range(5000))
 UNSPLITTABLE += " | x |\n"
 
 
@@ -582,6 +583,7 @@ def test_sigterm_and_sighup_end_the_workers_and_remove_their_folders(
     )
     workers = str(scratch / "booktool-render-")
     assert _wait_until(lambda: bool(_processes_with("TMPDIR", workers)))
+    assert build.poll() is None  # still building
     build.send_signal(number)
     err = build.communicate(timeout=120)[1]
     assert build.returncode == 128 + number, err

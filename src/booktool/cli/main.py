@@ -370,5 +370,7 @@ def main(
             err.write(problem.format() + "\n")
         return error.exit_code
     except KeyboardInterrupt as exc:
+        if (pool := sys.modules.get("booktool.render.pool")) is not None:
+            pool.close_all()  # workers an interrupted start had not handed to a pool yet
         err.write("interrupted\n")
         return exc.exit_code if isinstance(exc, Terminated) else 130

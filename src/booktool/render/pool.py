@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
@@ -223,8 +224,14 @@ class RenderWorker:
         # The child's temporary files (WeasyPrint copies each document's fonts into one) go
         # into a folder of ours that :meth:`close` removes: a child that is killed, or that
         # keeps layouts until it ends, cleans nothing up itself.
+        _LIVE.add(self)
         self.scratch = tempfile.mkdtemp(prefix="booktool-render-")
-        self.process: subprocess.Popen[bytes] | _Forked = self._forked(source) or self._spawn()
+        try:
+            self.process: subprocess.Popen[bytes] | _Forked = self._forked(source) or self._spawn()
+        except BaseException:  # Ctrl-C or SIGTERM before the child ran: no folder left
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            _LIVE.discard(self)
+            raise
         self.ready = threading.Event()
         self.replies: queue.Queue[bytes | None] = queue.Queue()
         # Each reader keeps its own child's pipes, queue and event: a restarted worker's old
@@ -329,6 +336,7 @@ class RenderWorker:
         self._start()
 
     def close(self) -> None:
+        _LIVE.discard(self)
         if self.control is not None:
             self.control.close()  # it forks no more
             self.control = None
@@ -336,6 +344,17 @@ class RenderWorker:
             self.process.kill()
         self.process.wait()
         shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+#: Every worker started and not closed yet: what an interrupted build still stops, if the
+#: interruption came before a pool held it (a worker that had just started).
+_LIVE: weakref.WeakSet[RenderWorker] = weakref.WeakSet()
+
+
+def close_all() -> None:
+    """Stop every worker still running and remove its folder (Ctrl-C, SIGTERM, SIGHUP)."""
+    for worker in list(_LIVE):
+        worker.close()
 
 
 def render_processes(limits: RenderLimits) -> int:
