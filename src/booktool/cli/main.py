@@ -317,9 +317,14 @@ class Terminated(KeyboardInterrupt):
         self.exit_code = 128 + number
 
 
+#: The signal that ended the command, if one did.
+_SIGNALLED: list[int] = []
+
+
 def _terminated(number: int, frame: object) -> None:
     for other in (signal.SIGTERM, signal.SIGHUP):  # a second signal must not cut the cleanup
         signal.signal(other, signal.SIG_IGN)
+    _SIGNALLED.append(number)
     raise Terminated(number)
 
 
@@ -329,7 +334,16 @@ def run() -> NoReturn:
     are written, the render workers and pandoc have ended, the temporary folders are gone."""
     for number in (signal.SIGTERM, signal.SIGHUP):  # end as Ctrl-C does: workers, folders
         signal.signal(number, _terminated)
-    code = main()
+    try:
+        code = main()
+    except KeyboardInterrupt:  # before main() could catch it (its arguments being read)
+        code = 130
+    if _SIGNALLED and code != 128 + _SIGNALLED[0]:  # it came before main() caught signals, or
+        # its exception was lost on the way (a callback from C code swallows it)
+        if (pool := sys.modules.get("booktool.render.pool")) is not None:
+            pool.close_all()
+        sys.stderr.write("interrupted\n")
+        code = 128 + _SIGNALLED[0]
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -28,6 +28,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from booktool.editions import registry
@@ -226,6 +227,7 @@ class RenderWorker:
         # keeps layouts until it ends, cleans nothing up itself.
         _LIVE.add(self)
         self.scratch = tempfile.mkdtemp(prefix="booktool-render-")
+        _SCRATCH.add(self.scratch)
         try:
             self.process: subprocess.Popen[bytes] | _Forked = self._forked(source) or self._spawn()
         except BaseException:  # Ctrl-C or SIGTERM before the child ran: no folder left
@@ -344,17 +346,42 @@ class RenderWorker:
             self.process.kill()
         self.process.wait()
         shutil.rmtree(self.scratch, ignore_errors=True)
+        if not os.path.exists(self.scratch):
+            _SCRATCH.discard(self.scratch)
 
 
+#: The workers' folders not removed yet (:func:`close_all` removes them).
+_SCRATCH: set[str] = set()
 #: Every worker started and not closed yet: what an interrupted build still stops, if the
 #: interruption came before a pool held it (a worker that had just started).
 _LIVE: weakref.WeakSet[RenderWorker] = weakref.WeakSet()
 
 
 def close_all() -> None:
-    """Stop every worker still running and remove its folder (Ctrl-C, SIGTERM, SIGHUP)."""
+    """Stop every worker still running and remove its folder (Ctrl-C, SIGTERM, SIGHUP): also
+    a sibling forked for a worker that had not yet said who it is (this process is its
+    subreaper, so it is a child here), which could still be writing into its folder."""
     for worker in list(_LIVE):
         worker.close()
+    for pid in _children():
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    for folder in sorted(_SCRATCH):
+        shutil.rmtree(folder, ignore_errors=True)
+    _SCRATCH.clear()
+
+
+def _children() -> list[int]:
+    """This process's children (Linux; none elsewhere)."""
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir("/proc/self/task"):
+            with contextlib.suppress(OSError, ValueError):
+                found += [
+                    int(pid) for pid in Path(f"/proc/self/task/{task}/children").read_text().split()
+                ]
+    return found
 
 
 def render_processes(limits: RenderLimits) -> int:
