@@ -81,6 +81,25 @@ def huge_png() -> bytes:
     return buffer.getvalue()
 
 
+@functools.cache
+def giant_png() -> bytes:
+    """A valid 20000 × 20000 pixel PNG (one bit a pixel): 50 KB on disk, 1.2 GB decoded."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = bytes(1 + 20000 // 8)
+    packer = zlib.compressobj(9)
+    image = b"".join(packer.compress(row) for _ in range(20000)) + packer.flush()
+    header = struct.pack(">IIBBBBB", 20000, 20000, 1, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", image) + chunk(b"IEND", b"")
+    )
+
+
 def builtin(name: str) -> str:
     """The text of a built-in layout file, to extend in a project's layouts/."""
     return (BUILTIN_LAYOUTS / name).read_text()

@@ -21,6 +21,7 @@ from .hostile import (
     Link,
     Sparse,
     builtin,
+    giant_png,
     huge_png,
     segment,
     write_project,
@@ -29,6 +30,17 @@ from .hostile import (
 SEG1 = "manuscript/segments/seg-01.md"
 SEG2 = "manuscript/segments/seg-02.md"
 BOOK = "manuscript/book.yaml"
+FIGURES = "manuscript/figures.yaml"
+ID_HINT = "use letters, digits, '-', '_' and '.' (not first), at most 64 characters"
+CHART = """\
+- id: {id}
+  kind: chart
+  title: A chart
+  alt: Bars.
+  source: The film.
+  data:
+    - {{label: One, value: {value}, at: "00:01:00"}}
+"""
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE svg [
 <!ENTITY a "lol"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">
@@ -39,6 +51,82 @@ EXTERNAL_ENTITY = """<?xml version="1.0"?>
 <!DOCTYPE svg [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
 <svg xmlns="http://www.w3.org/2000/svg"><text>&secret;</text></svg>
 """
+
+
+def svg(body: str) -> str:
+    """An SVG drawing holding ``body``."""
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'width="10" height="10">{body}</svg>\n'
+    )
+
+
+#: SVG that loads or runs something by a route a deny-list missed: (name, body, reason).
+HOSTILE_SVG = [
+    (
+        "css-escape",
+        '<rect width="5" height="5" style="fill: \\75 rl(https://example.com/t.png)"/>',
+        "<rect> refers to 'url(https://example.com/t.png)'; only url(#id) is allowed",
+    ),
+    (
+        "css-escape-in-a-presentation-attribute",
+        '<rect width="5" height="5" fill="\\75 rl(https://example.com/p.svg#p)"/>',
+        "<rect> fill refers to 'url(https://example.com/p.svg#p)'; only url(#id) is allowed",
+    ),
+    (
+        "fill-url",
+        '<rect width="5" height="5" fill="url(https://example.com/p.svg#p)"/>',
+        "<rect> fill refers to 'url(https://example.com/p.svg#p)'; only url(#id) is allowed",
+    ),
+    *[
+        (
+            f"{attribute}-url",
+            f'<rect width="5" height="5" {attribute}="url(file:///etc/passwd#x)"/>',
+            f"<rect> {attribute} refers to 'url(file:///etc/passwd#x)'; only url(#id) is allowed",
+        )
+        for attribute in ("filter", "mask", "clip-path", "marker-end")
+    ],
+    (
+        "smil-set-href",
+        '<a><set attributeName="href" to="https://example.com/"/></a>',
+        "it contains <a>, which is not a static SVG drawing element",
+    ),
+    (
+        "smil-animate",
+        '<rect width="5" height="5"><animate attributeName="fill" to="red" dur="1s"/></rect>',
+        "it contains <animate>, which is not a static SVG drawing element",
+    ),
+    (
+        "nested-svg-document",
+        '<image width="5" height="5" href="data:image/svg+xml;base64,PHN2Zy8+"/>',
+        "<image> embeds another SVG document (data:image/svg+xml)",
+    ),
+    (
+        "outside-image",
+        '<image width="5" height="5" xlink:href="https://example.com/a.png"/>',
+        "<image> refers to 'https://example.com/a.png'; only PNG, JPEG, GIF or WebP data: images",
+    ),
+    (
+        "use-outside",
+        '<use href="other.svg#shape"/>',
+        "<use> refers to 'other.svg#shape' outside the drawing",
+    ),
+    (
+        "event-attribute",
+        '<rect width="5" height="5" onload="alert(1)"/>',
+        "<rect> has the attribute onload, which is not a safe SVG attribute",
+    ),
+    (
+        "foreign-object",
+        "<foreignObject><p>x</p></foreignObject>",
+        "it contains <foreignObject>, which is not a static SVG drawing element",
+    ),
+    (
+        "escaped-import",
+        "<style>@\\69mport 'https://example.com/x.css';</style>",
+        "<style> has '@import' in its style, which could load or run content",
+    ),
+]
 NO_SEGMENTS = "A summary paragraph and nothing else.\n"
 OUT_OF_ORDER = "Summary.\n\n• 00:05:00 Second part.\n• 00:01:00 First part.\n"
 DEEP = ">" * 400 + " deep\n"
@@ -203,6 +291,18 @@ CASES = [
         ],
     ),
     Case(
+        "segment-time-not-a-time",
+        {SEG2: segment(2, "Text.\n", start="00:99:00")},
+        "error",
+        [f"{SEG2}:4: error[segment-times]: 'start': '00:99:00': minutes must be below 60"],
+    ),
+    Case(
+        "book-yaml-not-a-mapping",
+        {BOOK: "Hostile Test\n"},
+        "error",
+        [f"{BOOK}:1: error[config]: book.yaml must be a mapping of keys to values"],
+    ),
+    Case(
         "same-start",
         {SEG2: segment(2, "Text.\n", start="00:00:00")},
         "error",
@@ -234,6 +334,165 @@ CASES = [
             f"{SEG2}: error[file-too-large]: file is 51200 KiB, over the 4096 KiB limit; "
             "split it into smaller files"
         ],
+    ),
+    # --- ids: one rule for every id, never a path ------------------------------------------------
+    Case(
+        "figure-id-zip-slip",
+        {FIGURES: CHART.format(id="../../evil", value="3")},
+        "error",
+        [f"{FIGURES}:1: error[bad-id]: figure id '../../evil' is not a valid id; {ID_HINT}"],
+        args=("build", ".", "--format", "epub"),
+    ),
+    Case(
+        "figure-id-a-path-in-the-pdf",
+        {FIGURES: CHART.format(id="sub/chart", value="3")},
+        "error",
+        [f"{FIGURES}:1: error[bad-id]: figure id 'sub/chart' is not a valid id; {ID_HINT}"],
+        args=("build", ".", "--format", "pdf"),
+    ),
+    Case(
+        "segment-id-a-path",
+        {SEG2: segment(2, "Text.\n").replace("id: seg-02", "id: ../seg-02")},
+        "error",
+        [f"{SEG2}:2: error[bad-id]: segment id '../seg-02' is not a valid id; {ID_HINT}"],
+    ),
+    Case(
+        "chapter-id-hidden",
+        {BOOK: BOOK_YAML.replace("- id: one", "- id: .one")},
+        "error",
+        [f"{BOOK}:9: error[bad-id]: chapter id '.one' is not a valid id; {ID_HINT}"],
+    ),
+    Case(
+        "chronology-id-a-path",
+        {
+            "manuscript/chronology.yaml": "- id: a/b\n  date: 1958\n  event: Something.\n"
+            "  segments: [seg-01]\n"
+        },
+        "error",
+        [
+            f"manuscript/chronology.yaml:1: error[bad-id]: chronology id 'a/b' is not a valid "
+            f"id; {ID_HINT}"
+        ],
+    ),
+    Case(
+        "source-id-a-path",
+        {"manuscript/sources.yaml": "- id: x/../y\n  type: book\n  title: A Book\n"},
+        "error",
+        [
+            f"manuscript/sources.yaml:1: error[bad-id]: source id 'x/../y' is not a valid id; "
+            f"{ID_HINT}"
+        ],
+    ),
+    # --- values that crash a build: dates, numbers, characters ----------------------------------
+    *[
+        Case(
+            f"impossible-date-{command}",
+            {BOOK: BOOK_YAML.replace("2026-01-01", "2026-02-30")},
+            "error",
+            [
+                f"{BOOK}:4: error[yaml-value]: '2026-02-30' is not a date in the calendar (day "
+                "is out of range for month); write a real date as YYYY-MM-DD"
+            ],
+            args=(command, "."),
+        )
+        for command in ("check", "build")
+    ],
+    Case(
+        "date-year-one",
+        {BOOK: BOOK_YAML.replace("2026-01-01", "0001-01-01")},
+        "error",
+        [
+            f"{BOOK}:4: error[config]: 'date': 0001-01-01 is outside the years 1000 to 2107; "
+            "write it as YYYY-MM-DD"
+        ],
+        args=("check", "."),
+    ),
+    *[
+        Case(
+            f"chart-value-{name}",
+            {FIGURES: CHART.format(id="chart", value=value)},
+            "error",
+            [
+                f"{FIGURES}:7: error[figure]: a data point needs a number 'value' from 0 to "
+                "1e+15; write the value in larger units (e.g. million) if it is larger"
+            ],
+            args=("check", "."),
+        )
+        for name, value in [
+            ("nan", ".nan"),
+            ("inf", ".inf"),
+            ("huge-float", "1.7e+308"),
+            ("huge-int", "1" + "0" * 400),
+        ]
+    ],
+    Case(
+        "chart-at-huge",
+        {FIGURES: CHART.format(id="chart", value="3").replace('"00:01:00"', "9" * 30)},
+        "error",
+        [
+            f"{FIGURES}:7: error[bad-timestamp]: 'at': {'9' * 30} seconds is not a timestamp of "
+            "a source (0 to 999:59:59)"
+        ],
+        args=("check", "."),
+    ),
+    *[
+        Case(
+            f"noncharacter-{name}",
+            {SEG2: segment(2, f"A {text} here.\n")},
+            "error",
+            [f"{SEG2}:7:3: error[bad-character]: {message}; remove it"],
+            args=("check", "."),
+        )
+        for name, text, message in [
+            ("typed", "\ufffe", "U+FFFE (a noncharacter) cannot be in a book"),
+            ("typed-ffff", "\uffff", "U+FFFF (a noncharacter) cannot be in a book"),
+            (
+                "hex-entity",
+                "&#xFFFE;",
+                "'&#xFFFE;' is U+FFFE (a noncharacter), which cannot be in a book",
+            ),
+            (
+                "decimal-entity",
+                "&#65535;",
+                "'&#65535;' is U+FFFF (a noncharacter), which cannot be in a book",
+            ),
+            (
+                "control-entity",
+                "&#1;",
+                "'&#1;' is U+0001 (a control character), which cannot be in a book",
+            ),
+        ]
+    ],
+    Case(
+        "noncharacter-in-a-yaml-escape",
+        {BOOK: BOOK_YAML.replace("title: One", 'title: "One\\uFFFF"')},
+        "error",
+        [
+            f"{BOOK}:10: error[bad-character]: the text holds U+FFFF (a noncharacter), which "
+            "cannot be in a book; remove the escape that writes it"
+        ],
+    ),
+    *[
+        Case(
+            f"control-character-in-the-title-{name}",
+            {BOOK: BOOK_YAML.replace("title: Hostile Test", f'title: "Hostile{escape}Test"')},
+            "error",
+            [
+                f"{BOOK}:1: error[bad-character]: the text holds {shown} (a control "
+                "character), which cannot be in a book; remove the escape that writes it"
+            ],
+        )
+        for name, escape, shown in [("bell", "\\a", "U+0007"), ("x01", "\\x01", "U+0001")]
+    ],
+    Case(
+        "noncharacter-by-import",
+        {"summary.txt": "Summary.\n\n• 00:01:00 First \ufffe part.\n"},
+        "error",
+        [
+            "summary.txt:3:18: error[bad-character]: U+FFFE (a noncharacter) cannot be in a "
+            "book; remove it"
+        ],
+        args=("import", "summary.txt", "new"),
     ),
     # --- images and links that reach outside ---------------------------------------------------
     Case(
@@ -416,6 +675,36 @@ CASES = [
             "or a PNG"
         ],
     ),
+    *[
+        Case(
+            f"svg-{name}",
+            {
+                SEG2: segment(2, "Text.\n\n![x](../images/x.svg)\n"),
+                "manuscript/images/x.svg": svg(body),
+            },
+            "error",
+            [
+                f"{SEG2}:9: error[unsafe-svg]: image '../images/x.svg' is refused: {reason}; "
+                "use a plain SVG drawing, or a PNG"
+            ],
+        )
+        for name, body, reason in HOSTILE_SVG
+    ],
+    Case(
+        "svg-plain-drawing-with-local-references",
+        {
+            SEG2: segment(2, "Text.\n\n![x](../images/x.svg)\n"),
+            "manuscript/images/x.svg": svg(
+                '<defs><linearGradient id="g"><stop offset="0" stop-color="red"/>'
+                '</linearGradient><clipPath id="c"><rect width="5" height="5"/></clipPath>'
+                '<filter id="f"><feGaussianBlur stdDeviation="1"/></filter></defs>'
+                '<rect width="10" height="10" fill="url(#g)" clip-path="url(\'#c\')" '
+                'style="filter: url(#f); stroke: black"/><use href="#c"/>'
+            ),
+        },
+        "built",
+        [],
+    ),
     Case(
         "deep-nesting",
         {SEG2: segment(2, DEEP)},
@@ -423,6 +712,38 @@ CASES = [
         [
             f"{SEG2}: error[too-deep]: the text is nested 401 levels deep (quotes, lists or "
             "blocks inside each other), over the limit of 64; flatten the nesting"
+        ],
+    ),
+    *[
+        Case(
+            f"image-too-many-pixels-{edition}",
+            {
+                SEG2: segment(2, "A poster.\n\n![A poster](../images/poster.png)\n"),
+                "manuscript/images/poster.png": Lazy(giant_png),
+            },
+            "error",
+            [
+                "manuscript/images/poster.png: error[image-too-large]: image is 20000 × 20000 "
+                "pixels (400 megapixels), over the limit of 50 megapixels; scale it down, or "
+                "raise limits.max_megapixels in book.yaml"
+            ],
+            args=("build", ".", "--format", edition),
+        )
+        for edition in ("epub", "pdf")
+    ],
+    Case(
+        "figure-image-over-a-lower-limit",
+        {
+            BOOK: BOOK_YAML + "limits:\n  max_megapixels: 60\n",
+            FIGURES: "- id: poster\n  kind: image\n  title: A poster\n  alt: A poster.\n"
+            "  source: The film.\n  file: images/poster.png\n",
+            "manuscript/images/poster.png": Lazy(huge_png),
+        },
+        "error",
+        [
+            "manuscript/images/poster.png: error[image-too-large]: image is 9000 × 9000 "
+            "pixels (81 megapixels), over the limit of 60 megapixels; scale it down, or "
+            "raise limits.max_megapixels in book.yaml"
         ],
     ),
     # --- layouts, fonts and text the fonts cannot draw -----------------------------------------
@@ -458,6 +779,21 @@ CASES = [
             "A001, U+13001 EGYPTIAN HIEROGLYPH A002; add a font that has them to layouts/ "
             "(@font-face in print.css)"
         ],
+    ),
+    Case(
+        "system-font-by-local",
+        {
+            "layouts/print.css": builtin("print.css")
+            + '@font-face { font-family: Sys; src: local("DejaVu Sans"); }\n'
+            "p { font-family: Sys, serif; }\n"
+        },
+        "error",
+        [
+            f"layouts/print.css:{len(builtin('print.css').splitlines()) + 1}: error[not-local]: "
+            "refused to load the system font 'DejaVuSans.ttf' that local() names; put the font "
+            "file in layouts/ and load it with url()"
+        ],
+        args=("build", ".", "--format", "pdf"),
     ),
     Case("word-too-long-for-a-table-cell", {SEG2: segment(2, TABLE)}, "built", []),
     Case(
@@ -560,7 +896,7 @@ CASES = [
     Case(
         "render-memory",
         {
-            BOOK: BOOK_YAML + "limits:\n  render_memory_mb: 384\n",
+            BOOK: BOOK_YAML + "limits:\n  render_memory_mb: 384\n  max_megapixels: 100\n",
             SEG2: segment(2, "A poster.\n\n![A huge poster](../images/poster.png)\n"),
             "manuscript/images/poster.png": Lazy(huge_png),
         },
@@ -648,3 +984,60 @@ def test_a_refused_template_ran_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     assert run_cli("build", ".").code == 1
     assert not (project / "pwned").exists()
     assert not list(tmp_path.rglob("pwned"))
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("seg-01", True),
+        ("1958.communes", True),
+        ("_x", True),
+        ("../x", False),
+        ("a/b", False),
+        (".hidden", False),
+        ("..", False),
+        ("a\\b", False),
+        ("café", False),
+        ("x" * 65, False),
+        ("", False),
+    ],
+)
+def test_one_id_rule_guards_every_file_name(value: str, valid: bool) -> None:
+    """The rule the readers apply is the one a chart's file name is made with."""
+    from booktool.model.book import Figure
+    from booktool.model.charts import chart_href
+    from booktool.source.ids import is_id
+
+    assert is_id(value) is valid
+    figure = Figure(value, "A.1", "chart", "t", "a", "s")
+    if valid:
+        assert chart_href(figure) == f"media/figures/{value}.svg"
+    else:
+        with pytest.raises(ValueError, match="cannot name a file"):
+            chart_href(figure)
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [("PNG", {}), ("GIF", {}), ("JPEG", {}), ("WEBP", {"lossless": True}), ("WEBP", {})],
+)
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_pixel_size_is_read_from_the_header(
+    kind: str, options: dict[str, bool], mode: str, tmp_path: Path
+) -> None:
+    """The header's size is the one Pillow decodes, for every raster type a book carries."""
+    from PIL import Image
+
+    from booktool.source.pixels import pixel_size
+
+    path = tmp_path / f"image.{kind.lower()}"
+    image = Image.new(mode, (1234, 567), (120, 30, 30, 128)[: len(mode)])
+    image.convert("RGB" if kind == "JPEG" else mode).save(path, kind, **options)
+    with Image.open(path) as decoded:
+        assert decoded.size == (1234, 567)
+    assert pixel_size(path) == (1234, 567)
+    if kind == "JPEG":  # EXIF and comments before the frame are skipped, not read as it
+        data = path.read_bytes()
+        comment = b"\xff\xfe" + (2 + 3000).to_bytes(2, "big") + b"x" * 3000
+        path.write_bytes(data[:2] + comment + data[2:])
+        assert pixel_size(path) == (1234, 567)

@@ -154,8 +154,9 @@ def test_a_corrupt_cache_is_ignored(built: Path) -> None:
     (cache / "manifest.json").write_text("{not json")
     # Two fragments of the pack damaged in place: one blanked, one edited.
     pack = bytearray((cache / "fragments.pack").read_bytes())
-    head = pack.index(b"\n") + 1
-    index = json.loads(pack[: head - 1])["fragments"]
+    sealed = pack.index(b"\n") + 1  # the index's seal, then the index, then the fragments
+    head = pack.index(b"\n", sealed) + 1
+    index = json.loads(pack[sealed : head - 1])["fragments"]
     damaged = [
         (start, size) for _, start, size, _ in index if b"<p>" in pack[head + start :][:size]
     ]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from booktool.cache.seal import read_sealed
 from tests.conftest import REPO, copy_project, run_cli
 from tests.outputs import NS, Epub, pdf_regions, run_epubcheck, squash
 
@@ -94,7 +95,7 @@ def test_pages_that_break_inside_paragraphs(tmp_path: Path) -> None:
     pages = check_pages_match(
         build / "the-great-leap-forward.pdf", build / "the-great-leap-forward.epub"
     )
-    starts = json.loads((build / ".cache" / "pagemap.json").read_text("utf-8"))["starts"]
+    starts = json.loads(read_sealed(build / ".cache" / "pagemap.json") or b"")["starts"]
     assert len(starts) == pages
     assert any(start["offset"] > 0 for start in starts)  # at least one page began mid-text
 

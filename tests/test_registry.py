@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from booktool.cache.folder import write_folder_atomic
+from booktool.cache.seal import read_sealed
 from booktool.editions.base import Edition, Made, PageCallback
 from booktool.editions.registry import EDITIONS, EditionSpec, laid_out_formats
 
@@ -89,7 +90,7 @@ def test_an_edition_registered_in_one_line_is_built_cached_and_reported(
     segment.touch()  # the stamp misses; the build cache finds the text edition current
     cached = build_json(project, "--format", "text")
     assert cached["up_to_date"] and "text" in cached["timings"]  # type: ignore[operator]
-    manifest = json.loads((project / "build" / ".cache" / "manifest.json").read_text())
+    manifest = json.loads(read_sealed(project / "build" / ".cache" / "manifest.json") or b"")
     assert set(manifest["outputs"]) == {"text"}
 
     segment.write_text(segment.read_text().replace("The bridge", "The iron bridge"))

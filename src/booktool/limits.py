@@ -19,3 +19,5 @@ class RenderLimits:
     render_memory_mb: int = RENDER_MEMORY_MB
     #: Render processes at once (the book's parts are laid out in parallel); 0: one per core.
     render_processes: int = 0
+    #: Pixels an image may have, in millions: checked from its header, before it is decoded.
+    max_megapixels: float = 50

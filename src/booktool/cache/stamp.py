@@ -14,6 +14,7 @@ cache decides by content. Only the standard library is imported here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import booktool
-from booktool.cache.output import write_atomic
+from booktool.cache.seal import read_sealed, write_sealed
 
 STAMP_VERSION = 2
 
@@ -80,24 +81,28 @@ def store(
     """Keep the pre-build ``inputs``, the outputs' states now, and what a no-op rebuild
     reports (:meth:`booktool.build.BuildReport.to_record`)."""
     data = {"inputs": inputs, "outputs": _outputs(outputs), "report": report}
-    write_atomic(stamp_path(build_dir), json.dumps(data).encode(), durable=False)
+    try:
+        write_sealed(stamp_path(build_dir), json.dumps(data).encode(), durable=False)
+    except OSError:  # the outputs are written; without a stamp, the cache decides next time
+        forget(build_dir)
 
 
 def unchanged(build_dir: Path, inputs: dict[str, object]) -> dict[str, Any] | None:
     """What a no-op rebuild reports, if nothing the last build depended on has changed since;
     else None."""
     try:
-        data = json.loads(stamp_path(build_dir).read_text("utf-8"))
+        data = json.loads(read_sealed(stamp_path(build_dir)) or b"null")
         if data["inputs"] != json.loads(json.dumps(inputs)):
             return None
         if any(_state(path) != state for path, state in data["outputs"].items()):
             return None
         report: dict[str, Any] = data["report"]
         return report
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
         return None
 
 
 def forget(build_dir: Path) -> None:
     """Drop the stamp (a failed build: the next one takes the full path)."""
-    stamp_path(build_dir).unlink(missing_ok=True)
+    with contextlib.suppress(OSError):  # build/ a file, or read-only: no stamp to trust
+        stamp_path(build_dir).unlink(missing_ok=True)

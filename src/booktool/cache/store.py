@@ -21,7 +21,8 @@ A fragment is looked up by content, so an edited segment misses and every other 
 fragments are one file, written once a build's conversion ends, not one file each (creating
 files is what that would cost). An output is current when its inputs digest (see
 :meth:`Edition.digest`) is the one recorded and the file or folder on disk is the one that was
-written. A corrupt or foreign manifest counts as empty.
+written. Every file is sealed to this machine (:mod:`booktool.cache.seal`): one that is
+damaged, or came from elsewhere, counts as absent.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 from booktool import __version__
 from booktool.cache.folder import folder_digest, read_folder
 from booktool.cache.output import write_atomic
+from booktool.cache.seal import read_sealed, seal, unseal, write_sealed
 
 if TYPE_CHECKING:
     from booktool.editions.pagemap import PageStart
@@ -81,11 +83,11 @@ class BuildCache:
 
     def _load(self) -> dict[str, OutputRecord]:
         try:
-            data: Any = json.loads(self.manifest_path.read_text("utf-8"))
+            data: Any = json.loads(read_sealed(self.manifest_path) or b"null")
             if data.get("version") != MANIFEST_VERSION or data.get("booktool") != __version__:
                 return {}
             return {name: OutputRecord(**record) for name, record in data["outputs"].items()}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (OSError, ValueError, RecursionError, TypeError, KeyError, AttributeError):
             return {}
 
     def fragment(self, key: str) -> str | None:
@@ -111,13 +113,14 @@ class BuildCache:
             self._pack = {}
             try:
                 data = self.fragments_path.read_bytes()
-                head, _, body = data.partition(b"\n")
-                index: Any = json.loads(head)
+                mac, _, rest = data.partition(b"\n")
+                head, _, body = rest.partition(b"\n")
+                index: Any = json.loads(unseal(mac + b"\n" + head) or b"null")
                 for key, start, size, checksum in index["fragments"]:
                     chunk = body[start : start + size]
                     if hashlib.sha256(chunk).hexdigest() == checksum:
                         self._pack[str(key)] = chunk
-            except (OSError, ValueError, TypeError, KeyError):
+            except (OSError, ValueError, RecursionError, TypeError, KeyError):
                 pass
         return self._pack
 
@@ -136,8 +139,10 @@ class BuildCache:
             chunks.append(chunk)
             start += len(chunk)
         head = json.dumps({"fragments": index}, separators=(",", ":")).encode()
-        # Not synced to disk: a pack lost in a crash only means converting again.
-        write_atomic(self.fragments_path, b"\n".join([head, b"".join(chunks)]), durable=False)
+        # Not synced to disk: a pack lost in a crash only means converting again. The index
+        # is sealed, and holds each fragment's checksum.
+        pack = b"\n".join([seal(head), b"".join(chunks)])
+        write_atomic(self.fragments_path, pack, durable=False)
 
     def current(self, name: str, digest: str, target: Path) -> OutputRecord | None:
         """The record of ``name`` if it was made from ``digest`` and ``target`` (a file or a
@@ -166,12 +171,12 @@ class BuildCache:
         from booktool.editions.pagemap import PageStart  # lxml: not loaded before pandoc starts
 
         try:
-            data: Any = json.loads(self.page_map_path.read_text("utf-8"))
+            data: Any = json.loads(read_sealed(self.page_map_path) or b"null")
             if data.get("booktool") != __version__:
                 return None
             starts = [PageStart(**fields) for fields in data["starts"]]
             return str(data["digest"]), [str(r) for r in data["resources"]], starts
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        except (OSError, ValueError, RecursionError, TypeError, KeyError, AttributeError):
             return None
 
     def store_page_map(self, digest: str, resources: list[str], starts: list[PageStart]) -> None:
@@ -181,37 +186,39 @@ class BuildCache:
             "resources": sorted(set(resources)),
             "starts": [start.as_dict() for start in starts],
         }
-        write_atomic(self.page_map_path, (json.dumps(data, indent=1) + "\n").encode())
+        write_sealed(self.page_map_path, (json.dumps(data, indent=1) + "\n").encode())
 
     def part(self, key: str) -> tuple[dict[str, Any], bytes] | None:
         """A rendered part: what its render reported and its PDF, or None."""
         try:
-            stored = (self.parts / f"{key}.pdf").read_bytes()
+            stored = read_sealed(self.parts / f"{key}.pdf")
+            if stored is None:
+                return None  # absent, damaged, or not made here
             header, _, pdf = stored.partition(b"\n")
             data: Any = json.loads(header)
             if data.pop("sha256") != hashlib.sha256(pdf).hexdigest():
                 return None  # damaged: render again
-        except (OSError, ValueError, KeyError, AttributeError, TypeError):
+        except (OSError, ValueError, RecursionError, KeyError, AttributeError, TypeError):
             return None
         self.parts_used.add(key)
         return data, pdf
 
     def store_part(self, key: str, report: dict[str, Any], pdf: bytes) -> None:
         header = json.dumps({**report, "sha256": hashlib.sha256(pdf).hexdigest()})
-        write_atomic(self.parts / f"{key}.pdf", header.encode() + b"\n" + pdf, durable=False)
+        write_sealed(self.parts / f"{key}.pdf", header.encode() + b"\n" + pdf, durable=False)
         self.parts_used.add(key)
 
     def numbers(self, key: str) -> dict[str, Any] | None:
         """The page numbers stored under ``key``, as plain data (see booktool.render.parts)."""
         try:
-            data: Any = json.loads((self.directory / f"numbers-{key}.json").read_text("utf-8"))
+            data: Any = json.loads(read_sealed(self.directory / f"numbers-{key}.json") or b"null")
             return data if isinstance(data, dict) and data.get("booktool") == __version__ else None
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
 
     def store_numbers(self, key: str, data: dict[str, Any]) -> None:
         text = json.dumps({**data, "booktool": __version__}, sort_keys=True)
-        write_atomic(self.directory / f"numbers-{key}.json", text.encode(), durable=False)
+        write_sealed(self.directory / f"numbers-{key}.json", text.encode(), durable=False)
 
     def remember(self, name: str, record: OutputRecord) -> None:
         self.outputs[name] = record
@@ -223,7 +230,7 @@ class BuildCache:
             "booktool": __version__,
             "outputs": {name: asdict(record) for name, record in sorted(self.outputs.items())},
         }
-        write_atomic(
+        write_sealed(
             self.manifest_path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode()
         )
         old_fragments = self.directory / "html"  # one file a fragment, as earlier builds kept them

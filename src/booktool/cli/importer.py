@@ -33,7 +33,8 @@ from booktool.cli.draftfiles import (
     segment_files,
 )
 from booktool.draft import Draft, clean_pasted, draft_booklet
-from booktool.errors import Problem, ProjectExistsError, input_error
+from booktool.errors import InputError, Problem, ProjectExistsError, input_error
+from booktool.source.characters import character_problem
 from booktool.source.chronology import dated_statements, parse_date
 from booktool.source.text import decode_text
 from booktool.source.timecode import format_timecode, parse_timecode
@@ -61,11 +62,14 @@ class SummaryText:
 
 def _decode(data: bytes, path: Path) -> str:
     try:
-        return decode_text(data)
+        text = decode_text(data)
     except UnicodeDecodeError as exc:
         raise input_error(
             path, None, f"not UTF-8 (byte {exc.start})", "save the file as UTF-8", code="not-utf8"
         ) from exc
+    if problem := character_problem(path, text):  # U+FFFE and the like: no book holds them
+        raise InputError(problem)
+    return text
 
 
 def parse_summary(data: bytes, path: Path) -> SummaryText:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -104,6 +105,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     bld.add_argument("--bleed", metavar="LENGTH", help="bleed around each PDF page, e.g. 3mm")
     bld.add_argument("--marks", action="store_true", help="crop and cross marks in the bleed")
+    bld.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="fail at once if another build is running in the same build/ folder",
+    )
     shown = bld.add_mutually_exclusive_group()
     shown.add_argument("--quiet", action="store_true", help="plain result lines, no progress")
     shown.add_argument("--json", action="store_true", help="one JSON summary on stdout")
@@ -196,6 +202,7 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from booktool.build import build
+    from booktool.cache.lock import build_lock
     from booktool.options import print_options
     from booktool.source.project import Project
 
@@ -206,7 +213,19 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     options = print_options(args.pdf_variant, args.bleed, args.marks)
     progress = _progress(args, out)
     try:
-        report = build(project, formats, strict=args.strict, progress=progress, options=options)
+        try:
+            # One build at a time in build/, from before the stamp is read until it is stored.
+            say = lambda line: err.write(line + "\n")  # noqa: E731
+            with build_lock(project.build_dir, wait=not args.no_wait, say=say):
+                report = build(
+                    project, formats, strict=args.strict, progress=progress, options=options
+                )
+        except OSError as exc:  # a full disk, a read-only build/: reported as the others are
+            from booktool.filesystem import file_system_error
+
+            if (error := file_system_error(exc)) is None or args.debug:
+                raise
+            raise error from exc
     except BooktoolError as exc:
         if args.json:
             summary = {
@@ -289,11 +308,42 @@ def _watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return code
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: unwound as Ctrl-C is, so the render workers end and their
+    temporary folders go; the exit code is 128 and the signal's number."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(number)
+        self.exit_code = 128 + number
+
+
+#: The signal that ended the command, if one did.
+_SIGNALLED: list[int] = []
+
+
+def _terminated(number: int, frame: object) -> None:
+    for other in (signal.SIGTERM, signal.SIGHUP):  # a second signal must not cut the cleanup
+        signal.signal(other, signal.SIG_IGN)
+    _SIGNALLED.append(number)
+    raise Terminated(number)
+
+
 def run() -> NoReturn:
     """The ``booktool`` command: :func:`main`, then the process ends at once, without tearing
     the interpreter down (freeing what the build left is work nothing waits on): the outputs
     are written, the render workers and pandoc have ended, the temporary folders are gone."""
-    code = main()
+    for number in (signal.SIGTERM, signal.SIGHUP):  # end as Ctrl-C does: workers, folders
+        signal.signal(number, _terminated)
+    try:
+        code = main()
+    except KeyboardInterrupt:  # before main() could catch it (its arguments being read)
+        code = 130
+    if _SIGNALLED and code != 128 + _SIGNALLED[0]:  # it came before main() caught signals, or
+        # its exception was lost on the way (a callback from C code swallows it)
+        if (pool := sys.modules.get("booktool.render.pool")) is not None:
+            pool.close_all()
+        sys.stderr.write("interrupted\n")
+        code = 128 + _SIGNALLED[0]
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
@@ -324,6 +374,17 @@ def main(
         for problem in exc.problems:
             err.write(problem.format() + "\n")
         return exc.exit_code
-    except KeyboardInterrupt:
+    except OSError as exc:  # a full disk, a read-only build/: one line, not a traceback
+        from booktool.filesystem import file_system_error
+
+        error = file_system_error(exc)
+        if error is None or args.debug:
+            raise
+        for problem in error.problems:
+            err.write(problem.format() + "\n")
+        return error.exit_code
+    except KeyboardInterrupt as exc:
+        if (pool := sys.modules.get("booktool.render.pool")) is not None:
+            pool.close_all()  # workers an interrupted start had not handed to a pool yet
         err.write("interrupted\n")
-        return 130
+        return exc.exit_code if isinstance(exc, Terminated) else 130

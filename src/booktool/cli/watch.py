@@ -14,10 +14,12 @@ import threading
 import time
 import traceback
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
 from booktool.build import build
+from booktool.cache.lock import build_lock
 from booktool.cli.progress import format_seconds, wrote_line
 from booktool.editions.registry import laid_out_formats
 from booktool.errors import BooktoolError, display_path
@@ -102,7 +104,8 @@ class Watcher:
     def build_once(self) -> bool:
         started = time.perf_counter()
         try:
-            report = build(self.project, self.formats, strict=self.strict)
+            with build_lock(self.project.build_dir, wait=True, say=partial(self.say, self.err)):
+                report = build(self.project, self.formats, strict=self.strict)
         except BooktoolError as exc:
             for warning in exc.warnings:
                 self.say(self.err, warning.format("warning"))

@@ -132,11 +132,15 @@ class _Pandoc:
         """pandoc's answer, once it has ended."""
         self.thread.join()
         if self.output is None or self.process is None:
-            raise RenderError(Problem(None, None, f"pandoc failed to run: {self.failure}"))
+            raise RenderError(
+                Problem(None, None, f"pandoc failed to run: {self.failure}", code="pandoc")
+            )
         if self.process.returncode != 0:
             message = self.output[1].decode("utf-8", "replace").strip().splitlines()
             raise RenderError(
-                Problem(None, None, f"pandoc: {message[-1] if message else 'failed'}")
+                Problem(
+                    None, None, f"pandoc: {message[-1] if message else 'failed'}", code="pandoc"
+                )
             )
         return self.output[0]
 
@@ -202,7 +206,9 @@ class PandocRuns:
             if index == 0 and self.bibliography_html and self.bibliography is not None:
                 ordered.append(self.bibliography)  # the first run's answer ends with it
             if not isinstance(reply, list) or len(reply) != len(ordered):
-                raise RenderError(Problem(None, None, "pandoc gave an unexpected answer"))
+                raise RenderError(
+                    Problem(None, None, "pandoc gave an unexpected answer", code="pandoc")
+                )
             html: dict[Path, str] = {}
             problems: dict[Path, Problem] = {}
             for source, result in zip(ordered, reply, strict=True):

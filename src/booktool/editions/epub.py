@@ -379,4 +379,6 @@ class EpubEdition(Edition):
                 self.package, self.book.language, self.moment, lambda nav: finish_nav(nav, pages)
             )
         except (OSError, ValueError) as exc:
-            raise RenderError(Problem(None, None, f"could not write the EPUB: {exc}")) from exc
+            raise RenderError(
+                Problem(None, None, f"could not write the EPUB: {exc}", code="epub-write")
+            ) from exc

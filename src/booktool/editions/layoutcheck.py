@@ -15,7 +15,7 @@ from lxml import etree
 from booktool.convert.htmlclean import REMOVED_ELEMENTS, SCRIPT_SCHEMES
 from booktool.editions.layouts import Layouts
 from booktool.errors import InputError, Problem
-from booktool.source.images import svg_fault
+from booktool.source.svgsafe import svg_fault
 
 _CSS_REFERENCE = re.compile(r"""url\(\s*['"]?([^'")\s]*)|@import\s+['"]([^'"]*)""", re.IGNORECASE)
 #: Attributes naming a file, by local name (SVG's ``xlink:href`` is ``href``).

@@ -328,6 +328,10 @@ class Layouts:
             )
         if path is None:
             raise input_error(
-                None, None, f"layout file '{name}' not found", "restore it in layouts/"
+                None,
+                None,
+                f"layout file '{name}' not found",
+                "restore it in layouts/",
+                code="template-missing",
             )
         return path.read_bytes()

@@ -41,6 +41,7 @@ from booktool.errors import BooktoolError, Problem, RenderError
 from booktool.render.engine import chosen as chosen_engine
 from booktool.render.join import Joiner, merge_parts
 from booktool.render.parts import PageNumbers, PrintParts, cut, digit_shape
+from booktool.render.pdfactions import clean_pdf
 from booktool.render.pool import (
     FastEngineFailed,
     RenderJob,
@@ -435,7 +436,11 @@ class PdfEdition(HtmlEdition):
         assert numbers is not None  # the loop ran at least once
         if self.cache is not None:
             self.cache.store_numbers(key, {"starts": [1], "anchors": dict(numbers.anchors)})
-        return self._rendered([result], numbers, settled, result.pdf)
+        # Whatever the render wrote, no action reaches the book (the fast engine's join strips
+        # them; here the one document is the book).
+        return self._rendered(
+            [result], numbers, settled, clean_pdf(result.pdf) if result.pdf else b""
+        )
 
     def _rendered(
         self, results: list[RenderResult], numbers: PageNumbers, settled: bool, data: bytes
@@ -535,6 +540,18 @@ class PdfEdition(HtmlEdition):
                 f"'{name}' leads outside layouts/",
                 "copy the file into layouts/ instead of linking to it",
                 code="outside-project",
+            )
+        system_font = PurePosixPath(refusal.url).suffix.lower() in FONT_SUFFIXES
+        if where is None and refusal.url.startswith("file:") and system_font:
+            # A font local() found on the system: at the stylesheet that names it.
+            path, line = self.layouts.locate("local(") or (None, None)
+            return Problem(
+                path,
+                line,
+                f"refused to load the system font '{PurePosixPath(refusal.url).name}' that "
+                "local() names",
+                "put the font file in layouts/ and load it with url()",
+                code="not-local",
             )
         if refusal.kind == "missing":
             return Problem(

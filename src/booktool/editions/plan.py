@@ -175,6 +175,7 @@ def build_moment(book: Book) -> dt.datetime:
                     None,
                     f"SOURCE_DATE_EPOCH '{epoch}' is not a number of seconds",
                     "unset it or fix it",
+                    code="option",
                 )
             ) from exc
     return dt.datetime.combine(book.date, dt.time(), tzinfo=dt.UTC)

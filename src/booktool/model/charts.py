@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from booktool.model.book import Figure
 from booktool.model.typography import smarten
+from booktool.source.ids import file_stem
 from booktool.source.timecode import format_timecode
 
 WIDTH = 640
@@ -47,7 +48,7 @@ class ChartView:
 
 def chart_href(figure: Figure) -> str:
     """Where a chart's SVG sits among the media of both editions."""
-    return f"media/figures/{figure.id}.svg"
+    return f"media/figures/{file_stem(figure.id)}.svg"
 
 
 def _nice_step(maximum: float) -> float:

@@ -22,7 +22,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from booktool.editions.layouts import BASE_URL, Layouts
 from booktool.render.protocol import Refusal
-from booktool.source.images import svg_fault
+from booktool.source.svgsafe import svg_fault
 
 FONT_SUFFIXES = frozenset({".ttf", ".otf", ".woff", ".woff2", ".ttc"})
 

@@ -36,6 +36,7 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
+from booktool.render.pdfactions import clean_pdf, strip_actions
 from booktool.render.protocol import XREF_SCHEME
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def merge_parts(
     embedded fonts are cut from) and ``font_files`` the font files by SHA-256: a font that
     every part cut the same way from one of them is embedded once (:func:`join_fonts`).
     ``ahead`` is a join of parts made earlier: continued if those are the first ``parts``,
-    else closed. A single part is returned as it is.
+    else closed. A single part is returned as it is, unless it holds an action to strip.
     """
     if ahead is not None and (len(parts) < 2 or ahead.parts != list(parts[: len(ahead.parts)])):
         ahead.close()
@@ -87,7 +88,7 @@ def merge_parts(
     if not parts:
         raise ValueError("no PDF parts to merge")
     if len(parts) == 1:
-        return bytes(parts[0])
+        return clean_pdf(bytes(parts[0]))
     with ahead or Joiner() as joiner:
         for part in parts[len(joiner.parts) :]:
             joiner.add(part)
@@ -140,6 +141,7 @@ class Joiner:
     ) -> bytes:
         """The joined PDF of every part added (see :func:`merge_parts`)."""
         self.book.finish()
+        strip_actions(self.out)  # whatever a part holds, no action reaches the book
         if len(fonts) == len(self.parts) and font_files:
             join_fonts(self.out, self.book.starts, fonts, font_files)
         _copy_info(self.out, self.sources[0])

@@ -25,13 +25,16 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from booktool.editions import registry
 from booktool.errors import Problem, RenderError
 from booktool.limits import RenderLimits
+from booktool.render.orphan import parent_env
 from booktool.render.protocol import Refusal
 
 #: How the child announces each page it lays out, on a line of its stderr.
@@ -222,8 +225,15 @@ class RenderWorker:
         # The child's temporary files (WeasyPrint copies each document's fonts into one) go
         # into a folder of ours that :meth:`close` removes: a child that is killed, or that
         # keeps layouts until it ends, cleans nothing up itself.
+        _LIVE.add(self)
         self.scratch = tempfile.mkdtemp(prefix="booktool-render-")
-        self.process: subprocess.Popen[bytes] | _Forked = self._forked(source) or self._spawn()
+        _SCRATCH.add(self.scratch)
+        try:
+            self.process: subprocess.Popen[bytes] | _Forked = self._forked(source) or self._spawn()
+        except BaseException:  # Ctrl-C or SIGTERM before the child ran: no folder left
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            _LIVE.discard(self)
+            raise
         self.ready = threading.Event()
         self.replies: queue.Queue[bytes | None] = queue.Queue()
         # Each reader keeps its own child's pipes, queue and event: a restarted worker's old
@@ -255,7 +265,7 @@ class RenderWorker:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                env={**os.environ, "TMPDIR": self.scratch},
+                env={**os.environ, "TMPDIR": self.scratch, **parent_env()},
                 pass_fds=(theirs.fileno(),) if theirs else (),
             )
         finally:
@@ -328,6 +338,7 @@ class RenderWorker:
         self._start()
 
     def close(self) -> None:
+        _LIVE.discard(self)
         if self.control is not None:
             self.control.close()  # it forks no more
             self.control = None
@@ -335,6 +346,42 @@ class RenderWorker:
             self.process.kill()
         self.process.wait()
         shutil.rmtree(self.scratch, ignore_errors=True)
+        if not os.path.exists(self.scratch):
+            _SCRATCH.discard(self.scratch)
+
+
+#: The workers' folders not removed yet (:func:`close_all` removes them).
+_SCRATCH: set[str] = set()
+#: Every worker started and not closed yet: what an interrupted build still stops, if the
+#: interruption came before a pool held it (a worker that had just started).
+_LIVE: weakref.WeakSet[RenderWorker] = weakref.WeakSet()
+
+
+def close_all() -> None:
+    """Stop every worker still running and remove its folder (Ctrl-C, SIGTERM, SIGHUP): also
+    a sibling forked for a worker that had not yet said who it is (this process is its
+    subreaper, so it is a child here), which could still be writing into its folder."""
+    for worker in list(_LIVE):
+        worker.close()
+    for pid in _children():
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    for folder in sorted(_SCRATCH):
+        shutil.rmtree(folder, ignore_errors=True)
+    _SCRATCH.clear()
+
+
+def _children() -> list[int]:
+    """This process's children (Linux; none elsewhere)."""
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.listdir("/proc/self/task"):
+            with contextlib.suppress(OSError, ValueError):
+                found += [
+                    int(pid) for pid in Path(f"/proc/self/task/{task}/children").read_text().split()
+                ]
+    return found
 
 
 def render_processes(limits: RenderLimits) -> int:

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from booktool.editions.layouts import BASE_URL
+from booktool.render.orphan import die_with_parent
+from booktool.render.pdfactions import drop_unsafe_links
 from booktool.render.pool import PAGE_MARK, READY_MARK, RenderJob, RenderResult
 from booktool.render.weasyprint_patches import (
     PAGE_STEP,
@@ -169,6 +171,7 @@ def render_plain(job: RenderJob) -> RenderResult:
         document = html.render(pdf_variant=job.pdf_variant)
         pdf = b""
         if job.write and all(refusal.kind == "font" for refusal in fetcher.refused):
+            drop_unsafe_links(document)
             pdf = document.write_pdf(
                 pdf_identifier=job.pdf_identifier.encode("ascii"), pdf_variant=job.pdf_variant
             )
@@ -250,6 +253,7 @@ def _finish(job: RenderJob, held: _Held, *, reused: bool) -> RenderResult:
     fonts: list[Any] = []
     if job.write and all(refusal.kind == "font" for refusal in fetcher.refused):
         forget_fonts(held.document)
+        drop_unsafe_links(held.document)
         with _logging(collect), compressed_at(COMPRESSION), recording_fonts(fonts):
             pdf = held.document.write_pdf(
                 pdf_identifier=job.pdf_identifier.encode("ascii"), pdf_variant=job.pdf_variant
@@ -363,10 +367,12 @@ def _fork_sibling(control: socket.socket) -> bool | None:
             os.close(fd)
         os.waitpid(middle, 0)
         return False
+    middle = os.getpid()  # in the middle process, fork() gave 0
     if os.fork():
         os._exit(0)  # the middle process: its child is orphaned, and taken up by the build
     while os.getppid() == middle:  # until the build is its parent (microseconds)
         time.sleep(0.0005)
+    die_with_parent()  # a fork does not inherit the request
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
@@ -420,6 +426,7 @@ def _ready() -> None:
 
 def main(argv: list[str]) -> int:
     """``--serve MEMORY_MB [--control FD]``."""
+    die_with_parent()
     control = socket.socket(fileno=int(argv[3])) if len(argv) > 3 else None
     return serve(int(argv[1]), control)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from booktool.errors import Problem
 from booktool.model.book import ChronologyEntry, HistoricalDate
+from booktool.source.ids import id_problem
 from booktool.source.schema import unknown_keys
 from booktool.source.text import slugify
 from booktool.source.yamlio import LineDict, LineList
@@ -182,6 +183,9 @@ def _read_entry(
                     code="unresolved-id",
                 )
             )
+    given = item.get("id")
+    if given is not None and (bad := id_problem(path, item.line_of("id"), "chronology", given)):
+        problems.append(bad)
     if len(problems) > before or date is None:
         return None
     assert isinstance(event, str)

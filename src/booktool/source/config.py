@@ -17,6 +17,7 @@ from typing import Any
 from booktool.errors import InputError, Problem
 from booktool.limits import RenderLimits
 from booktool.model.book import Source
+from booktool.source.ids import id_problem
 from booktool.source.schema import Collector
 from booktool.source.text import slugify
 from booktool.source.timecode import timecode_value
@@ -24,7 +25,6 @@ from booktool.source.yamlio import LineDict, LineList
 
 PAGE_SIZES = {"A4": "A4", "A5": "A5", "LETTER": "Letter", "US-LETTER": "Letter"}
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,8 @@ LIMIT_KEYS: dict[str, str] = {
     "least 384).",
     "render_processes": "PDF render processes at once: the book's parts are laid out in "
     "parallel (default 0: one per core).",
+    "max_megapixels": "Pixels an image may have, in millions (default 50): a larger one is "
+    "refused before it is decoded.",
 }
 SOURCE_KEYS: dict[str, str] = {
     "title": "The documentary's title, printed as 'Drawn from …' (none printed if absent).",
@@ -129,13 +131,16 @@ CHAPTER_KEYS: dict[str, str] = {
 
 
 def _as_date(value: Any) -> dt.date:
+    """The edition's date: a four-digit year (dcterms:modified), at most 2107 (a zip entry's)."""
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        return dt.date.fromisoformat(value.strip())
-    raise ValueError(f"'{value}' is not a date")
+        value = value.date()
+    elif isinstance(value, str):
+        value = dt.date.fromisoformat(value.strip())
+    if not isinstance(value, dt.date):
+        raise ValueError(f"'{value}' is not a date")
+    if not 1000 <= value.year <= 2107:
+        raise ValueError(f"{value.isoformat()} is outside the years 1000 to 2107")
+    return value
 
 
 def _as_year(value: Any) -> int:
@@ -148,7 +153,9 @@ def read_config(data: Any, path: Path) -> BookConfig:
     """Validate parsed ``book.yaml`` data; raise InputError listing every problem."""
     problems = Collector(path)
     if not isinstance(data, LineDict):
-        raise InputError(Problem(path, 1, "book.yaml must be a mapping of keys to values"))
+        raise InputError(
+            Problem(path, 1, "book.yaml must be a mapping of keys to values", code="config")
+        )
     problems.unknown_keys(data, BOOK_KEYS, "book.yaml")
     title = problems.text(data, "title", required=True)
     identifier = problems.text(data, "identifier", required=True)
@@ -270,10 +277,12 @@ def _read_limits(data: LineDict, problems: Collector) -> RenderLimits:
     seconds = problems.checked(value, "render_seconds", _as_bounded(1, 86400, float))
     memory = problems.checked(value, "render_memory_mb", _as_bounded(384, 1048576, int))
     processes = problems.checked(value, "render_processes", _as_bounded(0, 256, int))
+    megapixels = problems.checked(value, "max_megapixels", _as_bounded(1, 1000, float))
     return RenderLimits(
         render_seconds=default.render_seconds if seconds is None else seconds,
         render_memory_mb=default.render_memory_mb if memory is None else memory,
         render_processes=default.render_processes if processes is None else processes,
+        max_megapixels=default.max_megapixels if megapixels is None else megapixels,
     )
 
 
@@ -325,12 +334,8 @@ def _read_chapters(data: LineDict, problems: Collector) -> list[ChapterPlan]:
         problems.unknown_keys(item, CHAPTER_KEYS, "a chapter")
         title = problems.text(item, "title", required=True) or f"Chapter {index + 1}"
         chapter_id = problems.text(item, "id") or slugify(title, f"chapter-{index + 1}")
-        if not _ID.match(chapter_id):
-            problems.add(
-                item.line_of("id"),
-                f"chapter id '{chapter_id}' is not a plain id",
-                "use letters, digits, - and _, starting with a letter",
-            )
+        if bad := id_problem(problems.path, item.line_of("id"), "chapter", chapter_id):
+            problems.add(bad.line, bad.message, bad.hint, bad.code)
         if chapter_id in seen_ids:
             problems.add(
                 item.line_of("id"),

@@ -11,6 +11,7 @@ from typing import Any
 
 from booktool.errors import Problem
 from booktool.model.book import DataPoint, Figure
+from booktool.source.ids import id_problem
 from booktool.source.media import Refusal, resolve_local
 from booktool.source.schema import unknown_keys
 from booktool.source.timecode import timecode_value
@@ -33,6 +34,8 @@ FIGURE_KEYS = {
     "credit": "image: who made the image.",
 }
 POINT_KEYS = {"label", "value", "at", "note"}
+#: The largest value a chart draws: its scale and labels stay exact numbers (no .inf or .nan).
+MAX_VALUE = 1e15
 
 
 def read_figures(
@@ -119,6 +122,8 @@ def _read_figure(
     before = len(problems)
     problems += unknown_keys(item, FIGURE_KEYS, "a figure", path)
     figure_id = _text(item, "id", path, problems, required=True)
+    if figure_id and (bad := id_problem(path, item.line_of("id"), "figure", figure_id)):
+        problems.append(bad)
     kind = _text(item, "kind", path, problems, required=True)
     if kind and kind not in KINDS:
         problems.append(
@@ -186,12 +191,17 @@ def _read_points(item: LineDict, path: Path, problems: list[Problem]) -> list[Da
         problems += unknown_keys(point, POINT_KEYS, "a data point", path)
         label = _text(point, "label", path, problems, required=True, what="a data point")
         value = point.get("value")
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not 0 <= value <= MAX_VALUE
+        ):
             problems.append(
                 Problem(
                     path,
                     point.line_of("value"),
-                    "a data point needs a number 'value' (0 or more)",
+                    f"a data point needs a number 'value' from 0 to {MAX_VALUE:.0e}",
+                    "write the value in larger units (e.g. million) if it is larger",
                     code="figure",
                 )
             )

@@ -2,20 +2,17 @@
 
 Raster files must start with their format's signature. SVG files are parsed with defusedxml,
 which refuses DTDs, entity declarations and external references (no billion laughs, no reading
-local files); a parsed SVG must not script, embed foreign content or refer outside itself.
+local files), and must pass the allow-list of :mod:`booktool.source.svgsafe`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import defusedxml.ElementTree
-from defusedxml import DefusedXmlException
+from booktool.source.svgsafe import svg_fault
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
-MAX_SVG_BYTES = 5 * 1024 * 1024
 MEDIA_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
@@ -29,8 +26,6 @@ _SIGNATURES = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/gif": (b"GIF87a", b"GIF89a"),
 }
-_SVG_FORBIDDEN = {"script", "foreignObject", "iframe", "object", "embed", "handler", "listener"}
-_CSS_LOAD = re.compile(r"url\s*\(|@import", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -45,37 +40,6 @@ class ImageFault:
 def media_type(path: str) -> str | None:
     """The media type of an image file booktool can carry in both editions."""
     return MEDIA_TYPES.get(Path(path).suffix.lower())
-
-
-def svg_fault(data: bytes) -> str | None:
-    """Why an SVG document is unsafe or unreadable, or None if it is a plain drawing."""
-    if len(data) > MAX_SVG_BYTES:
-        return f"it is over the {MAX_SVG_BYTES // 1048576} MiB limit for SVG"
-    try:
-        root = defusedxml.ElementTree.fromstring(
-            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
-    except DefusedXmlException as exc:
-        return f"it declares a DTD or entities, which booktool refuses ({type(exc).__name__})"
-    except Exception as exc:  # ParseError and friends: the file is not XML
-        return f"it is not well-formed XML ({exc})"
-    if root.tag.rsplit("}", 1)[-1] != "svg":
-        return "its root element is not <svg>"
-    for element in root.iter():
-        name = element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
-        if name in _SVG_FORBIDDEN:
-            return f"it contains <{name}>, which could run code or load content"
-        if name == "style" and _CSS_LOAD.search(element.text or ""):
-            return "its styles load other files (url() or @import)"
-        for attribute, value in element.attrib.items():
-            local = attribute.rsplit("}", 1)[-1].lower()
-            if local.startswith("on"):
-                return f"it has an event handler ({local}), which could run code"
-            if local == "href" and not value.strip().startswith(("#", "data:image/")):
-                return f"it refers to '{value}' outside the image"
-            if local == "style" and _CSS_LOAD.search(value):
-                return "its styles load other files (url() or @import)"
-    return None
 
 
 def image_fault(path: Path) -> ImageFault | None:

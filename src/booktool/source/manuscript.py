@@ -15,9 +15,12 @@ from typing import Any
 from booktool.errors import InputError, Problem, input_error
 from booktool.model.book import Book, Chapter, KeyTerm, Person, Section, SourceSpan
 from booktool.source.apparatus import Apparatus, load_apparatus
+from booktool.source.characters import character_problem
 from booktool.source.config import BookConfig, read_config
+from booktool.source.ids import id_problem
 from booktool.source.people import Person as PersonEntry
 from booktool.source.people import read_people
+from booktool.source.pixels import oversized
 from booktool.source.project import Project
 from booktool.source.schema import unknown_key_hint
 from booktool.source.text import decode_text
@@ -28,7 +31,6 @@ MAX_MARKDOWN_BYTES = 4 * 1024 * 1024
 SEGMENT_KEYS = {"id", "title", "start", "end", "notes"}
 INTRO_KEYS = {"title"}
 _FRONT = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def read_text(path: Path, limit: int = MAX_MARKDOWN_BYTES) -> str:
 def read_markdown_file(path: Path) -> MarkdownFile:
     """Split a Markdown file's front matter (YAML between ``---`` lines) from its body."""
     text = read_text(path)
+    if problem := character_problem(path, text):
+        raise InputError(problem)
     match = _FRONT.match(text)
     if not match:
         if text.startswith("---"):
@@ -150,7 +154,9 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
     _check_keys(file, SEGMENT_KEYS, problems)
     before = len(problems)
     seg_id = meta.get("id")
-    if not isinstance(seg_id, str) or not _ID.match(seg_id):
+    if seg_id is not None and (bad := id_problem(path, meta.line_of("id"), "segment", seg_id)):
+        problems.append(bad)
+    elif seg_id is None:
         problems.append(
             Problem(
                 path,
@@ -188,7 +194,9 @@ def _read_segment(path: Path, problems: list[Problem]) -> Segment | None:
         try:
             times[key] = timecode_value(meta[key])
         except ValueError as exc:
-            problems.append(Problem(path, meta.line_of(key), f"'{key}': {exc}"))
+            problems.append(
+                Problem(path, meta.line_of(key), f"'{key}': {exc}", code="segment-times")
+            )
     start, end = times["start"], times["end"]
     if start is not None and end is not None and end <= start:
         problems.append(
@@ -441,6 +449,8 @@ def _fill_ends(config: BookConfig, segments: dict[str, Segment]) -> dict[str, Se
 def assemble_book(manuscript: Manuscript, html: dict[Path, str], media: dict[str, Path]) -> Book:
     """The book model from a checked manuscript and each Markdown file's converted HTML."""
     config, apparatus = manuscript.config, manuscript.apparatus
+    if oversize := oversized({**media, **apparatus.figure_media}, config.limits.max_megapixels):
+        raise InputError(*oversize)
     introduction = None
     if manuscript.introduction is not None:
         meta: dict[str, Any] = manuscript.introduction.meta

@@ -48,7 +48,13 @@ def read_people(data: Any, path: Path) -> list[Person]:
     problems = Collector(path)
     if not isinstance(data, LineList):
         raise InputError(
-            Problem(path, 1, "people.yaml must be a list of people", "start each with '- name: …'")
+            Problem(
+                path,
+                1,
+                "people.yaml must be a list of people",
+                "start each with '- name: …'",
+                code="people",
+            )
         )
     people: list[Person] = []
     names: dict[str, int] = {}

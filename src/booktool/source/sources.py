@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from booktool.errors import Problem
+from booktool.source.ids import id_problem
 from booktool.source.schema import unknown_keys
 from booktool.source.yamlio import LineDict, LineList
 
@@ -102,6 +103,8 @@ def read_sources(data: Any, path: Path, problems: list[Problem]) -> list[dict[st
                 )
             )
         source_id = str(entry.get("id", ""))
+        if entry.get("id") and (bad := id_problem(path, entry.line_of("id"), "source", source_id)):
+            problems.append(bad)
         if source_id in seen:
             problems.append(
                 Problem(

@@ -27,8 +27,8 @@ def timecode_value(value: object) -> int:
     if isinstance(value, bool):
         raise ValueError(f"'{value}' is not a timestamp (use \"HH:MM:SS\")")
     if isinstance(value, int):
-        if value < 0:
-            raise ValueError("a timestamp cannot be negative")
+        if not 0 <= value < 1000 * 3600:
+            raise ValueError(f"{value} seconds is not a timestamp of a source (0 to 999:59:59)")
         return value
     if isinstance(value, str):
         return parse_timecode(value)

@@ -15,6 +15,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from booktool.errors import input_error
+from booktool.source.characters import describe, typed_character
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 
@@ -104,7 +105,7 @@ def _convert(node: Node, path: Path, offset: int, scalars: Any) -> Any:
         return items
     if isinstance(node, ScalarNode):
         try:
-            return scalars.construct_object(node, deep=True)
+            value = scalars.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise input_error(
                 path,
@@ -113,7 +114,25 @@ def _convert(node: Node, path: Path, offset: int, scalars: Any) -> Any:
                 "use plain text, numbers, lists",
                 code="yaml-unsafe",
             ) from exc
-    raise input_error(path, line, "unsupported YAML node")  # pragma: no cover
+        except (ValueError, OverflowError) as exc:  # 2026-02-30, an int of 5000 digits
+            what = "a date in the calendar" if node.tag.endswith(":timestamp") else "a value"
+            raise input_error(
+                path,
+                line,
+                f"'{node.value[:40]}' is not {what} ({exc})",
+                "write a real date as YYYY-MM-DD" if "date" in what else "write a plain value",
+                code="yaml-value",
+            ) from exc
+        if isinstance(value, str) and (bad := typed_character(value)):
+            raise input_error(
+                path,
+                line,
+                f"the text holds {describe(ord(bad))}, which cannot be in a book",
+                "remove the escape that writes it",
+                code="bad-character",
+            )
+        return value
+    raise input_error(path, line, "unsupported YAML node", code="yaml-unsafe")  # pragma: no cover
 
 
 def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
