@@ -338,6 +338,12 @@ def run() -> NoReturn:
         code = main()
     except KeyboardInterrupt:  # before main() could catch it (its arguments being read)
         code = 130
+    except BaseException:
+        if not _SIGNALLED:
+            raise
+        # The signal's exception came back wrapped (raised inside an import's class body,
+        # Python reports a RuntimeError from __set_name__): the signal ends the command.
+        code = 1
     if _SIGNALLED and code != 128 + _SIGNALLED[0]:  # it came before main() caught signals, or
         # its exception was lost on the way (a callback from C code swallows it)
         if (pool := sys.modules.get("booktool.render.pool")) is not None:
