@@ -10,7 +10,7 @@ from booktool.model.xrefs import PREFIXES
 from booktool.source.chronology import dated_statements, years_covered
 from booktool.source.manuscript import Manuscript
 
-_REFERENCE = re.compile(r"(?<![\w@])(-?)@([A-Za-z][\w:.#$%&+?<>~/-]*[\w])")
+_REFERENCE = re.compile(r"(?<![\w@])(-?)@([^\W\d_][\w:.#$%&+?<>~/-]*[\w])")
 _CROSSREF = re.compile(r"^(fig|chr|ch|sec):")
 
 
