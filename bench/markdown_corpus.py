@@ -20,6 +20,7 @@ import sys
 import tempfile
 import unicodedata
 from pathlib import Path
+from urllib.parse import unquote
 
 from lxml import etree
 from PIL import Image
@@ -98,6 +99,8 @@ def words(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text)
     # Joiners and bidi controls are not letters: pdftotext drops some and adds others.
     text = re.sub(r"[\u200b-\u200f\u202a-\u202e\u2066-\u2069]", "", text)
+    # pandoc's plain text shows an autolink's address percent-encoded, the editions as written.
+    text = re.sub(r"(?:%[0-9A-Fa-f]{2})+", lambda m: unquote(m.group(0)), text)
     text = re.sub(r"[\u2010\u00ad-]\n", "", text)
     return [w for w in re.findall(r"[^\W_]+", text.lower()) if not re.fullmatch(r"\d{1,2}", w)]
 
