@@ -403,3 +403,82 @@ def test_a_character_no_font_draws_is_found_where_it_is_written_as_a_reference(
         "U+13001 EGYPTIAN HIEROGLYPH A002; add a font that has them to layouts/ (@font-face in "
         "print.css)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            # The same address twice, once over two lines: each warning at its own link.
+            "See [one](/bar and baz).\n\nAnd [two](/bar\n and baz ) too.\n",
+            [
+                f"{SEG1}:7: warning[link-target]: removed link '/bar%20and%20baz' from <a>: "
+                "only http, https, mailto and #anchors are kept; link to a web page or to a "
+                "heading in the book",
+                f"{SEG1}:9: warning[link-target]: removed link '/bar%20and%20baz' from <a>: "
+                "only http, https, mailto and #anchors are kept; link to a web page or to a "
+                "heading in the book",
+            ],
+        ),
+        (
+            # Written with an entity and an escape: found as pandoc reads it.
+            "Plain text first.\n\n[a](/f&ouml;\\*)\n",
+            [
+                f"{SEG1}:9: warning[link-target]: removed link '/fö*' from <a>: only http, "
+                "https, mailto and #anchors are kept; link to a web page or to a heading in "
+                "the book"
+            ],
+        ),
+        (
+            # A reference defined as nothing: its definition, not the top of the file.
+            "Intro.\n\n[foo2]:\n\nbar [foo2]\n",
+            [
+                f"{SEG1}:9: warning[link-target]: removed link '' from <a>: only http, https, "
+                "mailto and #anchors are kept; link to a web page or to a heading in the book"
+            ],
+        ),
+        (
+            # A tag left open swallows the next words as "attributes": one warning, there.
+            'Intro.\n\n<div class="box"\n*hi* there>\ntext\n</div>\n',
+            [
+                f"{SEG1}:10: warning[unsupported-html]: raw HTML <div> is not closed by '>', "
+                "so the text after it was read as its attributes (*hi* there) and removed; "
+                "close the tag with '>'"
+            ],
+        ),
+        (
+            # CSS the print edition cannot read: at its line, WeasyPrint says nothing more.
+            'Intro.\n\n<span style="color: bluish">blue</span> text.\n',
+            [
+                f"{SEG1}:9: warning[unsupported-html]: removed 'color: bluish' from the style "
+                "of <span>: it is not CSS that the print edition can read; check the "
+                "property's name and value"
+            ],
+        ),
+    ],
+    ids=["same-address-twice", "entity-and-escape", "empty-reference", "open-tag", "bad-css"],
+)
+def test_each_warning_names_the_line_of_what_it_is_about(
+    body: str, expected: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = write_project(tmp_path, {SEG1: segment(1, body)})
+    monkeypatch.chdir(project)
+    result = run_cli("build", ".", "--format", "pdf")
+    assert result.code == 0, result.err
+    assert [line for line in result.err.splitlines() if "warning[" in line] == expected
+
+
+def test_every_unknown_citation_is_an_error_at_its_own_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = "First [@пункт3] here.\n\nAgain [see @пункт3, p. 2] and [@item10].\n\nLast @пункт3.\n"
+    project = write_project(tmp_path, {SEG1: segment(1, body)})
+    monkeypatch.chdir(project)
+    result = run_cli("build", ".")
+    assert result.code == 1
+    assert [line.split(": error")[0] for line in result.err.splitlines()] == [
+        f"{SEG1}:7:8",
+        f"{SEG1}:9:12",
+        f"{SEG1}:9:32",
+        f"{SEG1}:11:6",
+    ]

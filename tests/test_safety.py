@@ -261,3 +261,32 @@ def test_the_layout_check_finds_each_kind_of_fault() -> None:
             "'https://example.com/post' would be loaded from outside the book",
         ),
     ]
+
+
+def test_a_style_weasyprint_would_ignore_is_removed_at_its_line(tmp_path: Path) -> None:
+    fragment = (
+        '<p>one</p><p><span style="color: bluish; text-align: right">s</span></p>'
+        '<p><span style="colr: red">t</span> <span style="margin: 1em 2em">u</span></p>'
+    )
+    source = 'one\n\n<span style="color: bluish; text-align: right">s</span>\n\n'
+    source += '<span style="colr: red">t</span> <span style="margin: 1em 2em">u</span>\n'
+    path = tmp_path / "a.md"
+    path.write_text(source)
+    result = clean_fragments({path: fragment}, tmp_path, {path: (source, 1)})
+    assert [(w.line, w.code, w.message) for w in result.warnings] == [
+        (
+            3,
+            "unsupported-html",
+            "removed 'color: bluish' from the style of <span>: it is not CSS that the print "
+            "edition can read",
+        ),
+        (
+            5,
+            "unsupported-html",
+            "removed 'colr: red' from the style of <span>: it is not CSS that the print "
+            "edition can read",
+        ),
+    ]
+    assert '<span style="text-align: right">s</span>' in result.html[path]
+    assert "<span>t</span>" in result.html[path]
+    assert '<span style="margin: 1em 2em">u</span>' in result.html[path]

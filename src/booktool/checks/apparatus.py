@@ -10,7 +10,7 @@ from booktool.model.xrefs import PREFIXES
 from booktool.source.chronology import dated_statements, years_covered
 from booktool.source.manuscript import Manuscript
 
-_REFERENCE = re.compile(r"(?<![\w@])(-?)@([A-Za-z][\w:.#$%&+?<>~/-]*[\w])")
+_REFERENCE = re.compile(r"(?<![\w@])(-?)@([^\W\d_][\w:.#$%&+?<>~/-]*[\w])")
 _CROSSREF = re.compile(r"^(fig|chr|ch|sec):")
 
 
@@ -49,15 +49,19 @@ def unresolved_references(manuscript: Manuscript) -> Iterator[Finding]:
     known = _known_ids(manuscript)
     sources = {str(ref["id"]) for ref in manuscript.apparatus.references}
     for file in manuscript.markdown_files:
+        indented = _indented_code(file.body.split("\n"))
         in_code = False
         for offset, line in enumerate(file.body.split("\n")):
             if line.lstrip().startswith(("```", "~~~")):
                 in_code = not in_code
-            if in_code:
+            if in_code or offset in indented:
                 continue
             for found in _REFERENCE.finditer(re.sub(r"`[^`]*`", lambda m: " " * len(m[0]), line)):
-                if "[" not in line[: found.start()]:
-                    continue  # an e-mail address or a bare @ outside brackets
+                if (
+                    line[found.start() - 1 : found.start()] == "("
+                    and line[found.end() :][:1] == ")"
+                ):
+                    continue  # an example list's label, (@good), not a citation
                 key = found.group(2)
                 kind = _CROSSREF.match(key)
                 if kind:
@@ -78,3 +82,29 @@ def unresolved_references(manuscript: Manuscript) -> Iterator[Finding]:
                         else "create manuscript/sources.yaml with this source"
                     )
                 yield Finding(file.path, file.body_line + offset, message, hint, found.start() + 1)
+
+
+_LIST_ITEM = re.compile(r"^ {0,3}(?:[-+*]|\d+[.)]|\(?[a-zA-Z@][.)])\s")
+
+
+def _indented_code(lines: list[str]) -> set[int]:
+    """The lines of indented code blocks: indented four spaces (or a tab) after a blank line,
+    where the block before is no list (whose paragraphs are indented as well)."""
+    code: set[int] = set()
+    blank_before, in_list, in_block = True, False, False
+    for number, line in enumerate(lines):
+        if not line.strip():
+            blank_before = True
+            continue
+        indented = line.startswith(("    ", "\t"))
+        if indented and (in_block or (blank_before and not in_list)):
+            code.add(number)
+            in_block = True
+        else:
+            in_block = False
+            if _LIST_ITEM.match(line):
+                in_list = True
+            elif not indented and blank_before:
+                in_list = False
+        blank_before = False
+    return code

@@ -13,18 +13,19 @@ again as well-formed XHTML (EPUBCheck rejects HTML-only syntax).
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 
 from booktool.convert.anchors import FileAnchors, prefix_ids, resolve_links
 from booktool.convert.repair import repair_tables
+from booktool.convert.styles import declarations
 from booktool.convert.urls import normal_web_url
 from booktool.errors import Problem
+from booktool.source.locator import Locator
 from booktool.source.media import Refusal, resolve_local
 
 #: Deeper nesting than this (quotes in quotes, lists in lists) is refused: WeasyPrint's layout
@@ -86,6 +87,8 @@ LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _LOADING = "rel srcset action formaction xlink:href background poster longdesc cite data ping"
 LOADING_ATTRIBUTES = frozenset(_LOADING.split())
 SCRIPT_SCHEMES = frozenset({"javascript", "vbscript"})
+#: What an attribute's name can be; anything else is text an unclosed tag swallowed.
+_ATTRIBUTE_NAME = re.compile(r"[a-z_:][-a-z0-9_:.]*", re.IGNORECASE)
 _UNSAFE_STYLE = re.compile(
     r"url\s*\(|@import|expression\s*\(|javascript:|behavior|binding|\\", re.IGNORECASE
 )
@@ -101,52 +104,10 @@ class CleanResult:
     warnings: list[Problem] = field(default_factory=list)
 
 
-#: Code in Markdown, where a tag or a link is text, not HTML: fenced blocks and inline spans.
-_CODE = re.compile(
-    r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?^ {0,3}\1[`~]*[ \t]*$|(`+)[^`\n].*?\2", re.M | re.S
-)
-
-
-def _mask_code(text: str) -> str:
-    """``text`` with its code blanked out, line breaks kept (so lines still count)."""
-    return _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
-
-
-class _Locator:
-    """Finds the source line of the n-th occurrence of a pattern in one Markdown file (its code
-    blanked out: pandoc escapes what is in code, so it never counts there)."""
-
-    def __init__(self, text: str, first_line: int) -> None:
-        self.text = _mask_code(text)
-        self.first_line = first_line
-        self.seen: Counter[str] = Counter()
-
-    def line(self, pattern: str) -> int | None:
-        matches = list(re.finditer(pattern, self.text, re.IGNORECASE))
-        if not matches:
-            return None
-        index = min(self.seen[pattern], len(matches) - 1)
-        self.seen[pattern] += 1
-        return self.text.count("\n", 0, matches[index].start()) + self.first_line
-
-    def literal(self, needle: str) -> int | None:
-        return self.line(re.escape(needle))
-
-    def url(self, url: str) -> int | None:
-        """The line of a link's address as the author wrote it: pandoc may have escaped or
-        percent-encoded it."""
-        for written in dict.fromkeys((url, unquote(url), url.replace("%5C", "\\"))):
-            line = self.literal(written)
-            if line is not None:
-                return line
-        parts = unquote(url).split()  # white space as written may be tabs or line breaks
-        return self.line(r"\s+".join(map(re.escape, parts))) if len(parts) > 1 else None
-
-
 class _Cleaner:
     """Cleans the fragments of one Markdown file, recording what it refused or removed."""
 
-    def __init__(self, path: Path, manuscript: Path, locator: _Locator, result: CleanResult):
+    def __init__(self, path: Path, manuscript: Path, locator: Locator, result: CleanResult):
         self.path = path
         self.manuscript = manuscript
         self.locate = locator
@@ -200,6 +161,21 @@ class _Cleaner:
 
     def attributes(self, element: lxml.html.HtmlElement, tag: str) -> None:
         allowed = ELEMENT_ATTRIBUTES.get(tag, frozenset())
+        text = [name for name in element.attrib if not _ATTRIBUTE_NAME.fullmatch(name)]
+        if text:
+            kept = GLOBAL_ATTRIBUTES | allowed
+            text += [n for n, v in element.attrib.items() if not v and n not in kept | {*text}]
+            # A tag left open: the words after it became "attributes" up to the next ">".
+            self.warn(
+                self.locate.literal(text[0]) or self.locate.line(rf"<{re.escape(tag)}\b"),
+                f"raw HTML <{tag}> is not closed by '>', so the text after it was read as "
+                f"its attributes ({' '.join(text[:3])}{' …' if len(text) > 3 else ''}) and "
+                "removed",
+                "close the tag with '>'",
+                "unsupported-html",
+            )
+            for name in text:
+                del element.attrib[name]
         for name, value in list(element.attrib.items()):
             name = name.lower()
             if name.startswith("on"):
@@ -216,6 +192,9 @@ class _Cleaner:
                     "put styles in layouts/",
                     "unsafe-html",
                 )
+            elif name == "style":
+                self.style(element, tag, value)
+                continue
             elif name == "href" and not _safe_link(value):
                 self.warn(
                     self.locate.url(value) or self.locate.line(r"\bhref\s*="),
@@ -237,6 +216,27 @@ class _Cleaner:
                     "unsafe-html" if name in LOADING_ATTRIBUTES else "unsupported-html",
                 )
             del element.attrib[name]
+
+    def style(self, element: lxml.html.HtmlElement, tag: str, style: str) -> None:
+        """An inline style with the declarations WeasyPrint would ignore removed, each with a
+        warning at its line (WeasyPrint's own would name no file)."""
+        found = declarations(style)
+        invalid = [declaration.text for declaration in found if not declaration.valid]
+        if not invalid:
+            return
+        for text in invalid:
+            self.warn(
+                self.locate.literal(text) or self.locate.line(r"\bstyle\s*="),
+                f"removed '{text}' from the style of <{tag}>: it is not CSS that the "
+                "print edition can read",
+                "check the property's name and value",
+                "unsupported-html",
+            )
+        kept = "; ".join(declaration.text for declaration in found if declaration.valid)
+        if kept:
+            element.set("style", kept)
+        else:
+            del element.attrib["style"]
 
     def web_link(self, element: lxml.html.HtmlElement, url: str) -> None:
         """A web link percent-encoded as a browser would send it; one that is no web address
@@ -380,7 +380,7 @@ def clean_fragments(
             )
             continue
         text, first_line = sources.get(path, ("", 1))
-        locator = _Locator(text, first_line)
+        locator = Locator(text, first_line)
         for repair in repair_tables(root):
             result.warnings.append(
                 Problem(

@@ -17,6 +17,7 @@ from lxml import etree
 from booktool.errors import Problem
 from booktool.model.book import Book
 from booktool.model.typography import smarten
+from booktool.source.locator import Locator
 
 PREFIXES = {"fig": "a figure", "chr": "a chronology entry", "ch": "a chapter", "sec": "a section"}
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -77,9 +78,9 @@ def serialise_fragment(root: etree._Element) -> str:
     return re.sub(r"\A<div[^>]*>|</div>\Z", "", text)
 
 
-def _line(source: str, needle: str, first_line: int) -> int | None:
-    index = source.find(needle)
-    return first_line + source.count("\n", 0, index) if index >= 0 else None
+def _key(key: str) -> str:
+    """The pattern of ``@key`` written whole (not the start of a longer key), plain or braced."""
+    return rf"(?<![\w@])@(?:{re.escape(key)}(?![\w:.#$%&+?<>~/-]*\w)|\{{{re.escape(key)}\}})"
 
 
 def check_references(
@@ -96,6 +97,8 @@ def check_references(
         if "xref" not in html and "citation" not in html:
             continue
         root = parse_fragment(html)
+        # The n-th reference to a key is placed at the n-th place it is written.
+        places = Locator(source, first_line)
         for span in root.iter("span"):
             classes = (span.get("class") or "").split()
             if "xref" in classes:
@@ -107,7 +110,7 @@ def check_references(
                     problems.append(
                         Problem(
                             path,
-                            _line(source, f"@{key}", first_line),
+                            places.line(_key(key)),
                             f"[@{key}] names {kind} that does not exist",
                             hint,
                             code="unresolved-reference",
@@ -124,7 +127,7 @@ def check_references(
                         problems.append(
                             Problem(
                                 path,
-                                _line(source, f"@{cite}", first_line),
+                                places.line(_key(cite)),
                                 f"[@{cite}] cites a source that does not exist",
                                 hint,
                                 code="unresolved-reference",
