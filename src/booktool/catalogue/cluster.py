@@ -100,7 +100,7 @@ def run_cluster(
             )
             sent[future] = (root, inputs)
             started(root.name)
-        for future in as_completed(list(sent)):  # type: ignore[no-untyped-call]
+        for future in as_completed(list(sent), loop=client.loop):  # type: ignore[no-untyped-call]
             root, inputs = sent[future]
             try:
                 reply = future.result()
