@@ -28,7 +28,9 @@ distributed = pytest.importorskip("distributed")  # the 'cluster' extra; CI inst
 ENV = {"DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "1"}
 
 
-def test_a_local_cluster_builds_the_bytes_a_local_build_makes(tmp_path: Path) -> None:
+def test_a_local_cluster_builds_the_bytes_a_local_build_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     cat = make_catalogue(tmp_path / "cat", {"a": "minimal", "b": "minimal"}, house=True)
     with distributed.LocalCluster(
         n_workers=2,
@@ -37,6 +39,8 @@ def test_a_local_cluster_builds_the_bytes_a_local_build_makes(tmp_path: Path) ->
         host="127.0.0.1",
         dashboard_address=None,
     ) as cluster:
+        # Set after the workers started: the task carries it (the EPUB's dates change with it).
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
         run = run_cli("catalogue", "build", str(cat), "--scheduler", cluster.scheduler_address)
     assert run.code == 0, run.err
     assert built(cat / "a") == ["book-a.epub", "book-a.pdf"]

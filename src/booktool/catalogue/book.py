@@ -3,9 +3,11 @@ result comes back (a failure is data, never an exception that would stop the oth
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,9 +70,50 @@ def crashed(name: str, root: Path, exc: BaseException, seconds: float = 0.0) -> 
     return BookResult(name, FAILED, errors=[problem], seconds=seconds, trace=trace)
 
 
-def build_book(root: Path, house: Path | None, formats: Sequence[str], strict: bool) -> BookResult:
+#: The environment variables a build's bytes depend on: carried from the command to the
+#: process that builds a book (a pool's worker, a cluster's worker), whose own may differ.
+BUILD_ENVIRONMENT = ("SOURCE_DATE_EPOCH", "BOOKTOOL_ENGINE")
+
+
+def build_environment() -> dict[str, str]:
+    """This process's values of :data:`BUILD_ENVIRONMENT`."""
+    return {name: os.environ[name] for name in BUILD_ENVIRONMENT if name in os.environ}
+
+
+@contextlib.contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """:data:`BUILD_ENVIRONMENT` as ``values`` says (a name absent: unset) in the block."""
+    saved = build_environment()
+    try:
+        for name in BUILD_ENVIRONMENT:
+            if name in values:
+                os.environ[name] = values[name]
+            else:
+                os.environ.pop(name, None)
+        yield
+    finally:
+        for name in BUILD_ENVIRONMENT:
+            if name in saved:
+                os.environ[name] = saved[name]
+            else:
+                os.environ.pop(name, None)
+
+
+def build_book(
+    root: Path,
+    house: Path | None,
+    formats: Sequence[str],
+    strict: bool,
+    env: dict[str, str] | None = None,
+) -> BookResult:
     """Build the project at ``root`` (``house``: the catalogue's shared layouts) into its own
-    ``build/``, holding its lock; its result, whatever happens."""
+    ``build/``, holding its lock, with the command's :data:`BUILD_ENVIRONMENT` ``env`` (None:
+    this process's); its result, whatever happens."""
+    with environment(build_environment() if env is None else env):
+        return _build_book(root, house, formats, strict)
+
+
+def _build_book(root: Path, house: Path | None, formats: Sequence[str], strict: bool) -> BookResult:
     from booktool.build import build
     from booktool.cache.lock import build_lock
     from booktool.filesystem import file_system_error

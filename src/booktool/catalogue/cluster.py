@@ -24,7 +24,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from booktool.catalogue.book import FAILED, BookResult, build_book, crashed, current_result
+from booktool.catalogue.book import (
+    FAILED,
+    BookResult,
+    build_book,
+    build_environment,
+    crashed,
+    current_result,
+)
 from booktool.catalogue.local import Ended, Started
 from booktool.catalogue.transport import collect, pack, unpack, write_back
 from booktool.errors import BooktoolError, InputError, Problem
@@ -94,6 +101,7 @@ def run_cluster(
                 tuple(formats),
                 strict,
                 root.name,
+                build_environment(),
                 key=f"booktool-book-{root.name}-{uuid.uuid4().hex[:12]}",
                 retries=1,
                 pure=False,
@@ -172,7 +180,9 @@ _SERIAL = threading.Lock()
 _KEPT: list[object] = []
 
 
-def build_sent(archive: bytes, formats: tuple[str, ...], strict: bool, name: str) -> dict[str, Any]:
+def build_sent(
+    archive: bytes, formats: tuple[str, ...], strict: bool, name: str, env: dict[str, str]
+) -> dict[str, Any]:
     """The task a cluster worker runs: unpack the book into a fresh folder, build it there,
     and return its result (problems named relative to the project) and its built files."""
     with _SERIAL:
@@ -184,7 +194,7 @@ def build_sent(archive: bytes, formats: tuple[str, ...], strict: bool, name: str
             _KEPT.append(renderer)
         with tempfile.TemporaryDirectory(prefix="booktool-book-") as folder:
             project, house = unpack(archive, Path(folder))
-            result = build_book(project, house, formats, strict)
+            result = build_book(project, house, formats, strict, env)
             result = replace(
                 result,
                 name=name,

@@ -17,7 +17,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from booktool.catalogue.book import FAILED, BookResult, build_book, current_result
+from booktool.catalogue.book import (
+    FAILED,
+    BookResult,
+    build_book,
+    build_environment,
+    current_result,
+)
 from booktool.errors import Problem
 from booktool.limits import RENDER_MEMORY_MB
 
@@ -87,7 +93,10 @@ def _run_pool(
     context = multiprocessing.get_context("forkserver")
     lost: list[Path] = []
     with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
-        futures = {pool.submit(build_book, root, house, formats, strict): root for root in projects}
+        env = build_environment()  # the pool's processes may have started with another
+        futures = {
+            pool.submit(build_book, root, house, formats, strict, env): root for root in projects
+        }
         announced: set[Path] = set()
         pending = set(futures)
         while pending:
