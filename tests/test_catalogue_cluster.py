@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import booktool.catalogue.cluster
 from tests.catalogue_helpers import break_book, built, make_catalogue
 from tests.conftest import copy_project, run_cli
 
@@ -123,12 +124,15 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 
 def test_a_cluster_of_processes_builds_the_good_books_and_names_the_broken_one(
-    cluster: Cluster, tmp_path: Path
+    cluster: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cat = make_catalogue(
         tmp_path / "cat", {"a": "minimal", "b": "minimal", "c": "minimal"}, house=True
     )
     break_book(cat / "b")
+    # One book in flight at a time: the next is sent as one comes back.
+    monkeypatch.setattr(booktool.catalogue.cluster, "WINDOW_PER_THREAD", 0)
+    monkeypatch.setattr(booktool.catalogue.cluster, "MIN_WINDOW", 1)
     run = run_cli(
         "catalogue", "build", str(cat), "--format", "epub", "--scheduler", cluster.address
     )

@@ -41,6 +41,10 @@ from booktool.limits import RENDER_MEMORY_MB
 SCHEDULER_ENV = "BOOKTOOL_SCHEDULER"
 #: Seconds to wait for the scheduler to answer.
 CONNECT_SECONDS = 20
+#: Books in flight: this many per thread of the cluster when the command starts, and at least
+#: :data:`MIN_WINDOW`.
+WINDOW_PER_THREAD = 2
+MIN_WINDOW = 8
 
 
 def run_cluster(
@@ -80,43 +84,59 @@ def run_cluster(
         ) from exc
     found: dict[Path, BookResult] = {}
     with client:
+        # At most a window of books in flight: an archive waits in the scheduler's memory until
+        # its task runs, so books are sent as others come back, not all at once.
+        threads = sum(client.nthreads().values())  # type: ignore[no-untyped-call]
+        window = max(MIN_WINDOW, WINDOW_PER_THREAD * threads)
+        waiting = iter(projects)
         sent: dict[Any, tuple[Path, dict[str, object]]] = {}
-        for root in projects:
-            inputs, current = current_result(root, house, formats, strict)
-            if current is not None:
-                found[root] = current
+        done = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
+
+        def send_next() -> None:
+            """Send the next book that is not up to date (answering those that are)."""
+            for root in waiting:
+                inputs, current = current_result(root, house, formats, strict)
+                if current is not None:
+                    found[root] = current
+                    started(root.name)
+                    ended(current)
+                    continue
+                try:
+                    archive = pack(root, house)
+                except BooktoolError as exc:
+                    found[root] = BookResult(root.name, FAILED, errors=exc.problems)
+                    started(root.name)
+                    ended(found[root])
+                    continue
+                future = client.submit(
+                    build_sent,
+                    archive,
+                    tuple(formats),
+                    strict,
+                    root.name,
+                    build_environment(),
+                    key=f"booktool-book-{root.name}-{uuid.uuid4().hex[:12]}",
+                    retries=1,
+                    pure=False,
+                )
+                sent[future] = (root, inputs)
+                done.add(future)  # type: ignore[no-untyped-call]
                 started(root.name)
-                ended(current)
-                continue
-            try:
-                archive = pack(root, house)
-            except BooktoolError as exc:
-                found[root] = BookResult(root.name, FAILED, errors=exc.problems)
-                started(root.name)
-                ended(found[root])
-                continue
-            future = client.submit(
-                build_sent,
-                archive,
-                tuple(formats),
-                strict,
-                root.name,
-                build_environment(),
-                key=f"booktool-book-{root.name}-{uuid.uuid4().hex[:12]}",
-                retries=1,
-                pure=False,
-            )
-            sent[future] = (root, inputs)
-            started(root.name)
-        for future in as_completed(list(sent), loop=client.loop):  # type: ignore[no-untyped-call]
-            root, inputs = sent[future]
+                return
+
+        for _ in range(window):
+            send_next()
+        for future in done:
+            root, inputs = sent.pop(future)
             try:
                 reply = future.result()
             except Exception as exc:  # the worker died twice, or the task raised twice
                 found[root] = _lost(root, exc)
             else:
                 found[root] = _receive(root, house, reply, inputs)
+            future.release()
             ended(found[root])
+            send_next()
     return [found[root] for root in projects]
 
 
