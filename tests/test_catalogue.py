@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from booktool.catalogue.transport import pack, unpack
+from booktool.cli.main import main
 from booktool.errors import InputError
 from booktool.limits import MAX_SENT_FILE_BYTES
 from tests.catalogue_helpers import break_book, built, make_catalogue
@@ -192,3 +193,34 @@ def test_unpack_refuses_a_link(tmp_path: Path) -> None:
         archive.addfile(info)
     with pytest.raises(ValueError):
         unpack(buffer.getvalue(), tmp_path / "into")
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_shows_the_running_books_and_a_bar(tmp_path: Path) -> None:
+    cat = make_catalogue(tmp_path / "cat", {"a": "minimal", "b": "minimal"})
+    out, err = Terminal(), io.StringIO()
+    code = main(["catalogue", "build", str(cat), "--format", "html", "--jobs", "2"], out, err)
+    assert code == 0, err.getvalue()
+    shown = out.getvalue()
+    assert "  building a (" in shown and "] 0/2 books" in shown
+    assert f"[{'#' * 30}] 2/2 books" in shown
+    assert "\x1b[" in shown  # the live lines are redrawn in place
+    # Once done, the live lines are cleared: the result lines and the summary remain.
+    finished = re.sub(r"(?s)  building .*?\n|  \[.*?\n|\x1b\[\d+A\x1b\[J", "", shown)
+    assert [line.split(":")[0] for line in finished.splitlines()[:2]] in (["a", "b"], ["b", "a"])
+
+
+def test_a_house_layout_that_links_out_is_refused(tmp_path: Path) -> None:
+    cat = make_catalogue(tmp_path / "cat", {"a": "minimal"}, house=True)
+    outside = tmp_path / "outside.html"
+    outside.write_text("<p>SECRET FROM OUTSIDE</p>", "utf-8")
+    (cat / "layouts" / "_title_page.html").unlink()
+    (cat / "layouts" / "_title_page.html").symlink_to(outside)
+    run = run_cli("catalogue", "build", str(cat), "--format", "html")
+    assert run.code == 1
+    assert "error[outside-project]" in run.err and "SECRET" not in run.err
+    assert built(cat / "a") == []
