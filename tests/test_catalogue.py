@@ -7,7 +7,11 @@ import io
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
 import tarfile
+import time
 from pathlib import Path
 
 import pytest
@@ -224,3 +228,66 @@ def test_a_house_layout_that_links_out_is_refused(tmp_path: Path) -> None:
     assert run.code == 1
     assert "error[outside-project]" in run.err and "SECRET" not in run.err
     assert built(cat / "a") == []
+
+
+def _descendants(pid: int) -> set[tuple[int, int]]:
+    """The processes below ``pid``, each as its id and start time (ids are reused: the
+    machine is shared)."""
+    stats: dict[int, list[str]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stats[int(entry)] = (
+                    Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                )
+            except (OSError, IndexError):
+                continue
+    found: set[tuple[int, int]] = set()
+    todo = [pid]
+    while todo:
+        parent = todo.pop()
+        children = [p for p, fields in stats.items() if fields[1] == str(parent)]
+        found.update((child, int(stats[child][19])) for child in children)
+        todo += children
+    return found
+
+
+def _alive(process: tuple[int, int]) -> bool:
+    """Whether that process (not another with its id) still runs (a zombie does not)."""
+    try:
+        fields = Path(f"/proc/{process[0]}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return int(fields[19]) == process[1] and fields[0] != "Z"
+
+
+def test_sigterm_stops_every_book_at_once(tmp_path: Path) -> None:
+    cat = make_catalogue(tmp_path / "cat", {"a": "basic", "b": "basic", "c": "basic"})
+    command = [sys.executable, "-m", "booktool", "catalogue", "build", str(cat), "--jobs", "2"]
+    book = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    seen: set[tuple[int, int]] = set()
+    while not any("render.worker" in _command(pid) for pid, _ in seen):  # books are rendering
+        assert time.monotonic() < deadline and book.poll() is None
+        seen |= _descendants(book.pid)
+        time.sleep(0.05)
+    seen |= _descendants(book.pid)
+    book.send_signal(signal.SIGTERM)
+    _, err = book.communicate(timeout=30)
+    assert book.returncode == 128 + signal.SIGTERM, err.decode()
+    assert err.decode().splitlines() == ["interrupted"]
+    # Every process the command started ends: a render child killed before it asked to die
+    # with its parent (still importing) sees it gone once it asks, and ends then.
+    deadline = time.monotonic() + 20
+    while (left := [_command(pid) for pid, at in seen if _alive((pid, at))]) and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.2)
+    assert left == []
+
+
+def _command(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""

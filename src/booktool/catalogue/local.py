@@ -11,9 +11,10 @@ with it: they are started once more in a fresh pool, then reported as failed.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
@@ -68,7 +69,8 @@ def run_local(
             ended(found[root])
         return [found[root] for root in projects]
     for attempt in (1, 2):
-        lost = _run_pool(todo, house, formats, strict, min(jobs, len(todo)), started, ended, found)
+        workers = min(jobs, len(todo))
+        lost = _run_pool(todo, house, formats, strict, workers, started, ended, found, attempt)
         for root in lost:
             if attempt == 2:
                 found[root] = _lost(root, attempt)
@@ -88,11 +90,14 @@ def _run_pool(
     started: Started,
     ended: Ended,
     found: dict[Path, BookResult],
+    attempt: int,
 ) -> list[Path]:
-    """Run the books in a fresh pool; the books whose worker process died."""
+    """Run the books in a fresh pool (its ``attempt``); the books whose worker process died."""
     context = multiprocessing.get_context("forkserver")
     lost: list[Path] = []
-    with cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
+    with _quiet_tracker():
+        pool = cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker)
+    try:
         env = build_environment()  # the pool's processes may have started with another
         futures = {
             pool.submit(build_book, root, house, formats, strict, env): root for root in projects
@@ -115,8 +120,44 @@ def _run_pool(
                 except BrokenProcessPool:
                     lost.append(root)
                     continue
+                found[root].attempts = attempt
                 ended(found[root])
+    except BaseException:  # Ctrl-C, SIGTERM: the books being built are abandoned at once
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
     return lost
+
+
+@contextlib.contextmanager
+def _quiet_tracker() -> Iterator[None]:
+    """Start multiprocessing's resource tracker (if this pool is the first to need it) told not
+    to warn of the pool's semaphores: an interrupted command ends without releasing them (the
+    process ends at once), and the tracker, which then releases them, would print a warning
+    after the command's one line."""
+    saved = os.environ.get("PYTHONWARNINGS")
+    quiet = "ignore:resource_tracker:UserWarning"
+    os.environ["PYTHONWARNINGS"] = f"{saved},{quiet}" if saved else quiet
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONWARNINGS", None)
+        else:
+            os.environ["PYTHONWARNINGS"] = saved
+
+
+def _stop(pool: cf.ProcessPoolExecutor) -> None:
+    """End the pool's processes now (each one's render child ends with it), not after the
+    books they are building: the standard library offers no call for it before Python 3.14,
+    so its own table of the processes it started is read."""
+    processes = dict(getattr(pool, "_processes", None) or {})
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes.values():
+        process.kill()
+    for process in processes.values():
+        process.join(5)
+    pool.shutdown(wait=True)  # quick now that its processes have ended
 
 
 def _lost(root: Path, attempts: int) -> BookResult:
