@@ -49,6 +49,8 @@ def write_page(catalogue: Catalogue, results: Sequence[BookResult]) -> Path:
         loader=jinja2.FileSystemLoader(str(PAGE)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     html = env.render(
