@@ -512,10 +512,15 @@ def main() -> int:
             *(table(size) for size in sizes),
         ]
     )
-    # bench/importing.py's section (from its mark to the end) is kept as it was.
-    mark = "<!-- bench/importing.py writes from here to the end -->"
+    # The sections of bench/catalogue.py and bench/importing.py (from the first of their
+    # marks to the end) are kept as they were.
     old = args.output.read_text() if args.output.exists() else ""
-    if mark in old:
+    marks = [
+        "<!-- bench/catalogue.py writes from here to the next mark -->",
+        "<!-- bench/importing.py writes from here to the end -->",
+    ]
+    mark = next((m for m in marks if m in old), None)
+    if mark is not None:
         text = text.rstrip("\n") + "\n\n" + mark + old.split(mark, 1)[1]
     args.output.write_text(text)
     print(f"wrote {args.output}")

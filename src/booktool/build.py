@@ -91,7 +91,7 @@ def build(
     ``build/`` folder; every stage in order."""
     began = time.perf_counter()
     formats = tuple(formats or default_formats())
-    inputs = stamp.inputs_state(project.root, settings(formats, strict, options))
+    inputs = stamp.inputs_state(project.root, settings(formats, strict, options), project.house)
     last = stamp.unchanged(project.build_dir, inputs)
     if last is not None and (same := BuildReport.from_record(last, {})) is not None:
         same.timings["stamp"] = time.perf_counter() - began

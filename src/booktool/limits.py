@@ -21,3 +21,10 @@ class RenderLimits:
     render_processes: int = 0
     #: Pixels an image may have, in millions: checked from its header, before it is decoded.
     max_megapixels: float = 50
+
+
+#: The largest file a project sent to a cluster worker may hold (an image's limit: the largest
+#: any input file may be), and the most its files may come to, and how many there may be.
+MAX_SENT_FILE_BYTES = 20 * 1024 * 1024
+MAX_SENT_BYTES = 256 * 1024 * 1024
+MAX_SENT_FILES = 4096

@@ -48,10 +48,13 @@ def _tree(folder: Path) -> dict[str, list[int] | None]:
     return found
 
 
-def inputs_state(root: Path, options: Iterable[str]) -> dict[str, object]:
-    """Everything a build's result depends on, as cheap file states and settings."""
+def inputs_state(
+    root: Path, options: Iterable[str], house: Path | None = None
+) -> dict[str, object]:
+    """Everything a build's result depends on, as cheap file states and settings (with a
+    catalogue's ``house`` layouts, if the project is part of one: a change there rebuilds)."""
     code = Path(booktool.__file__).parent
-    return {
+    found: dict[str, object] = {
         "version": STAMP_VERSION,
         "options": list(options),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
@@ -61,6 +64,9 @@ def inputs_state(root: Path, options: Iterable[str]) -> dict[str, object]:
         "manuscript": _tree(root / "manuscript"),
         "layouts": _tree(root / "layouts"),
     }
+    if house is not None:
+        found["house"] = _tree(house)
+    return found
 
 
 def stamp_path(build_dir: Path) -> Path:

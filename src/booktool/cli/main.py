@@ -120,6 +120,9 @@ def _parser() -> argparse.ArgumentParser:
     wch.add_argument(
         "--interval", type=float, default=0.3, help="seconds between looks (default: 0.3)"
     )
+    from booktool.cli import catalogue
+
+    catalogue.add_commands(commands)
     chron = commands.add_parser(
         "chronology", help="show the chronology, or suggest entries from dated statements"
     )
@@ -308,6 +311,12 @@ def _watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return code
 
 
+def _catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from booktool.cli import catalogue
+
+    return catalogue.run(args, out, err)
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM or SIGHUP: unwound as Ctrl-C is, so the render workers end and their
     temporary folders go; the exit code is 128 and the signal's number."""
@@ -369,6 +378,7 @@ def main(
         "build": _build,
         "watch": _watch,
         "chronology": _chronology,
+        "catalogue": _catalogue,
     }
     try:
         with engine.forced(getattr(args, "engine", None)):

@@ -132,13 +132,26 @@ def compile_builtin() -> int:
 class Layouts:
     """Finds templates and static files (CSS, fonts) through the layout chain."""
 
-    def __init__(self, project_layouts: Path | None = None, cache: Path | None = None) -> None:
-        """The chain for ``project_layouts``; compiled templates are kept in ``cache`` if given
-        (Jinja's bytecode cache, keyed by each template's source: a rebuild skips compiling),
-        and the built-in ones are taken from those compiled ahead where they are current."""
+    def __init__(
+        self,
+        project_layouts: Path | None = None,
+        cache: Path | None = None,
+        house: Path | None = None,
+    ) -> None:
+        """The chain for ``project_layouts``, then the catalogue's ``house`` layouts (its shared
+        ``layouts/``, overridden file by file by the project's), then the built-in ones;
+        compiled templates are kept in ``cache`` if given (Jinja's bytecode cache, keyed by each
+        template's source: a rebuild skips compiling), and the built-in ones are taken from
+        those compiled ahead where they are current."""
         self.directories = [BUILTIN_LAYOUTS.resolve()]
+        self.house_directory: Path | None = None
+        self._project: Path | None = None
+        if house is not None and house.is_dir():
+            self.house_directory = house.resolve()
+            self.directories.insert(0, self.house_directory)
         if project_layouts is not None and project_layouts.is_dir():
-            self.directories.insert(0, project_layouts.resolve())
+            self._project = project_layouts.resolve()
+            self.directories.insert(0, self._project)
         self.cache = cache
 
     @functools.cached_property
@@ -289,7 +302,7 @@ class Layouts:
     @property
     def project_directory(self) -> Path | None:
         """The project's own layouts folder, if it has one."""
-        return self.directories[0] if len(self.directories) > 1 else None
+        return self._project
 
     def leads_outside(self, name: str) -> bool:
         """Whether ``name`` exists in a layouts folder but resolves outside it (a symlink)."""

@@ -148,10 +148,11 @@ class PdfEdition(HtmlEdition):
     def render_job(self, html: str | None = None, *, write: bool = True) -> RenderJob:
         """What a render child needs: an HTML document (the whole book as one document by
         default) and the files it may load."""
-        folder = self.layouts.project_directory
+        folder, house = self.layouts.project_directory, self.layouts.house_directory
         return RenderJob(
             html=self.parts.single_document(self.predicted()) if html is None else html,
             project_layouts=str(folder) if folder else None,
+            house_layouts=str(house) if house else None,
             media={href: str(path) for href, path in self.book.media.items()},
             generated={
                 href: base64.b64encode(data).decode("ascii")
@@ -195,7 +196,8 @@ class PdfEdition(HtmlEdition):
 
     def _part_key(self, job: RenderJob) -> str:
         # Paths are left out (the files' contents are in files_digest): a moved project hits.
-        skip = {"memory_mb", "write", "media", "project_layouts", "engine"} | _HOLDING
+        skip = {"memory_mb", "write", "media", "project_layouts", "house_layouts", "engine"}
+        skip |= _HOLDING
         fields = {k: v for k, v in asdict(job).items() if k not in skip}
         text = json.dumps(fields, sort_keys=True) + self.files_digest
         return hashlib.sha256(text.encode()).hexdigest()

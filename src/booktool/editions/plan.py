@@ -45,7 +45,7 @@ class Planned:
 def layouts_for(project: Project) -> Layouts:
     """The project's layout chain, its templates loaded (the build loads them while pandoc
     runs, instead of at the first render)."""
-    layouts = Layouts(project.layouts, user_template_cache())
+    layouts = Layouts(project.layouts, user_template_cache(), project.house)
     layouts.load_templates()
     return layouts
 

@@ -74,6 +74,8 @@ class RenderJob:
     drop: list[str] = field(default_factory=list)
     #: "fast" (WeasyPrint's internals patched, a tested version only) or "plain" (public API).
     engine: str = "fast"
+    #: The catalogue's house layouts, between the project's and the built-in ones.
+    house_layouts: str | None = None
 
 
 @dataclass
@@ -526,6 +528,19 @@ def warm_renderer(
         yield pool
     finally:
         _WARM.pop("pool", pool).close()
+
+
+@contextlib.contextmanager
+def one_book_at_a_time(memory_mb: int) -> Iterator[RenderPool]:
+    """One render worker kept loaded for every book this process builds, one after another
+    (a catalogue's worker process): books are then the unit of parallel work, so a book is
+    rendered by this one child instead of a pool of one per core (which, a pool per book
+    running at once, would start several times as many renderers as there are cores), and
+    WeasyPrint is loaded once per process, not once per book. The child keeps the limits a
+    build's own workers have (time, memory, the confined fetcher); a book whose
+    ``render_memory_mb`` is not ``memory_mb`` gets workers of its own, as any build does."""
+    with warm_renderer(memory_mb, 1, RenderPool(memory_mb, 1)) as pool:
+        yield pool
 
 
 def laid_out_formats(page_list: bool) -> tuple[str, ...]:

@@ -202,7 +202,10 @@ def _fetcher_of(job: RenderJob) -> Any:
     from booktool.editions.layouts import Layouts
     from booktool.render.fetcher import ConfinedFetcher
 
-    layouts = Layouts(Path(job.project_layouts) if job.project_layouts else None)
+    layouts = Layouts(
+        Path(job.project_layouts) if job.project_layouts else None,
+        house=Path(job.house_layouts) if job.house_layouts else None,
+    )
     media = {href: Path(path).read_bytes() for href, path in job.media.items()}
     media.update({href: base64.b64decode(data) for href, data in job.generated.items()})
     return ConfinedFetcher(layouts, media)

@@ -13,6 +13,9 @@ class Project:
     """A booklet project folder: ``manuscript/``, optional ``layouts/``, and ``build/``."""
 
     root: Path
+    #: The house layouts of the catalogue the project is part of (its shared ``layouts/``),
+    #: between the project's own and the built-in ones in the layout chain.
+    house: Path | None = None
 
     @property
     def manuscript(self) -> Path:
@@ -35,9 +38,10 @@ class Project:
         return self.manuscript / "people.yaml"
 
     @classmethod
-    def open(cls, directory: Path) -> Project:
-        """The project at ``directory``; an InputError if it has no manuscript."""
-        project = cls(directory.resolve())
+    def open(cls, directory: Path, house: Path | None = None) -> Project:
+        """The project at ``directory`` (with the house layouts ``house``, in a catalogue); an
+        InputError if it has no manuscript."""
+        project = cls(directory.resolve(), house.resolve() if house is not None else None)
         if not project.book_file.is_file():
             raise input_error(
                 project.book_file,
