@@ -32,18 +32,41 @@ def _directory(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _formats(parser: argparse.ArgumentParser) -> None:
-    """``--format``: every edition of the registry, or ``all``."""
+def _build_options(parser: argparse.ArgumentParser) -> None:
+    """Every option of a build, for ``build`` and ``watch`` alike (so that neither misses
+    one): ``--format`` (every edition of the registry, or ``all``), each flagged edition's
+    ``--NAME``, the print options (:class:`booktool.options.PrintOptions`), ``--strict`` and
+    ``--engine``."""
     parser.add_argument(
         "--format",
         choices=(*registry.names(), "all"),
         default="all",
         help=f"which edition to build (default: all = {' and '.join(registry.default_formats())})",
     )
+    for spec in registry.EDITIONS.values():
+        if spec.flag:
+            output = spec.output.format(slug="<slug>")
+            parser.add_argument(
+                f"--{spec.name}",
+                action="store_true",
+                help=f"also write build/{output}: {spec.help}",
+            )
+    parser.add_argument(
+        "--pdf-variant",
+        metavar="VARIANT",
+        help="pdf/ua-1 (default: tagged, accessible) or pdf/a-3b (archival)",
+    )
+    parser.add_argument("--bleed", metavar="LENGTH", help="bleed around each PDF page, e.g. 3mm")
+    parser.add_argument("--marks", action="store_true", help="crop and cross marks in the bleed")
     parser.add_argument(
         "--strict",
         action="store_true",
         help="treat every warning as an error: fail and write nothing",
+    )
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="fail at once if another build is running in the same build/ folder",
     )
     parser.add_argument(
         "--engine",
@@ -89,34 +112,14 @@ def _parser() -> argparse.ArgumentParser:
 
     bld = commands.add_parser("build", help="build the PDF and the EPUB into DIR/build/")
     _directory(bld)
-    _formats(bld)
-    for spec in registry.EDITIONS.values():
-        if spec.flag:
-            output = spec.output.format(slug="<slug>")
-            bld.add_argument(
-                f"--{spec.name}",
-                action="store_true",
-                help=f"also write build/{output}: {spec.help}",
-            )
-    bld.add_argument(
-        "--pdf-variant",
-        metavar="VARIANT",
-        help="pdf/ua-1 (default: tagged, accessible) or pdf/a-3b (archival)",
-    )
-    bld.add_argument("--bleed", metavar="LENGTH", help="bleed around each PDF page, e.g. 3mm")
-    bld.add_argument("--marks", action="store_true", help="crop and cross marks in the bleed")
-    bld.add_argument(
-        "--no-wait",
-        action="store_true",
-        help="fail at once if another build is running in the same build/ folder",
-    )
+    _build_options(bld)
     shown = bld.add_mutually_exclusive_group()
     shown.add_argument("--quiet", action="store_true", help="plain result lines, no progress")
     shown.add_argument("--json", action="store_true", help="one JSON summary on stdout")
 
     wch = commands.add_parser("watch", help="rebuild whenever a manuscript or layout file changes")
     _directory(wch)
-    _formats(wch)
+    _build_options(wch)
     wch.add_argument(
         "--interval", type=float, default=0.3, help="seconds between looks (default: 0.3)"
     )
@@ -133,7 +136,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _formats_of(args: argparse.Namespace) -> tuple[str, ...]:
-    return registry.default_formats() if args.format == "all" else (args.format,)
+    """The editions ``--format`` names, and those added by their own flag (``--booklet``)."""
+    chosen = registry.default_formats() if args.format == "all" else (args.format,)
+    flagged = tuple(spec.name for spec in registry.EDITIONS.values() if spec.flag)
+    return chosen + tuple(name for name in flagged if getattr(args, name) and name not in chosen)
 
 
 def _warn(problems: Sequence[Problem], err: TextIO) -> None:
@@ -208,8 +214,7 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     started = time.perf_counter()
     project = Project.open(args.directory)
-    flagged = tuple(spec.name for spec in registry.EDITIONS.values() if spec.flag)
-    formats = _formats_of(args) + tuple(name for name in flagged if getattr(args, name))
+    formats = _formats_of(args)
     options = print_options(args.pdf_variant, args.bleed, args.marks)
     progress = _progress(args, out)
     try:
@@ -293,14 +298,18 @@ def _chronology(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from booktool.cli.watch import Watcher
+    from booktool.options import print_options
     from booktool.source.project import Project
 
+    options = print_options(args.pdf_variant, args.bleed, args.marks)  # wrong: fails at once
     watcher = Watcher(
         Project.open(args.directory),
         _formats_of(args),
         out,
         err,
         strict=args.strict,
+        options=options,
+        wait=not args.no_wait,
         interval=args.interval,
         debug=args.debug,
     )
