@@ -163,7 +163,8 @@ def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for note in imported.notes:
         err.write(Problem(args.summary, None, note, code="import").format("note") + "\n")
     manuscript = display_path(args.directory / "manuscript")
-    out.write(f"imported {imported.segments} segments into {manuscript}: a draft to review\n")
+    segments = counted(imported.segments, "segment")
+    out.write(f"imported {segments} into {manuscript}: a draft to review\n")
     out.write(f"next: booktool check {display_path(args.directory)} lists what to review\n")
     return 0
 
@@ -172,7 +173,7 @@ def _new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from booktool.cli.starter import create_project
 
     written = create_project(args.directory)
-    out.write(f"created {len(written)} files in {display_path(args.directory)}\n")
+    out.write(f"created {counted(len(written), 'file')} in {display_path(args.directory)}\n")
     out.write(f"next: booktool build {display_path(args.directory)}\n")
     return 0
 
@@ -207,18 +208,18 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from booktool.build import build
+    from booktool.build import BuildReport, build
     from booktool.cache.lock import build_lock
     from booktool.options import print_options
     from booktool.source.project import Project
 
     started = time.perf_counter()
-    project = Project.open(args.directory)
-    formats = _formats_of(args)
-    options = print_options(args.pdf_variant, args.bleed, args.marks)
     progress = _progress(args, out)
     try:
         try:
+            project = Project.open(args.directory)
+            formats = _formats_of(args)
+            options = print_options(args.pdf_variant, args.bleed, args.marks)
             # One build at a time in build/, from before the stamp is read until it is stored.
             say = lambda line: err.write(line + "\n")  # noqa: E731
             with build_lock(project.build_dir, wait=not args.no_wait, say=say):
@@ -232,24 +233,23 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 raise
             raise error from exc
     except BooktoolError as exc:
-        if args.json:
-            summary = {
-                "ok": False,
-                "errors": [p.as_dict() for p in exc.problems],
-                "warnings": [p.as_dict() for p in exc.warnings],
-                "timings": progress.timings if progress else {},
-            }
-            out.write(json.dumps(summary, indent=1) + "\n")
+        if args.json:  # the same shape as a success's
+            failed = BuildReport(
+                warnings=exc.warnings, timings=progress.timings if progress else {}
+            )
+            out.write(json.dumps(failed.as_dict(exc.problems), indent=1) + "\n")
         raise
     _warn(report.warnings, err)
     if args.json:
-        out.write(json.dumps({"ok": True, **report.as_dict()}, indent=1) + "\n")
+        out.write(json.dumps(report.as_dict(), indent=1) + "\n")
         return 0
     from booktool.cli.progress import wrote_line
 
     for output in report.outputs:
         if output.written:
             out.write(wrote_line(display_path(output.path), output.size, output.pages) + "\n")
+    if (removed := report.removed_line()) is not None:
+        out.write(removed + "\n")
     current = [display_path(o.path) for o in report.outputs if not o.written]
     if report.up_to_date:
         out.write(f"up to date: {', '.join(current)}\n")
@@ -292,7 +292,8 @@ def _chronology(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(
                 f"{display_path(found.path)}:{found.line}: {found.date} [{mark}] {found.sentence}\n"
             )
-    out.write(f"{new} dated statement(s) name years the chronology does not cover\n")
+    names = "names" if new == 1 else "name"
+    out.write(f"{counted(new, 'dated statement')} {names} years the chronology does not cover\n")
     return 0
 
 

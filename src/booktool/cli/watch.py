@@ -139,6 +139,8 @@ class Watcher:
         written = [o for o in report.outputs if o.written]
         for output in written:
             self.say(self.out, wrote_line(display_path(output.path), output.size, output.pages))
+        if (removed := report.removed_line()) is not None:
+            self.say(self.out, removed)
         took = format_seconds(time.perf_counter() - started)
         self.say(self.out, f"up to date ({took})" if not written else f"built in {took}")
         return True

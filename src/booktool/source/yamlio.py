@@ -93,7 +93,7 @@ def _convert(node: Node, path: Path, offset: int, scalars: Any) -> Any:
                     f"duplicate key '{key}' (first on line {result.key_lines[key]})",
                     "keep one of them",
                     key_node.start_mark.column + 1,
-                    "yaml-duplicate-key",
+                    code="yaml-duplicate-key",
                 )
             result.key_lines[key] = key_node.start_mark.line + offset
             result[key] = _convert(value_node, path, offset, scalars)
@@ -170,7 +170,7 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
             context = exc.context.removeprefix("while ").strip()
             message += f" ({context} from line {exc.context_mark.line + first_line})"
         raise input_error(
-            path, line, f"YAML error: {message}", "fix the YAML syntax", column, "yaml-syntax"
+            path, line, f"YAML error: {message}", "fix the YAML syntax", column, code="yaml-syntax"
         ) from exc
     except yaml.YAMLError as exc:
         raise input_error(
