@@ -54,7 +54,7 @@ def test_success_and_failure_have_one_shape(tmp_path: Path) -> None:
     assert "'00:31:5O' is not a timestamp" in error["message"]
     assert _rounded(failure["timings"])
     # The same one line on stderr, with its code.
-    assert f"seg-02.md:4: error[segment-times]: 'start': '00:31:5O'" in broken.err
+    assert "seg-02.md:4: error[segment-times]: 'start': '00:31:5O'" in broken.err
 
 
 def test_a_failure_before_the_build_is_json_too(tmp_path: Path) -> None:
