@@ -159,3 +159,18 @@ def test_watch_booklet_and_warnings_only_as_they_change(tmp_path: Path) -> None:
     finally:
         code = session.stop()
     assert code == 0
+
+
+def test_watch_refuses_a_bad_print_option_at_once(tmp_path: Path) -> None:
+    """The print options are checked as build checks them, before anything is watched."""
+    from .conftest import run_cli
+
+    project = copy_project(tmp_path, root="minimal")
+    result = run_cli("watch", str(project), "--bleed", "3", "--pdf-variant", "pdf/x")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        "error[option]: --pdf-variant 'pdf/x' is not supported; use one of pdf/ua-1, pdf/a-3b",
+        "error[option]: --bleed '3' is not a length; give a length with its unit, such as 3mm "
+        "or 0.125in",
+    ]
+    assert not (project / "build").exists()
