@@ -302,7 +302,7 @@ def test_suggest_lists_dated_statements_and_what_is_missing(tmp_path: Path) -> N
     assert any(
         re.match(r".*seg-04\.md:\d+: 1960s \[new\] In the 1960s, thousands", x) for x in lines
     )
-    assert lines[-1] == "1 dated statement(s) name years the chronology does not cover"
+    assert lines[-1] == "1 dated statement names years the chronology does not cover"
     assert not any("harvest-1959" in x and "[new]" in x for x in lines)
 
 

@@ -33,16 +33,23 @@ class BuildReport:
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     converted: int = 0
+    #: Outputs written under the book's former name (its slug changed), removed.
+    removed: list[Path] = field(default_factory=list)
+    #: The book's slug, when the build read it.
+    slug: str = ""
 
     @property
     def up_to_date(self) -> bool:
         """Nothing had to be written."""
         return not any(output.written for output in self.outputs)
 
-    def as_dict(self) -> dict[str, object]:
-        """The report as plain data, for ``--json``."""
+    def as_dict(self, errors: Sequence[Problem] = ()) -> dict[str, object]:
+        """The report as plain data, for ``--json``: one shape for a build that succeeded and
+        one that failed with ``errors`` (which wrote nothing: ``up_to_date`` false, no
+        outputs)."""
         return {
-            "up_to_date": self.up_to_date,
+            "ok": not errors,
+            "up_to_date": not errors and self.up_to_date,
             "outputs": [
                 {
                     "format": o.format,
@@ -53,10 +60,19 @@ class BuildReport:
                 }
                 for o in self.outputs
             ],
+            "removed": [display_path(path) for path in self.removed],
             "warnings": [w.as_dict() for w in self.warnings],
+            "errors": [e.as_dict() for e in errors],
             "converted": self.converted,
-            "timings": {stage: round(seconds, 4) for stage, seconds in self.timings.items()},
+            "timings": {stage: round(seconds, 3) for stage, seconds in self.timings.items()},
         }
+
+    def removed_line(self) -> str | None:
+        """``removed build/old.pdf, build/old.epub (the book is now new)``, if any was."""
+        if not self.removed:
+            return None
+        names = ", ".join(display_path(path) for path in self.removed)
+        return f"removed {names} (the book is now {self.slug})"
 
     def to_record(self) -> dict[str, Any]:
         """What a no-op rebuild reports, as plain data for the stamp: these outputs, current."""
@@ -119,7 +135,7 @@ def build(
                     manuscript, pending.result(), report.warnings
                 )
                 total = len(manuscript.markdown_files) + bool(manuscript.apparatus.sources_path)
-                stage.note = f"{report.converted} of {total} files through pandoc"
+                stage.note = f"{report.converted} of {counted(total, 'file')} through pandoc"
             limits = manuscript.config.limits
             planned = stages.editions(
                 project, book, formats, layouts, limits, options, cache, progress
@@ -128,7 +144,8 @@ def build(
     if strict and report.warnings:
         raise InputError(*report.warnings)  # nothing written: --strict fails on any warning
     with progress.stage("write"):
-        stages.write(planned, cache)
+        report.removed = stages.write(planned, cache, project, book.slug)
+    report.slug = book.slug
     report.outputs = [p.output for p in planned]
     kept = [o.path for o in report.outputs] + [cache.manifest_path]
     stamp.store(project.build_dir, inputs, kept, report.to_record())

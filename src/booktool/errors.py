@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,13 @@ class Problem:
     message: str
     hint: str = ""
     column: int | None = None
-    #: A stable code for the kind of problem (e.g. ``yaml-syntax``), for docs and filters.
-    code: str = ""
+    #: A stable code for the kind of problem (e.g. ``yaml-syntax``), for docs and filters:
+    #: required, never empty (every line a user sees carries one; the README lists them).
+    code: str = field(kw_only=True)
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            raise ValueError(f"a problem without a code: {self.message!r}")
 
     @property
     def location(self) -> str:
@@ -35,7 +40,7 @@ class Problem:
 
     def format(self, severity: str = "error") -> str:
         """``path:line[:col]: severity[code]: message; hint``: the one line a user sees."""
-        label = f"{severity}[{self.code}]" if self.code else severity
+        label = f"{severity}[{self.code}]"
         prefix = f"{self.location}: " if self.location else ""
         return f"{prefix}{label}: {self}"
 
@@ -70,7 +75,7 @@ class Problem:
             str(record.get("message", "")),
             str(record.get("hint", "")),
             record.get("column"),
-            str(record.get("code", "")),
+            code=str(record.get("code", "")),  # none: ValueError, a damaged record
         )
 
     def __str__(self) -> str:
@@ -124,7 +129,8 @@ def input_error(
     message: str,
     hint: str = "",
     column: int | None = None,
-    code: str = "",
+    *,
+    code: str,
 ) -> InputError:
     """Shorthand for an InputError with a single problem."""
-    return InputError(Problem(path, line, message, hint, column, code))
+    return InputError(Problem(path, line, message, hint, column, code=code))

@@ -97,11 +97,17 @@ def editions(
     return plan.plan_editions(made, project, cache, progress)
 
 
-def write(planned: Sequence[Planned], cache: BuildCache) -> None:
-    """Every output written atomically, once all are made; then the cache's record."""
+def write(planned: Sequence[Planned], cache: BuildCache, project: Project, slug: str) -> list[Path]:
+    """Every output written atomically, once all are made; then the cache's record. If the
+    book was renamed, the outputs booktool wrote under its former name are removed once the
+    new ones are in place: those removed."""
     from booktool.editions.plan import write_outputs
+    from booktool.editions.renamed import forget_former, former_outputs, remove_outputs
 
+    former = former_outputs(cache, project.build_dir, slug)
+    forget_former(cache, slug)
     write_outputs(planned, cache)
+    return remove_outputs(former)
 
 
 def check(manuscript: Manuscript, strict: bool) -> list[Problem]:

@@ -57,6 +57,9 @@ class OutputRecord:
     pages: int | None = None
     #: What making it warned about, as :meth:`Problem.to_record` data.
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: The book's slug it was written under (its file name), so that a renamed book's old
+    #: outputs can be removed; empty in a manifest from before it was kept.
+    slug: str = ""
 
 
 def file_digest(path: Path) -> str | None:
@@ -65,6 +68,19 @@ def file_digest(path: Path) -> str | None:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+def written_as(record: OutputRecord, target: Path) -> bool:
+    """Whether ``target`` (a file or a folder) holds the bytes ``record`` says were written."""
+    if target.is_dir():
+        files = read_folder(target)
+        return files is not None and folder_digest(files)[1] == record.sha256
+    try:
+        if target.stat().st_size != record.size:
+            return False
+    except OSError:
+        return False
+    return file_digest(target) == record.sha256
 
 
 class BuildCache:
@@ -150,17 +166,11 @@ class BuildCache:
         record = self.outputs.get(name)
         if record is None or record.digest != digest:
             return None
-        if target.is_dir():
-            files = read_folder(target)
-            return (
-                record if files is not None and folder_digest(files)[1] == record.sha256 else None
-            )
-        try:
-            if target.stat().st_size != record.size:
-                return None
-        except OSError:
-            return None
-        return record if file_digest(target) == record.sha256 else None
+        return record if written_as(record, target) else None
+
+    def forget(self, name: str) -> None:
+        """Drop the record of ``name`` (its output is gone)."""
+        self.outputs.pop(name, None)
 
     @property
     def page_map_path(self) -> Path:

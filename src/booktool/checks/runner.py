@@ -49,7 +49,9 @@ def run_rules(manuscript: Manuscript, rules: Sequence[Rule] = RULES) -> CheckRep
     """Every rule on a loaded manuscript."""
     found = [
         Reported(
-            Problem(f.path, f.line, f.message, f.hint, f.column, rule.code), rule.severity, f.fix
+            Problem(f.path, f.line, f.message, f.hint, f.column, code=rule.code),
+            rule.severity,
+            f.fix,
         )
         for rule in rules
         for f in rule.check(manuscript)

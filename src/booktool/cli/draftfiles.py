@@ -116,33 +116,38 @@ def introduction_file(draft: Draft, source_name: str) -> str:
     return _front_matter(comment, {"title": "Introduction"}, _markdown(draft.introduction))
 
 
-def _key(key: str, value: object, comment: str) -> str:
-    """One top-level key, its comment on the line above."""
-    return f"# {comment}\n{dump_yaml({key: value})}"
+def _placeholder(key: str, example: str) -> str:
+    """A key the draft leaves out, commented out under its description."""
+    from booktool.cli.keycomments import key_comment
+    from booktool.source.config import BOOK_KEYS
+
+    return "\n".join([*key_comment(BOOK_KEYS[key], 0), f"# {key}: {example}"]) + "\n"
 
 
 def book_yaml(draft: Draft, meta: Metadata, source_name: str, introduction: bool) -> str:
-    """``book.yaml``, commented like the one ``booktool new`` writes."""
+    """``book.yaml``, each key under the comment ``booktool new`` writes for it too
+    (:func:`booktool.cli.keycomments.comment_keys`)."""
+    from booktool.cli.keycomments import comment_keys
+
     out = [
         header(source_name, "book.yaml: what the booklet is and how it is ordered."),
         "# Lines starting with # are comments. `booktool check` lints the whole manuscript;\n"
         "# `booktool build` makes build/<slug>.pdf and .epub. The titles, chapters and key terms\n"
         "# below are suggestions drawn from the summary's own words: rewrite them freely.\n\n",
-        _key("title", meta.title, "Required: cover, title page, metadata."),
+        dump_yaml({"title": meta.title}),
     ]
     if meta.subtitle:
-        out.append(_key("subtitle", meta.subtitle, "Printed under the title."))
+        out.append(dump_yaml({"subtitle": meta.subtitle}))
     if meta.authors:
-        out.append(_key("authors", meta.authors, "Who made the booklet: a name or a list."))
+        out.append(dump_yaml({"authors": meta.authors}))
     else:
-        out.append("# authors: [Your Name]   # who made the booklet (none is printed if absent)\n")
+        out.append(_placeholder("authors", "[Your Name]"))
     out += [
-        _key("language", meta.language, "Required: a BCP 47 tag (en, fr, en-GB)."),
-        _key("identifier", meta.identifier, "Required: keep it for every edition."),
-        _key("date", dt.date.fromisoformat(meta.date), "Required: the edition's date, YYYY-MM-DD."),
-        _key("page_size", "A4", "A4, A5 or Letter."),
-        "\n# The documentary the booklet is drawn from; without a title, the editions print no\n"
-        "# 'Drawn from' line. `duration` (HH:MM:SS) gives the last segment its end.\n",
+        dump_yaml({"language": meta.language}),
+        dump_yaml({"identifier": meta.identifier}),
+        dump_yaml({"date": dt.date.fromisoformat(meta.date)}),
+        dump_yaml({"page_size": "A4"}),
+        "\n# `duration` (HH:MM:SS) gives the last segment its end.\n",
     ]
     source = {
         key: value
@@ -152,10 +157,9 @@ def book_yaml(draft: Draft, meta: Metadata, source_name: str, introduction: bool
     if source:
         out.append(dump_yaml({"source": source}))
     else:
-        out.append("# source: {title: …, url: …, publisher: …, year: …, duration: …}\n")
+        out.append(_placeholder("source", "{title: …, url: …, publisher: …, year: …, duration: …}"))
     if introduction:
-        out.append("\n# The Markdown file that opens the book (inside manuscript/).\n")
-        out.append("introduction: summary.md\n")
+        out.append("\nintroduction: summary.md\n")
     if meta.ignore_years:
         out.append(
             "\n# Years the segments mention for which booktool drafted no chronology entry:\n"
@@ -163,7 +167,7 @@ def book_yaml(draft: Draft, meta: Metadata, source_name: str, introduction: bool
         )
         out.append(_dump({"chronology": {"ignore_years": meta.ignore_years}}))
     out.append(
-        "\n# The chapter plan: consecutive segments grouped by what they discuss. Every segment\n"
+        "\n# Drafted: consecutive segments grouped by what they discuss. Every segment\n"
         "# is in exactly one chapter. key_terms: the terms the text itself defines or names,\n"
         "# each with its defining phrase as a draft definition. No discussion questions were\n"
         "# drafted: add 'questions: [...]' to a chapter to close it with some.\n"
@@ -184,7 +188,7 @@ def book_yaml(draft: Draft, meta: Metadata, source_name: str, introduction: bool
         if terms:
             written += "  " + dump_yaml({"key_terms": terms}).replace("\n", "\n  ").rstrip(" ")
         out.append(written)
-    return "".join(out)
+    return comment_keys("".join(out))
 
 
 def drafted_events(draft: Draft) -> list[DraftEvent]:

@@ -32,18 +32,41 @@ def _directory(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _formats(parser: argparse.ArgumentParser) -> None:
-    """``--format``: every edition of the registry, or ``all``."""
+def _build_options(parser: argparse.ArgumentParser) -> None:
+    """Every option of a build, for ``build`` and ``watch`` alike (so that neither misses
+    one): ``--format`` (every edition of the registry, or ``all``), each flagged edition's
+    ``--NAME``, the print options (:class:`booktool.options.PrintOptions`), ``--strict`` and
+    ``--engine``."""
     parser.add_argument(
         "--format",
         choices=(*registry.names(), "all"),
         default="all",
         help=f"which edition to build (default: all = {' and '.join(registry.default_formats())})",
     )
+    for spec in registry.EDITIONS.values():
+        if spec.flag:
+            output = spec.output.format(slug="<slug>")
+            parser.add_argument(
+                f"--{spec.name}",
+                action="store_true",
+                help=f"also write build/{output}: {spec.help}",
+            )
+    parser.add_argument(
+        "--pdf-variant",
+        metavar="VARIANT",
+        help="pdf/ua-1 (default: tagged, accessible) or pdf/a-3b (archival)",
+    )
+    parser.add_argument("--bleed", metavar="LENGTH", help="bleed around each PDF page, e.g. 3mm")
+    parser.add_argument("--marks", action="store_true", help="crop and cross marks in the bleed")
     parser.add_argument(
         "--strict",
         action="store_true",
         help="treat every warning as an error: fail and write nothing",
+    )
+    parser.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="fail at once if another build is running in the same build/ folder",
     )
     parser.add_argument(
         "--engine",
@@ -89,34 +112,14 @@ def _parser() -> argparse.ArgumentParser:
 
     bld = commands.add_parser("build", help="build the PDF and the EPUB into DIR/build/")
     _directory(bld)
-    _formats(bld)
-    for spec in registry.EDITIONS.values():
-        if spec.flag:
-            output = spec.output.format(slug="<slug>")
-            bld.add_argument(
-                f"--{spec.name}",
-                action="store_true",
-                help=f"also write build/{output}: {spec.help}",
-            )
-    bld.add_argument(
-        "--pdf-variant",
-        metavar="VARIANT",
-        help="pdf/ua-1 (default: tagged, accessible) or pdf/a-3b (archival)",
-    )
-    bld.add_argument("--bleed", metavar="LENGTH", help="bleed around each PDF page, e.g. 3mm")
-    bld.add_argument("--marks", action="store_true", help="crop and cross marks in the bleed")
-    bld.add_argument(
-        "--no-wait",
-        action="store_true",
-        help="fail at once if another build is running in the same build/ folder",
-    )
+    _build_options(bld)
     shown = bld.add_mutually_exclusive_group()
     shown.add_argument("--quiet", action="store_true", help="plain result lines, no progress")
     shown.add_argument("--json", action="store_true", help="one JSON summary on stdout")
 
     wch = commands.add_parser("watch", help="rebuild whenever a manuscript or layout file changes")
     _directory(wch)
-    _formats(wch)
+    _build_options(wch)
     wch.add_argument(
         "--interval", type=float, default=0.3, help="seconds between looks (default: 0.3)"
     )
@@ -136,7 +139,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _formats_of(args: argparse.Namespace) -> tuple[str, ...]:
-    return registry.default_formats() if args.format == "all" else (args.format,)
+    """The editions ``--format`` names, and those added by their own flag (``--booklet``)."""
+    chosen = registry.default_formats() if args.format == "all" else (args.format,)
+    flagged = tuple(spec.name for spec in registry.EDITIONS.values() if spec.flag)
+    return chosen + tuple(name for name in flagged if getattr(args, name) and name not in chosen)
 
 
 def _warn(problems: Sequence[Problem], err: TextIO) -> None:
@@ -160,7 +166,8 @@ def _import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for note in imported.notes:
         err.write(Problem(args.summary, None, note, code="import").format("note") + "\n")
     manuscript = display_path(args.directory / "manuscript")
-    out.write(f"imported {imported.segments} segments into {manuscript}: a draft to review\n")
+    segments = counted(imported.segments, "segment")
+    out.write(f"imported {segments} into {manuscript}: a draft to review\n")
     out.write(f"next: booktool check {display_path(args.directory)} lists what to review\n")
     return 0
 
@@ -169,7 +176,7 @@ def _new(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from booktool.cli.starter import create_project
 
     written = create_project(args.directory)
-    out.write(f"created {len(written)} files in {display_path(args.directory)}\n")
+    out.write(f"created {counted(len(written), 'file')} in {display_path(args.directory)}\n")
     out.write(f"next: booktool build {display_path(args.directory)}\n")
     return 0
 
@@ -204,19 +211,18 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from booktool.build import build
+    from booktool.build import BuildReport, build
     from booktool.cache.lock import build_lock
     from booktool.options import print_options
     from booktool.source.project import Project
 
     started = time.perf_counter()
-    project = Project.open(args.directory)
-    flagged = tuple(spec.name for spec in registry.EDITIONS.values() if spec.flag)
-    formats = _formats_of(args) + tuple(name for name in flagged if getattr(args, name))
-    options = print_options(args.pdf_variant, args.bleed, args.marks)
     progress = _progress(args, out)
     try:
         try:
+            project = Project.open(args.directory)
+            formats = _formats_of(args)
+            options = print_options(args.pdf_variant, args.bleed, args.marks)
             # One build at a time in build/, from before the stamp is read until it is stored.
             say = lambda line: err.write(line + "\n")  # noqa: E731
             with build_lock(project.build_dir, wait=not args.no_wait, say=say):
@@ -230,24 +236,23 @@ def _build(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 raise
             raise error from exc
     except BooktoolError as exc:
-        if args.json:
-            summary = {
-                "ok": False,
-                "errors": [p.as_dict() for p in exc.problems],
-                "warnings": [p.as_dict() for p in exc.warnings],
-                "timings": progress.timings if progress else {},
-            }
-            out.write(json.dumps(summary, indent=1) + "\n")
+        if args.json:  # the same shape as a success's
+            failed = BuildReport(
+                warnings=exc.warnings, timings=progress.timings if progress else {}
+            )
+            out.write(json.dumps(failed.as_dict(exc.problems), indent=1) + "\n")
         raise
     _warn(report.warnings, err)
     if args.json:
-        out.write(json.dumps({"ok": True, **report.as_dict()}, indent=1) + "\n")
+        out.write(json.dumps(report.as_dict(), indent=1) + "\n")
         return 0
     from booktool.cli.progress import wrote_line
 
     for output in report.outputs:
         if output.written:
             out.write(wrote_line(display_path(output.path), output.size, output.pages) + "\n")
+    if (removed := report.removed_line()) is not None:
+        out.write(removed + "\n")
     current = [display_path(o.path) for o in report.outputs if not o.written]
     if report.up_to_date:
         out.write(f"up to date: {', '.join(current)}\n")
@@ -290,20 +295,25 @@ def _chronology(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             out.write(
                 f"{display_path(found.path)}:{found.line}: {found.date} [{mark}] {found.sentence}\n"
             )
-    out.write(f"{new} dated statement(s) name years the chronology does not cover\n")
+    names = "names" if new == 1 else "name"
+    out.write(f"{counted(new, 'dated statement')} {names} years the chronology does not cover\n")
     return 0
 
 
 def _watch(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from booktool.cli.watch import Watcher
+    from booktool.options import print_options
     from booktool.source.project import Project
 
+    options = print_options(args.pdf_variant, args.bleed, args.marks)  # wrong: fails at once
     watcher = Watcher(
         Project.open(args.directory),
         _formats_of(args),
         out,
         err,
         strict=args.strict,
+        options=options,
+        wait=not args.no_wait,
         interval=args.interval,
         debug=args.debug,
     )

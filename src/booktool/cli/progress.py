@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
+from booktool.errors import counted
+
 
 class Display:
     """Receives a build's events; this base shows nothing."""
@@ -82,8 +84,8 @@ def format_size(size: int) -> str:
 
 def wrote_line(path: str, size: int, pages: int | None) -> str:
     """``wrote build/x.pdf (9 pages, 51 KB)``."""
-    counted = f"{pages} pages, " if pages is not None else ""
-    return f"wrote {path} ({counted}{format_size(size)})"
+    count = f"{counted(pages, 'page')}, " if pages is not None else ""
+    return f"wrote {path} ({count}{format_size(size)})"
 
 
 class TerminalDisplay(Display):

@@ -1,7 +1,8 @@
 """``booktool new``: a small, commented project that shows an editor every feature by example.
 
-The files live in ``starter/`` beside this module; ``book.yaml`` gets a fresh identifier and
-today's date. An existing manuscript is never overwritten.
+The files live in ``starter/`` beside this module; ``book.yaml`` gets a fresh identifier,
+today's date and the comment that explains each key (:mod:`booktool.cli.keycomments`). An
+existing manuscript is never overwritten.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 from pathlib import Path
 
 from booktool.cache.output import write_atomic
+from booktool.cli.keycomments import comment_keys
 from booktool.errors import Problem, ProjectExistsError
 
 STARTER = Path(__file__).parent / "starter"
@@ -41,7 +43,8 @@ def create_project(directory: Path) -> list[Path]:
     for relative in starter_files():
         data = (STARTER / relative).read_bytes()
         if relative.name == "book.yaml":
-            data = string.Template(data.decode("utf-8")).substitute(values).encode("utf-8")
+            text = string.Template(data.decode("utf-8")).substitute(values)
+            data = comment_keys(text).encode("utf-8")
         target = directory / relative.parent / _RENAMED.get(relative.name, relative.name)
         write_atomic(target, data)
         written.append(target)

@@ -22,8 +22,9 @@ from booktool.build import build
 from booktool.cache.lock import build_lock
 from booktool.cli.progress import format_seconds, wrote_line
 from booktool.editions.registry import laid_out_formats
-from booktool.errors import BooktoolError, display_path
+from booktool.errors import BooktoolError, Problem, counted, display_path
 from booktool.limits import RenderLimits
+from booktool.options import PrintOptions
 from booktool.render.pool import RenderPool, render_processes, warm_renderer
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
@@ -52,6 +53,13 @@ def snapshot(folders: Sequence[Path]) -> Snapshot:
     return state
 
 
+def warning_changes(previous: Sequence[str], current: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The warnings of ``current`` that ``previous`` did not have, and those it had that
+    ``current`` has not, each in order."""
+    before, now = set(previous), set(current)
+    return [w for w in current if w not in before], [w for w in previous if w not in now]
+
+
 class Watcher:
     """Builds once, then again after every settled change, until stopped."""
 
@@ -66,6 +74,8 @@ class Watcher:
         interval: float = 0.3,
         settle: float = 0.3,
         debug: bool = False,
+        options: PrintOptions | None = None,
+        wait: bool = True,
     ) -> None:
         self.project = project
         self.formats = tuple(formats)
@@ -75,7 +85,13 @@ class Watcher:
         self.interval = interval
         self.settle = settle
         self.debug = debug
+        #: The print options (``--pdf-variant``, ``--bleed``, ``--marks``) of every build.
+        self.options = options
+        #: Whether a build waits for another one running in the same build/ (``--no-wait``).
+        self.wait = wait
         self.stop = threading.Event()
+        #: The last build's warnings, as printed: a rebuild prints only what changed.
+        self.warnings: list[str] | None = None
 
     def say(self, stream: TextIO, text: str) -> None:
         stream.write(text + "\n")
@@ -104,11 +120,11 @@ class Watcher:
     def build_once(self) -> bool:
         started = time.perf_counter()
         try:
-            with build_lock(self.project.build_dir, wait=True, say=partial(self.say, self.err)):
-                report = build(self.project, self.formats, strict=self.strict)
+            say = partial(self.say, self.err)
+            with build_lock(self.project.build_dir, wait=self.wait, say=say):
+                report = build(self.project, self.formats, strict=self.strict, options=self.options)
         except BooktoolError as exc:
-            for warning in exc.warnings:
-                self.say(self.err, warning.format("warning"))
+            self.report_warnings(exc.warnings)
             for problem in exc.problems:
                 self.say(self.err, problem.format())
             self.say(self.out, "build failed; waiting for the next change")
@@ -119,14 +135,32 @@ class Watcher:
             self.say(self.err, f"error[internal]: {type(exc).__name__}: {exc}")
             self.say(self.out, "build failed; waiting for the next change")
             return False
-        for warning in report.warnings:
-            self.say(self.err, warning.format("warning"))
+        self.report_warnings(report.warnings)
         written = [o for o in report.outputs if o.written]
         for output in written:
             self.say(self.out, wrote_line(display_path(output.path), output.size, output.pages))
+        if (removed := report.removed_line()) is not None:
+            self.say(self.out, removed)
         took = format_seconds(time.perf_counter() - started)
         self.say(self.out, f"up to date ({took})" if not written else f"built in {took}")
         return True
+
+    def report_warnings(self, warnings: Sequence[Problem]) -> None:
+        """The first build's warnings; then those that are new since the last build, those
+        gone (``gone: …``), and a count of the rest, so that a save does not reprint them all."""
+        lines = list(dict.fromkeys(w.format("warning") for w in warnings))
+        previous, self.warnings = self.warnings, lines
+        if previous is None:
+            for line in lines:
+                self.say(self.err, line)
+            return
+        new, gone = warning_changes(previous, lines)
+        for line in new:
+            self.say(self.err, line)
+        for line in gone:
+            self.say(self.err, f"gone: {line}")
+        if unchanged := len(lines) - len(new):
+            self.say(self.err, f"({counted(unchanged, 'warning')} unchanged)")
 
     def wait_for_change(self, before: Snapshot) -> Snapshot | None:
         """The next settled state that differs from ``before``; None once stopped."""

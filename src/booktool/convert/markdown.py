@@ -159,7 +159,7 @@ def _reader_problem(source: MarkdownSource, error: str) -> Problem:
     column = int(found.group(2)) if found else None
     message = " ".join(lines[:2]) if lines else "pandoc could not read this file"
     return Problem(
-        source.path, line, f"pandoc: {message}", "fix the Markdown", column, "markdown-syntax"
+        source.path, line, f"pandoc: {message}", "fix the Markdown", column, code="markdown-syntax"
     )
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, cast
 
 from booktool.cache.folder import folder_digest, write_folder_atomic
@@ -20,7 +20,7 @@ from booktool.editions.base import Edition, Made
 from booktool.editions.layouts import Layouts, user_template_cache
 from booktool.editions.pagemap import PageStart
 from booktool.editions.registry import EDITIONS, PRINT_EDITION, EditionSpec, Output, ordered
-from booktool.errors import InputError, Problem
+from booktool.errors import InputError, Problem, counted
 from booktool.limits import RenderLimits
 from booktool.model.book import Book
 from booktool.options import PrintOptions
@@ -104,9 +104,9 @@ def plan_output(
             if current is not None:
                 stage.note = "up to date"
                 output = Output(spec.name, target, current.size, current.pages, False)
-                return Planned(output, current, None)
+                return Planned(output, replace(current, slug=edition.book.slug), None)
         made = edition.make(progress.page_counter(spec.name))
-        stage.note = f"{made.pages} pages" if made.pages is not None else ""
+        stage.note = counted(made.pages, "page") if made.pages is not None else ""
     if spec.folder:
         size, sha256 = folder_digest(made.files or {})
     else:
@@ -118,6 +118,7 @@ def plan_output(
         size=size,
         pages=made.pages,
         warnings=[w.to_record() for w in made.warnings],
+        slug=edition.book.slug,
     )
     output = Output(spec.name, target, record.size, record.pages)
     return Planned(output, record, made, made.page_starts)
@@ -143,7 +144,7 @@ def page_map(
             return starts
     with progress.stage("layout") as stage:
         laid_out = edition.layout_pages()
-        stage.note = f"{len(laid_out.page_starts)} pages"
+        stage.note = counted(len(laid_out.page_starts), "page")
     starts, resources = laid_out.page_starts, laid_out.resources
     cache.store_page_map(edition.digest(resources), resources, starts)
     return starts

@@ -66,4 +66,4 @@ def character_problem(path: Path, text: str, first_line: int = 1) -> Problem | N
     offset, message = found
     line_start = text.rfind("\n", 0, offset) + 1
     line = text.count("\n", 0, offset) + first_line
-    return Problem(path, line, message, HINT, offset - line_start + 1, "bad-character")
+    return Problem(path, line, message, HINT, offset - line_start + 1, code="bad-character")

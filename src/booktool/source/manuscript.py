@@ -96,7 +96,7 @@ def read_text(path: Path, limit: int = MAX_MARKDOWN_BYTES) -> str:
             f"not UTF-8 (byte {exc.start}: 0x{data[exc.start]:02x})",
             "save the file as UTF-8",
             exc.start - line_start + 1,
-            "not-utf8",
+            code="not-utf8",
         ) from exc
 
 

@@ -16,6 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from booktool.errors import input_error
 from booktool.source.characters import describe, typed_character
+from booktool.source.yamlcauses import yaml_cause
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
 
@@ -93,7 +94,7 @@ def _convert(node: Node, path: Path, offset: int, scalars: Any) -> Any:
                     f"duplicate key '{key}' (first on line {result.key_lines[key]})",
                     "keep one of them",
                     key_node.start_mark.column + 1,
-                    "yaml-duplicate-key",
+                    code="yaml-duplicate-key",
                 )
             result.key_lines[key] = key_node.start_mark.line + offset
             result[key] = _convert(value_node, path, offset, scalars)
@@ -163,6 +164,24 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or ""
+        if mark is not None and (
+            cause := yaml_cause(
+                text,
+                problem,
+                mark.line,
+                mark.column,
+                exc.context_mark.line if exc.context_mark is not None else None,
+            )
+        ):
+            raise input_error(
+                path,
+                cause.line + first_line,
+                f"YAML error: {cause.message}",
+                cause.hint,
+                cause.column,
+                code="yaml-syntax",
+            ) from exc
         line = mark.line + first_line if mark else None
         column = mark.column + 1 if mark else None
         message = (exc.problem or exc.context or "invalid YAML").strip()
@@ -170,7 +189,7 @@ def load_yaml(text: str, path: Path, first_line: int = 1) -> Any:
             context = exc.context.removeprefix("while ").strip()
             message += f" ({context} from line {exc.context_mark.line + first_line})"
         raise input_error(
-            path, line, f"YAML error: {message}", "fix the YAML syntax", column, "yaml-syntax"
+            path, line, f"YAML error: {message}", "fix the YAML syntax", column, code="yaml-syntax"
         ) from exc
     except yaml.YAMLError as exc:
         raise input_error(
