@@ -24,13 +24,13 @@ if TYPE_CHECKING:
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``catalogue build`` and ``catalogue check``, with their options."""
-    from booktool.cli.main import _directory, _formats
+    from booktool.cli.main import _directory, _format_options
 
     cat = commands.add_parser("catalogue", help="build or check every project of a catalogue")
     actions = cat.add_subparsers(dest="action", required=True, metavar="ACTION")
     bld = actions.add_parser("build", help="build every project into its own build/")
     _directory(bld)
-    _formats(bld)
+    _format_options(bld)
     bld.add_argument(
         "--jobs",
         type=int,

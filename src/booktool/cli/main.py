@@ -32,17 +32,33 @@ def _directory(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _build_options(parser: argparse.ArgumentParser) -> None:
-    """Every option of a build, for ``build`` and ``watch`` alike (so that neither misses
-    one): ``--format`` (every edition of the registry, or ``all``), each flagged edition's
-    ``--NAME``, the print options (:class:`booktool.options.PrintOptions`), ``--strict`` and
-    ``--engine``."""
+def _format_options(parser: argparse.ArgumentParser) -> None:
+    """What every command that builds books takes (``build``, ``watch``, ``catalogue build``):
+    ``--format`` (every edition of the registry, or ``all``), ``--strict`` and ``--engine``."""
     parser.add_argument(
         "--format",
         choices=(*registry.names(), "all"),
         default="all",
         help=f"which edition to build (default: all = {' and '.join(registry.default_formats())})",
     )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat every warning as an error: fail and write nothing",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=("fast", "plain"),
+        help="PDF engine: fast (default) or plain (WeasyPrint's public API alone, slower; "
+        "also BOOKTOOL_ENGINE=plain)",
+    )
+
+
+def _build_options(parser: argparse.ArgumentParser) -> None:
+    """Every option of a build, for ``build`` and ``watch`` alike (so that neither misses
+    one): :func:`_format_options`, each flagged edition's ``--NAME``, the print options
+    (:class:`booktool.options.PrintOptions`) and ``--no-wait``."""
+    _format_options(parser)
     for spec in registry.EDITIONS.values():
         if spec.flag:
             output = spec.output.format(slug="<slug>")
@@ -59,20 +75,9 @@ def _build_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bleed", metavar="LENGTH", help="bleed around each PDF page, e.g. 3mm")
     parser.add_argument("--marks", action="store_true", help="crop and cross marks in the bleed")
     parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="treat every warning as an error: fail and write nothing",
-    )
-    parser.add_argument(
         "--no-wait",
         action="store_true",
         help="fail at once if another build is running in the same build/ folder",
-    )
-    parser.add_argument(
-        "--engine",
-        choices=("fast", "plain"),
-        help="PDF engine: fast (default) or plain (WeasyPrint's public API alone, slower; "
-        "also BOOKTOOL_ENGINE=plain)",
     )
 
 
