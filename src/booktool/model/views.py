@@ -12,12 +12,14 @@ from typing import Protocol
 
 from markupsafe import Markup
 
-from booktool.model.book import Book, Chapter, ChronologyEntry, Figure, KeyTerm, Section
+from booktool.model.book import Book, Chapter, ChronologyEntry, Figure, KeyTerm, Section, Source
 from booktool.model.charts import ChartView, chart_href, chart_view
+from booktool.model.qrcodes import qr_data_uri
+from booktool.model.timelinks import moment_url
 from booktool.model.typography import smarten
 from booktool.model.xrefs import chapter_file
 from booktool.source.text import slugify
-from booktool.source.timecode import format_timecode
+from booktool.source.timecode import format_timecode, parse_timecode
 
 PAGE_SIZES_CSS = {"A4": "A4", "A5": "A5", "Letter": "letter"}
 CHRONOLOGY_FILE = "chronology.xhtml"
@@ -35,11 +37,66 @@ class Linking(Protocol):
 
     def finish(self, html: str) -> str: ...
 
+    @property
+    def page_references(self) -> bool:
+        """Whether the edition is printed: its chapters open with a QR code of the film."""
+        ...
+
+
+#: Column headings of a figure's table whose cells, timestamps, link to the film.
+MOMENT_COLUMNS = frozenset({"said at", "at", "time", "timestamp"})
+
+
+@dataclass(frozen=True)
+class MomentView:
+    """A moment of the film: its timestamp as printed and the address that opens it there."""
+
+    label: str
+    href: str
+
 
 @dataclass(frozen=True)
 class LinkView:
     href: str
     text: str
+    #: Where the film shows what the link's target summarises (with ``source.url`` only).
+    moment: MomentView | None = None
+
+
+@dataclass(frozen=True)
+class CellView:
+    """A cell of a figure's table; a timestamp links to the film (``href``) if it has a URL."""
+
+    text: str
+    href: str | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class FilmLinks:
+    """The book's links into its film: none without ``source.url``."""
+
+    def __init__(self, source: Source) -> None:
+        self.url = source.url
+        self.template = source.time_link
+
+    def href(self, seconds: int) -> str | None:
+        if self.url is None:
+            return None
+        return moment_url(self.url, seconds, self.template)
+
+    def moment(self, seconds: int | None) -> MomentView | None:
+        href = self.href(seconds) if seconds is not None else None
+        return MomentView(format_timecode(seconds), href) if href and seconds is not None else None
+
+    def cell(self, text: str) -> CellView:
+        """A table cell, linked if the film has a URL and the text is a timestamp."""
+        try:
+            seconds = parse_timecode(text) if self.url else None
+        except ValueError:
+            seconds = None
+        return CellView(smarten(text), self.href(seconds) if seconds is not None else None)
 
 
 @dataclass(frozen=True)
@@ -53,6 +110,8 @@ class SectionView:
     heading: bool = True
     #: The id of the heading that names the section (the chapter's, when it has none of its own).
     labelled_by: str = ""
+    #: The film at the span's start (with ``source.url`` only).
+    span_href: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +125,10 @@ class ChapterView:
     sections: list[SectionView]
     key_terms: list[KeyTerm]
     questions: list[str]
+    #: The chapter's first moment in the film (with ``source.url`` only).
+    moment: MomentView | None = None
+    #: A QR code of that moment, as an SVG ``data:`` URI (the printed editions only).
+    qr: str | None = None
 
     @property
     def listed_sections(self) -> list[SectionView]:
@@ -95,7 +158,7 @@ class FigureView:
     image: str | None = None
     chart: ChartView | None = None
     columns: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
+    rows: list[list[CellView]] = field(default_factory=list)
     caption: str = ""
     credit: str = ""
 
@@ -114,6 +177,8 @@ class SourcedSection:
     span_label: str
     href: str
     notes: list[str]
+    #: The film at the span's start (with ``source.url`` only).
+    span_href: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +230,11 @@ class BookView:
 
 
 def _section_view(
-    section: Section, file: str, link: Linking, chapter_heading: str | None = None
+    section: Section,
+    file: str,
+    link: Linking,
+    film: FilmLinks,
+    chapter_heading: str | None = None,
 ) -> SectionView:
     """``chapter_heading``: the id of the chapter's heading, if the section repeats its title."""
     anchor = f"s-{section.id}"
@@ -178,6 +247,7 @@ def _section_view(
         href=link.href(file, anchor),
         heading=chapter_heading is None,
         labelled_by=chapter_heading or f"{anchor}-title",
+        span_href=film.href(section.span.start) if section.span else None,
     )
 
 
@@ -185,12 +255,14 @@ def _same_title(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def _chapter_view(chapter: Chapter, link: Linking) -> ChapterView:
+def _chapter_view(chapter: Chapter, link: Linking, film: FilmLinks) -> ChapterView:
     file = chapter_file(chapter.number)
     anchor = f"ch-{chapter.id}"
     # A chapter of one section titled as the chapter prints its title once.
     only = chapter.sections[0] if len(chapter.sections) == 1 else None
     repeated = f"{anchor}-title" if only and _same_title(only.title, chapter.title) else None
+    start = next((s.span.start for s in chapter.sections if s.span), None)
+    moment = film.moment(start)
     return ChapterView(
         anchor=anchor,
         number=chapter.number,
@@ -198,9 +270,11 @@ def _chapter_view(chapter: Chapter, link: Linking) -> ChapterView:
         title=smarten(chapter.title),
         file_name=file,
         href=link.href(file, anchor),
-        sections=[_section_view(s, file, link, repeated) for s in chapter.sections],
+        sections=[_section_view(s, file, link, film, repeated) for s in chapter.sections],
         key_terms=[KeyTerm(smarten(k.term), smarten(k.definition)) for k in chapter.key_terms],
         questions=[smarten(q) for q in chapter.questions],
+        moment=moment,
+        qr=qr_data_uri(moment.href) if moment and link.page_references else None,
     )
 
 
@@ -224,13 +298,18 @@ def _join_names(names: list[str]) -> str | None:
 
 
 def _chronology(
-    entries: list[ChronologyEntry], chapters: list[ChapterView]
+    entries: list[ChronologyEntry], chapters: list[ChapterView], book: Book, film: FilmLinks
 ) -> list[ChronologyView]:
     sections = {s.anchor: s for c in chapters for s in c.sections}
+    starts = {f"s-{s.id}": s.span.start for s in book.sections if s.span}
     views: list[ChronologyView] = []
     for entry in entries:
         links = [
-            LinkView(sections[f"s-{sid}"].href, sections[f"s-{sid}"].title)
+            LinkView(
+                sections[f"s-{sid}"].href,
+                sections[f"s-{sid}"].title,
+                film.moment(starts.get(f"s-{sid}")),
+            )
             for sid in entry.section_ids
             if f"s-{sid}" in sections
         ]
@@ -241,15 +320,26 @@ def _chronology(
     return views
 
 
-def _figure_view(figure: Figure, link: Linking) -> FigureView:
+def _figure_view(figure: Figure, link: Linking, film: FilmLinks) -> FigureView:
     anchor = f"fig-{figure.id}"
-    rows = [[smarten(cell) for cell in row] for row in figure.rows]
     columns = [smarten(column) for column in figure.columns]
+    timed = [column.strip().casefold() in MOMENT_COLUMNS for column in figure.columns]
+    rows = [
+        [
+            film.cell(cell) if index < len(timed) and timed[index] else CellView(smarten(cell))
+            for index, cell in enumerate(row)
+        ]
+        for row in figure.rows
+    ]
     if figure.kind == "chart":
         unit = f" ({figure.unit})" if figure.unit else ""
         columns = ["Measure", f"Value{unit}", "Said at"]
         rows = [
-            [smarten(p.label), f"{p.value:g}", format_timecode(p.at) if p.at is not None else "—"]
+            [
+                CellView(smarten(p.label)),
+                CellView(f"{p.value:g}"),
+                film.cell(format_timecode(p.at)) if p.at is not None else CellView("—"),
+            ]
             for p in figure.points
         ]
     return FigureView(
@@ -270,6 +360,7 @@ def _figure_view(figure: Figure, link: Linking) -> FigureView:
 
 
 def _sourcing(chapters: list[ChapterView], book: Book) -> list[SourcedChapter]:
+    """Each chapter's sections with their spans (linked to the film as the sections' are)."""
     notes = {f"s-{s.id}": s.editorial_notes for s in book.sections}
     return [
         SourcedChapter(
@@ -281,6 +372,7 @@ def _sourcing(chapters: list[ChapterView], book: Book) -> list[SourcedChapter]:
                     s.span_label or "",
                     s.href,
                     [smarten(n) for n in notes.get(s.anchor, [])],
+                    s.span_href,
                 )
                 for s in chapter.sections
             ],
@@ -305,10 +397,13 @@ def _parts(book: Book, link: Linking) -> dict[str, PartView]:
 
 def book_view(book: Book, link: Linking) -> BookView:
     """The view of the whole book that every template receives as ``book``."""
+    film = FilmLinks(book.source)
     introduction = (
-        _section_view(book.introduction, INTRODUCTION_FILE, link) if book.introduction else None
+        _section_view(book.introduction, INTRODUCTION_FILE, link, film)
+        if book.introduction
+        else None
     )
-    chapters = [_chapter_view(chapter, link) for chapter in book.chapters]
+    chapters = [_chapter_view(chapter, link, film) for chapter in book.chapters]
     return BookView(
         title=smarten(book.title),
         subtitle=smarten(book.subtitle) if book.subtitle else None,
@@ -324,8 +419,8 @@ def book_view(book: Book, link: Linking) -> BookView:
         page_size=PAGE_SIZES_CSS[book.page_size],
         introduction=introduction,
         chapters=chapters,
-        chronology=_chronology(book.chronology, chapters),
-        figures=[_figure_view(f, link) for f in book.figures],
+        chronology=_chronology(book.chronology, chapters, book, film),
+        figures=[_figure_view(f, link, film) for f in book.figures],
         people=[
             PersonView(f"person-{slugify(p.name)}", p.name, p.dates, smarten(p.role))
             for p in book.people
