@@ -318,8 +318,12 @@ class EpubEdition(Edition):
                 content=doc.content.encode("utf-8"),
             )
             item.title = doc.title
-            if "</math>" in doc.content:  # formulas: reading systems are told (OPF-014)
-                item.properties = ["mathml"]
+            # Formulas and inline charts: reading systems are told (OPF-014).
+            item.properties = [
+                name
+                for name, mark in (("mathml", "</math>"), ("svg", "</svg>"))
+                if mark in doc.content
+            ]
             package.add_item(item)
             self.documents_by_uid[doc.uid] = item
         for number, (href, data) in enumerate(sorted(self.media_bytes().items()), start=1):

@@ -350,7 +350,10 @@ def _figure_view(figure: Figure, link: Linking, film: FilmLinks) -> FigureView:
         source=smarten(figure.source),
         kind=figure.kind,
         href=link.href(FIGURES_FILE, anchor),
-        image=chart_href(figure) if figure.kind == "chart" else figure.image,
+        # A chart is a file in print; a screen edition draws it inline, in the reader's colours.
+        image=(chart_href(figure) if link.page_references else None)
+        if figure.kind == "chart"
+        else figure.image,
         chart=chart_view(figure) if figure.kind == "chart" else None,
         columns=columns,
         rows=rows,
