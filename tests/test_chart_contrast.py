@@ -30,7 +30,10 @@ function rgba(text) {
   return [parts[0], parts[1], parts[2], parts.length > 3 ? parts[3] : 1];
 }
 function luminance(c) {
-  const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+  const f = (v) => {
+    v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+  };
   return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
 }
 function background(el) {
@@ -53,7 +56,8 @@ function measure(el, kind) {
   let size = null;
   if (chart && kind === "text") {
     const scale = chart.getBoundingClientRect().width / chart.viewBox.baseVal.width;
-    size = Number(el.getAttribute("font-size") || el.closest("g").getAttribute("font-size")) * scale;
+    const units = el.getAttribute("font-size") || el.closest("g").getAttribute("font-size");
+    size = Number(units) * scale;
   }
   return {kind, text: el.textContent.trim().slice(0, 40), ratio: (a + 0.05) / (b + 0.05), size,
           body: parseFloat(getComputedStyle(document.body).fontSize)};
@@ -86,7 +90,8 @@ def measured(epub: Path, document: str, folder: Path, night: bool) -> list[dict[
     text = page.read_text("utf-8")
     style = f"<style>{NIGHT}</style>" if night else ""
     script = f"<script>//<![CDATA[\n{MEASURE}\n//]]></script>"
-    page.write_text(text.replace("</head>", style + "</head>").replace("</body>", script + "</body>"))
+    text = text.replace("</head>", style + "</head>").replace("</body>", script + "</body>")
+    page.write_text(text, "utf-8")
     result = subprocess.run(
         [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--window-size=360,800",
          "--virtual-time-budget=3000", "--dump-dom", page.as_uri()],
