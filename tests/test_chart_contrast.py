@@ -19,6 +19,8 @@ from pathlib import Path
 import pikepdf
 import pytest
 
+from .conftest import copy_project, run_cli
+
 #: Like Calibre's dark colour scheme: the reader sets the text and page colours.
 NIGHT = "html, body { color: #e6e6e6 !important; background: #1b1b1b !important; }"
 
@@ -65,7 +67,7 @@ function measure(el, kind) {
 const found = [];
 document.querySelectorAll("svg.chart text").forEach((el) => found.push(measure(el, "text")));
 document.querySelectorAll("svg.chart rect").forEach((el) => found.push(measure(el, "bar")));
-document.querySelectorAll(".source-span, .figure-source, .sourcing-span")
+document.querySelectorAll(".source-span, .figure-source, .sourcing-span, a.film-moment")
   .forEach((el) => found.push(measure(el, "secondary")));
 const out = document.createElementNS("http://www.w3.org/1999/xhtml", "pre");
 out.setAttribute("id", "measured");
@@ -103,17 +105,33 @@ def measured(epub: Path, document: str, folder: Path, night: bool) -> list[dict[
     return data
 
 
+@pytest.fixture(scope="module")
+def film_epub(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The basic root's EPUB with a source URL (its timestamps are links), without a page
+    list (no print layout needed)."""
+    project = copy_project(tmp_path_factory.mktemp("film"))
+    book = project / "manuscript" / "book.yaml"
+    text = book.read_text("utf-8").replace(
+        "  kind: documentary\n", "  kind: documentary\n  url: https://vimeo.com/76979871\n"
+    )
+    book.write_text(text + "epub: {page_list: false}\n", "utf-8")
+    result = run_cli("build", str(project), "--format", "epub")
+    assert result.code == 0, result.err
+    return project / "build" / "the-great-leap-forward.epub"
+
+
 @pytest.mark.parametrize("night", [False, True], ids=["light", "night"])
 def test_the_chart_and_secondary_lines_keep_their_contrast(
-    repo_epub: Path, tmp_path: Path, night: bool
+    film_epub: Path, tmp_path: Path, night: bool
 ) -> None:
-    figures = measured(repo_epub, "figures.xhtml", tmp_path / "figures", night)
-    chapter = measured(repo_epub, "chapter-01.xhtml", tmp_path / "chapter", night)
+    figures = measured(film_epub, "figures.xhtml", tmp_path / "figures", night)
+    chapter = measured(film_epub, "chapter-01.xhtml", tmp_path / "chapter", night)
     texts = [m for m in figures if m["kind"] == "text"]
     bars = [m for m in figures if m["kind"] == "bar"]
     secondary = [m for m in figures + chapter if m["kind"] == "secondary"]
-    # The basic root's chart: 4 labels, 4 values, 4 ticks and the unit; 4 bars; sources.
-    assert len(texts) == 13 and len(bars) == 4 and len(secondary) >= 4
+    # The basic root's chart: 4 labels, 4 values, 4 ticks and the unit; 4 bars; the spans
+    # and the figures' sources, their links to the film (12 in figures.xhtml, 2 + 2 spans).
+    assert len(texts) == 13 and len(bars) == 4 and len(secondary) >= 4 + 12 + 2
     for item in texts + secondary:
         assert float(str(item["ratio"])) >= 4.5, item
     for item in bars:  # graphical objects: WCAG 1.4.11 asks 3:1
