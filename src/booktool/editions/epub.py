@@ -275,7 +275,8 @@ class EpubEdition(Edition):
     def accessibility_metadata(self) -> None:
         """EPUB Accessibility 1.1: how the book can be read, what it offers, its page source."""
         package, view = self.package, self.view
-        images = bool(self.book.media) or any(f.image for f in view.figures)
+        # An inline chart is a picture too (its text alternative is its aria-label).
+        images = bool(self.book.media) or any(f.image or f.chart for f in view.figures)
         features = ["structuralNavigation", "tableOfContents", "readingOrder"]
         features += ["alternativeText"] if images else []
         features += ["longDescription"] if any(f.chart for f in view.figures) else []
