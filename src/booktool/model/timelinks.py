@@ -3,15 +3,19 @@
 YouTube takes ``t=SECONDS`` in its query, Vimeo ``#t=SECONDSs`` in its fragment, and any other
 address the W3C media fragment ``#t=SECONDS``. A ``source.time_link`` template in book.yaml
 overrides the rule; it may hold only the placeholders of :data:`PLACEHOLDERS`, which booktool
-substitutes itself (never ``str.format`` on what a manuscript wrote).
+substitutes itself (never ``str.format`` on what a manuscript wrote). :class:`FilmLinks` gives the
+views (:mod:`booktool.model.views`) these links, or none when the book has no ``source.url``.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from booktool.source.timecode import format_timecode
+from booktool.model.book import Source
+from booktool.model.typography import smarten
+from booktool.source.timecode import format_timecode, parse_timecode
 
 #: What a ``time_link`` template may hold, and what each becomes.
 PLACEHOLDERS = {
@@ -86,3 +90,51 @@ def moment_url(url: str, seconds: int, template: str | None = None) -> str:
     if host in _VIMEO_HOSTS:
         return _with_fragment(url, f"t={seconds}s")
     return _with_fragment(url, f"t={seconds}")
+
+
+#: Column headings of a figure's table whose cells, timestamps, link to the film.
+MOMENT_COLUMNS = frozenset({"said at", "timestamp"})
+
+
+@dataclass(frozen=True)
+class MomentView:
+    """A moment of the film: its timestamp as printed and the address that opens it there."""
+
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class CellView:
+    """A cell of a figure's table; a timestamp links to the film (``href``) if it has a URL."""
+
+    text: str
+    href: str | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class FilmLinks:
+    """The book's links into its film: none without ``source.url``."""
+
+    def __init__(self, source: Source) -> None:
+        self.url = source.url
+        self.template = source.time_link
+
+    def href(self, seconds: int) -> str | None:
+        if self.url is None:
+            return None
+        return moment_url(self.url, seconds, self.template)
+
+    def moment(self, seconds: int | None) -> MomentView | None:
+        href = self.href(seconds) if seconds is not None else None
+        return MomentView(format_timecode(seconds), href) if href and seconds is not None else None
+
+    def cell(self, text: str) -> CellView:
+        """A table cell, linked if the film has a URL and the text is a timestamp."""
+        try:
+            seconds = parse_timecode(text) if self.url else None
+        except ValueError:
+            seconds = None
+        return CellView(smarten(text), self.href(seconds) if seconds is not None else None)

@@ -12,14 +12,14 @@ from typing import Protocol
 
 from markupsafe import Markup
 
-from booktool.model.book import Book, Chapter, ChronologyEntry, Figure, KeyTerm, Section, Source
+from booktool.model.book import Book, Chapter, ChronologyEntry, Figure, KeyTerm, Section
 from booktool.model.charts import ChartView, chart_href, chart_view
 from booktool.model.qrcodes import qr_data_uri
-from booktool.model.timelinks import moment_url
+from booktool.model.timelinks import MOMENT_COLUMNS, CellView, FilmLinks, MomentView
 from booktool.model.typography import smarten
 from booktool.model.xrefs import chapter_file
 from booktool.source.text import slugify
-from booktool.source.timecode import format_timecode, parse_timecode
+from booktool.source.timecode import format_timecode
 
 PAGE_SIZES_CSS = {"A4": "A4", "A5": "A5", "Letter": "letter"}
 CHRONOLOGY_FILE = "chronology.xhtml"
@@ -43,60 +43,12 @@ class Linking(Protocol):
         ...
 
 
-#: Column headings of a figure's table whose cells, timestamps, link to the film.
-MOMENT_COLUMNS = frozenset({"said at", "at", "time", "timestamp"})
-
-
-@dataclass(frozen=True)
-class MomentView:
-    """A moment of the film: its timestamp as printed and the address that opens it there."""
-
-    label: str
-    href: str
-
-
 @dataclass(frozen=True)
 class LinkView:
     href: str
     text: str
     #: Where the film shows what the link's target summarises (with ``source.url`` only).
     moment: MomentView | None = None
-
-
-@dataclass(frozen=True)
-class CellView:
-    """A cell of a figure's table; a timestamp links to the film (``href``) if it has a URL."""
-
-    text: str
-    href: str | None = None
-
-    def __str__(self) -> str:
-        return self.text
-
-
-class FilmLinks:
-    """The book's links into its film: none without ``source.url``."""
-
-    def __init__(self, source: Source) -> None:
-        self.url = source.url
-        self.template = source.time_link
-
-    def href(self, seconds: int) -> str | None:
-        if self.url is None:
-            return None
-        return moment_url(self.url, seconds, self.template)
-
-    def moment(self, seconds: int | None) -> MomentView | None:
-        href = self.href(seconds) if seconds is not None else None
-        return MomentView(format_timecode(seconds), href) if href and seconds is not None else None
-
-    def cell(self, text: str) -> CellView:
-        """A table cell, linked if the film has a URL and the text is a timestamp."""
-        try:
-            seconds = parse_timecode(text) if self.url else None
-        except ValueError:
-            seconds = None
-        return CellView(smarten(text), self.href(seconds) if seconds is not None else None)
 
 
 @dataclass(frozen=True)
