@@ -9,12 +9,14 @@ STAMP := $(VENV)/.installed
 all: booklet
 
 # System packages: Java for EPUBCheck, HarfBuzz's subsetter for faster font subsetting,
-# poppler-utils to look at pages. Installed when we are root on Debian; skipped otherwise.
+# poppler-utils to look at pages, zbar-tools to read the PDF's QR codes back in the tests.
+# Installed when we are root on Debian; skipped otherwise.
 sysdeps:
 	@missing=""; \
 	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
 	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v zbarimg >/dev/null 2>&1 || missing="$$missing zbar-tools"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing$$missing"; \

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from booktool.draft.model import Pasted
+from booktool.model.timelinks import url_problem
 from booktool.source.timecode import parse_timecode
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')]+", re.IGNORECASE)
@@ -55,7 +56,15 @@ def clean_pasted(text: str) -> Pasted:
         kept.append(line)
     cleaned = "\n".join(kept).strip("\n")
     cleaned = re.sub(r"\n{3,}", "\n\n", cleaned)
-    return Pasted(text=cleaned, url=url, dropped=dropped)
+    return Pasted(text=cleaned, url=web_address(url), dropped=dropped)
+
+
+def web_address(url: str | None) -> str | None:
+    """A pasted URL as ``source.url`` takes it: ``www.…`` given its ``https://``; one that is
+    still no http(s) address is left out (book.yaml would refuse it)."""
+    if url is not None and url.lower().startswith("www."):
+        url = "https://" + url
+    return url if url is not None and url_problem(url) is None else None
 
 
 _BULLET_LINE = re.compile(

@@ -275,7 +275,8 @@ class EpubEdition(Edition):
     def accessibility_metadata(self) -> None:
         """EPUB Accessibility 1.1: how the book can be read, what it offers, its page source."""
         package, view = self.package, self.view
-        images = bool(self.book.media) or any(f.image for f in view.figures)
+        # An inline chart is a picture too (its text alternative is its aria-label).
+        images = bool(self.book.media) or any(f.image or f.chart for f in view.figures)
         features = ["structuralNavigation", "tableOfContents", "readingOrder"]
         features += ["alternativeText"] if images else []
         features += ["longDescription"] if any(f.chart for f in view.figures) else []
@@ -318,8 +319,12 @@ class EpubEdition(Edition):
                 content=doc.content.encode("utf-8"),
             )
             item.title = doc.title
-            if "</math>" in doc.content:  # formulas: reading systems are told (OPF-014)
-                item.properties = ["mathml"]
+            # Formulas and inline charts: reading systems are told (OPF-014).
+            item.properties = [
+                name
+                for name, mark in (("mathml", "</math>"), ("svg", "</svg>"))
+                if mark in doc.content
+            ]
             package.add_item(item)
             self.documents_by_uid[doc.uid] = item
         for number, (href, data) in enumerate(sorted(self.media_bytes().items()), start=1):

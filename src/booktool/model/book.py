@@ -23,6 +23,9 @@ class Source:
     publisher: str | None = None
     year: int | None = None
     duration: int | None = None
+    #: How a moment of the film is linked: a template of ``{url}``, ``{seconds}``, ``{hms}``
+    #: (see :mod:`booktool.model.timelinks`); None for the rule of the URL's host.
+    time_link: str | None = None
 
 
 @dataclass(frozen=True)

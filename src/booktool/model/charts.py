@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 
 from booktool.model.book import Figure
@@ -10,17 +11,31 @@ from booktool.model.typography import smarten
 from booktool.source.ids import file_stem
 from booktool.source.timecode import format_timecode
 
-WIDTH = 640
-LABEL_WIDTH = 250
-BAR_HEIGHT = 26
-GAP = 16
-TOP = 20
+#: The chart is drawn for a phone's column: 340 units wide, its text 14 and 12 units high,
+#: shown at most as wide as its text stays 0.9 of the text around it (book.css). Each bar's
+#: label sits on its own lines above the bar, so a long label never squeezes the bars.
+WIDTH = 340
+PLOT_LEFT = 8
+VALUE_SPACE = 48
+LABEL_SIZE = 14
+LINE_HEIGHT = 17
+BAR_HEIGHT = 16
+GAP = 12
+TOP = 4
 AXIS_SPACE = 40
+#: Characters in a line of a bar's label before it wraps (about 7.5 units a character).
+LABEL_CHARACTERS = 40
+
+
+@dataclass(frozen=True)
+class LabelLine:
+    text: str
+    y: float
 
 
 @dataclass(frozen=True)
 class Bar:
-    label: str
+    label: list[LabelLine]
     value_label: str
     y: float
     width: float
@@ -59,31 +74,29 @@ def _nice_step(maximum: float) -> float:
 
 def chart_view(figure: Figure) -> ChartView:
     """A horizontal bar chart of the figure's points, scaled to a round axis."""
-    plot_width = WIDTH - LABEL_WIDTH - 70
+    plot_width = WIDTH - PLOT_LEFT - VALUE_SPACE
     step = _nice_step(max((p.value for p in figure.points), default=1))
     top = step * math.ceil(max((p.value for p in figure.points), default=1) / step)
     scale = plot_width / top if top else 0
     bars = []
-    for index, point in enumerate(figure.points):
-        y = TOP + index * (BAR_HEIGHT + GAP)
+    y = float(TOP)
+    for point in figure.points:
         at = f" ({format_timecode(point.at)})" if point.at is not None else ""
+        lines = textwrap.wrap(smarten(point.label) + at, LABEL_CHARACTERS) or [""]
+        label = [LabelLine(text, y + LINE_HEIGHT * (i + 1) - 4) for i, text in enumerate(lines)]
+        bar_y = y + LINE_HEIGHT * len(lines) + 2
         bars.append(
-            Bar(
-                smarten(point.label) + at,
-                f"{point.value:g}",
-                y,
-                point.value * scale,
-                y + BAR_HEIGHT * 0.68,
-            )
+            Bar(label, f"{point.value:g}", bar_y, point.value * scale, bar_y + BAR_HEIGHT - 3)
         )
-    axis_y = TOP + len(bars) * (BAR_HEIGHT + GAP)
+        y = bar_y + BAR_HEIGHT + GAP
+    axis_y = y - GAP + 6
     ticks = [
-        Tick(LABEL_WIDTH + i * step * scale, f"{i * step:g}") for i in range(round(top / step) + 1)
+        Tick(PLOT_LEFT + i * step * scale, f"{i * step:g}") for i in range(round(top / step) + 1)
     ]
     return ChartView(
         WIDTH,
         int(axis_y + AXIS_SPACE),
-        LABEL_WIDTH,
+        PLOT_LEFT,
         plot_width,
         axis_y,
         BAR_HEIGHT,

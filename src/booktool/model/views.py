@@ -14,6 +14,8 @@ from markupsafe import Markup
 
 from booktool.model.book import Book, Chapter, ChronologyEntry, Figure, KeyTerm, Section
 from booktool.model.charts import ChartView, chart_href, chart_view
+from booktool.model.qrcodes import qr_data_uri
+from booktool.model.timelinks import MOMENT_COLUMNS, CellView, FilmLinks, MomentView
 from booktool.model.typography import smarten
 from booktool.model.xrefs import chapter_file
 from booktool.source.text import slugify
@@ -35,11 +37,18 @@ class Linking(Protocol):
 
     def finish(self, html: str) -> str: ...
 
+    @property
+    def page_references(self) -> bool:
+        """Whether the edition is printed: its chapters open with a QR code of the film."""
+        ...
+
 
 @dataclass(frozen=True)
 class LinkView:
     href: str
     text: str
+    #: Where the film shows what the link's target summarises (with ``source.url`` only).
+    moment: MomentView | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,8 @@ class SectionView:
     heading: bool = True
     #: The id of the heading that names the section (the chapter's, when it has none of its own).
     labelled_by: str = ""
+    #: The film at the span's start (with ``source.url`` only).
+    span_href: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,10 @@ class ChapterView:
     sections: list[SectionView]
     key_terms: list[KeyTerm]
     questions: list[str]
+    #: The chapter's first moment in the film (with ``source.url`` only).
+    moment: MomentView | None = None
+    #: A QR code of that moment, as an SVG ``data:`` URI (the printed editions only).
+    qr: str | None = None
 
     @property
     def listed_sections(self) -> list[SectionView]:
@@ -95,7 +110,7 @@ class FigureView:
     image: str | None = None
     chart: ChartView | None = None
     columns: list[str] = field(default_factory=list)
-    rows: list[list[str]] = field(default_factory=list)
+    rows: list[list[CellView]] = field(default_factory=list)
     caption: str = ""
     credit: str = ""
 
@@ -114,6 +129,8 @@ class SourcedSection:
     span_label: str
     href: str
     notes: list[str]
+    #: The film at the span's start (with ``source.url`` only).
+    span_href: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +182,11 @@ class BookView:
 
 
 def _section_view(
-    section: Section, file: str, link: Linking, chapter_heading: str | None = None
+    section: Section,
+    file: str,
+    link: Linking,
+    film: FilmLinks,
+    chapter_heading: str | None = None,
 ) -> SectionView:
     """``chapter_heading``: the id of the chapter's heading, if the section repeats its title."""
     anchor = f"s-{section.id}"
@@ -178,6 +199,7 @@ def _section_view(
         href=link.href(file, anchor),
         heading=chapter_heading is None,
         labelled_by=chapter_heading or f"{anchor}-title",
+        span_href=film.href(section.span.start) if section.span else None,
     )
 
 
@@ -185,12 +207,14 @@ def _same_title(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def _chapter_view(chapter: Chapter, link: Linking) -> ChapterView:
+def _chapter_view(chapter: Chapter, link: Linking, film: FilmLinks) -> ChapterView:
     file = chapter_file(chapter.number)
     anchor = f"ch-{chapter.id}"
     # A chapter of one section titled as the chapter prints its title once.
     only = chapter.sections[0] if len(chapter.sections) == 1 else None
     repeated = f"{anchor}-title" if only and _same_title(only.title, chapter.title) else None
+    start = next((s.span.start for s in chapter.sections if s.span), None)
+    moment = film.moment(start)
     return ChapterView(
         anchor=anchor,
         number=chapter.number,
@@ -198,9 +222,11 @@ def _chapter_view(chapter: Chapter, link: Linking) -> ChapterView:
         title=smarten(chapter.title),
         file_name=file,
         href=link.href(file, anchor),
-        sections=[_section_view(s, file, link, repeated) for s in chapter.sections],
+        sections=[_section_view(s, file, link, film, repeated) for s in chapter.sections],
         key_terms=[KeyTerm(smarten(k.term), smarten(k.definition)) for k in chapter.key_terms],
         questions=[smarten(q) for q in chapter.questions],
+        moment=moment,
+        qr=qr_data_uri(moment.href) if moment and link.page_references else None,
     )
 
 
@@ -224,13 +250,18 @@ def _join_names(names: list[str]) -> str | None:
 
 
 def _chronology(
-    entries: list[ChronologyEntry], chapters: list[ChapterView]
+    entries: list[ChronologyEntry], chapters: list[ChapterView], book: Book, film: FilmLinks
 ) -> list[ChronologyView]:
     sections = {s.anchor: s for c in chapters for s in c.sections}
+    starts = {f"s-{s.id}": s.span.start for s in book.sections if s.span}
     views: list[ChronologyView] = []
     for entry in entries:
         links = [
-            LinkView(sections[f"s-{sid}"].href, sections[f"s-{sid}"].title)
+            LinkView(
+                sections[f"s-{sid}"].href,
+                sections[f"s-{sid}"].title,
+                film.moment(starts.get(f"s-{sid}")),
+            )
             for sid in entry.section_ids
             if f"s-{sid}" in sections
         ]
@@ -241,15 +272,26 @@ def _chronology(
     return views
 
 
-def _figure_view(figure: Figure, link: Linking) -> FigureView:
+def _figure_view(figure: Figure, link: Linking, film: FilmLinks) -> FigureView:
     anchor = f"fig-{figure.id}"
-    rows = [[smarten(cell) for cell in row] for row in figure.rows]
     columns = [smarten(column) for column in figure.columns]
+    timed = [column.strip().casefold() in MOMENT_COLUMNS for column in figure.columns]
+    rows = [
+        [
+            film.cell(cell) if index < len(timed) and timed[index] else CellView(smarten(cell))
+            for index, cell in enumerate(row)
+        ]
+        for row in figure.rows
+    ]
     if figure.kind == "chart":
         unit = f" ({figure.unit})" if figure.unit else ""
         columns = ["Measure", f"Value{unit}", "Said at"]
         rows = [
-            [smarten(p.label), f"{p.value:g}", format_timecode(p.at) if p.at is not None else "—"]
+            [
+                CellView(smarten(p.label)),
+                CellView(f"{p.value:g}"),
+                film.cell(format_timecode(p.at)) if p.at is not None else CellView("—"),
+            ]
             for p in figure.points
         ]
     return FigureView(
@@ -260,7 +302,10 @@ def _figure_view(figure: Figure, link: Linking) -> FigureView:
         source=smarten(figure.source),
         kind=figure.kind,
         href=link.href(FIGURES_FILE, anchor),
-        image=chart_href(figure) if figure.kind == "chart" else figure.image,
+        # A chart is a file in print; a screen edition draws it inline, in the reader's colours.
+        image=(chart_href(figure) if link.page_references else None)
+        if figure.kind == "chart"
+        else figure.image,
         chart=chart_view(figure) if figure.kind == "chart" else None,
         columns=columns,
         rows=rows,
@@ -270,6 +315,7 @@ def _figure_view(figure: Figure, link: Linking) -> FigureView:
 
 
 def _sourcing(chapters: list[ChapterView], book: Book) -> list[SourcedChapter]:
+    """Each chapter's sections with their spans (linked to the film as the sections' are)."""
     notes = {f"s-{s.id}": s.editorial_notes for s in book.sections}
     return [
         SourcedChapter(
@@ -281,6 +327,7 @@ def _sourcing(chapters: list[ChapterView], book: Book) -> list[SourcedChapter]:
                     s.span_label or "",
                     s.href,
                     [smarten(n) for n in notes.get(s.anchor, [])],
+                    s.span_href,
                 )
                 for s in chapter.sections
             ],
@@ -305,10 +352,13 @@ def _parts(book: Book, link: Linking) -> dict[str, PartView]:
 
 def book_view(book: Book, link: Linking) -> BookView:
     """The view of the whole book that every template receives as ``book``."""
+    film = FilmLinks(book.source)
     introduction = (
-        _section_view(book.introduction, INTRODUCTION_FILE, link) if book.introduction else None
+        _section_view(book.introduction, INTRODUCTION_FILE, link, film)
+        if book.introduction
+        else None
     )
-    chapters = [_chapter_view(chapter, link) for chapter in book.chapters]
+    chapters = [_chapter_view(chapter, link, film) for chapter in book.chapters]
     return BookView(
         title=smarten(book.title),
         subtitle=smarten(book.subtitle) if book.subtitle else None,
@@ -324,8 +374,8 @@ def book_view(book: Book, link: Linking) -> BookView:
         page_size=PAGE_SIZES_CSS[book.page_size],
         introduction=introduction,
         chapters=chapters,
-        chronology=_chronology(book.chronology, chapters),
-        figures=[_figure_view(f, link) for f in book.figures],
+        chronology=_chronology(book.chronology, chapters, book, film),
+        figures=[_figure_view(f, link, film) for f in book.figures],
         people=[
             PersonView(f"person-{slugify(p.name)}", p.name, p.dates, smarten(p.role))
             for p in book.people

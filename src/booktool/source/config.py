@@ -17,6 +17,7 @@ from typing import Any
 from booktool.errors import InputError, Problem
 from booktool.limits import RenderLimits
 from booktool.model.book import Source
+from booktool.model.timelinks import template_problem, url_problem
 from booktool.source.ids import id_problem
 from booktool.source.schema import Collector
 from booktool.source.text import slugify
@@ -116,10 +117,14 @@ LIMIT_KEYS: dict[str, str] = {
 SOURCE_KEYS: dict[str, str] = {
     "title": "The documentary's title, printed as 'Drawn from …' (none printed if absent).",
     "kind": "What the source is (documentary, lecture, film).",
-    "url": "Where the source can be found (printed, never fetched).",
+    "url": "Where the source can be watched, an http(s) address (never fetched): every "
+    "timestamp the booklet shows links to that moment of it.",
     "publisher": "Who published or broadcast the source.",
     "year": "The year the source was published.",
     "duration": "The source's length as HH:MM:SS: the end of its last segment.",
+    "time_link": "How a timestamp links into the film, overriding the rule of the URL's host "
+    "(YouTube t=, Vimeo #t=…s, else #t=): e.g. '{url}?start={seconds}'; placeholders {url}, "
+    "{seconds} and {hms} only.",
 }
 CHAPTER_KEYS: dict[str, str] = {
     "id": "The chapter's id, for file names and cross-references (default: from the title).",
@@ -234,13 +239,37 @@ def _read_source(data: LineDict, problems: Collector) -> Source | None:
     title = problems.text(value, "title")
     duration = problems.checked(value, "duration", timecode_value, 'write it as "HH:MM:SS"')
     year = problems.checked(value, "year", _as_year)
+    url = problems.text(value, "url")
+    if url is not None and (fault := url_problem(url)):
+        problems.add(
+            value.line_of("url"),
+            f"source url {fault}",
+            "give the film's http:// or https:// address, or remove 'url'",
+            "source-url",
+        )
+    time_link = problems.text(value, "time_link")
+    if time_link is not None and (fault := template_problem(time_link)):
+        problems.add(
+            value.line_of("time_link"),
+            f"time_link {fault}",
+            "write e.g. '{url}?start={seconds}' (placeholders {url}, {seconds}, {hms})",
+            "time-link",
+        )
+    elif time_link is not None and url is None:
+        problems.add(
+            value.line_of("time_link"),
+            "time_link is given but source has no 'url' to link to",
+            "add 'url: https://…' under source, or remove 'time_link'",
+            "time-link",
+        )
     return Source(
         title=title,
         kind=problems.text(value, "kind") or "documentary",
-        url=problems.text(value, "url"),
+        url=url,
         publisher=problems.text(value, "publisher"),
         year=year,
         duration=duration,
+        time_link=time_link,
     )
 
 
