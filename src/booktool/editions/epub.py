@@ -17,8 +17,9 @@ from lxml import etree
 
 from booktool.editions.accessibility import Contents
 from booktool.editions.base import Edition, Made, PageCallback
+from booktool.editions.cover import CoverPicture, cover_document, cover_picture
 from booktool.editions.ebooklib_patches import write_package
-from booktool.editions.layoutcheck import check_document, check_stylesheet, check_svg
+from booktool.editions.layoutcheck import check_document, check_stylesheet
 from booktool.editions.pagemap import EPUB_NS, XHTML_NS, PageStart, place_markers, resolve_starts
 from booktool.errors import Problem, RenderError
 from booktool.model.notes import epub_notes
@@ -27,6 +28,8 @@ from booktool.source.images import media_type
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XHTML = "application/xhtml+xml"
+#: The cover picture in the package.
+COVER_FILE = "cover.png"
 
 
 def finish_nav(nav: bytes, pages: PageList) -> bytes:
@@ -114,10 +117,9 @@ class EpubEdition(Edition):
         """Reading systems number lists and wrap table cells themselves."""
 
     @functools.cached_property
-    def cover_svg(self) -> str:
-        svg = self.render("cover.svg", cover=self.cover_view(), cover_alt=self.cover_alt)
-        check_svg(self.layouts, "cover.svg", svg)
-        return svg
+    def cover(self) -> CoverPicture:
+        """The cover picture: the print edition's cover page, drawn (or from the cache)."""
+        return cover_picture(self, self.cache)
 
     def _rendered(
         self, uid: str, file: str, label: str, template: str, **context: object
@@ -172,7 +174,12 @@ class EpubEdition(Edition):
         view = self.view
         docs = [
             self._rendered(
-                "cover", "cover.xhtml", "Cover", "epub-cover.xhtml", cover_alt=self.cover_alt
+                "cover",
+                "cover.xhtml",
+                "Cover",
+                "epub-cover.xhtml",
+                cover_alt=self.cover_alt,
+                cover_image=COVER_FILE,
             ),
             self._rendered("title-page", "title.xhtml", "Title page", "epub-title.xhtml"),
         ]
@@ -221,7 +228,7 @@ class EpubEdition(Edition):
 
     def documents(self) -> list[str]:
         return [
-            self.cover_svg,
+            cover_document(self),
             *(doc.content for doc in self.rendered),
             *(data.decode() for data in self.generated.values()),
         ]
@@ -231,7 +238,8 @@ class EpubEdition(Edition):
         return [*self.STYLESHEETS, *sorted(self.book.media)]
 
     def make(self, on_page: PageCallback | None = None) -> Made:
-        return Made(self.epub_bytes(), self.resources())
+        data = self.epub_bytes()  # the cover picture's files are known once it is drawn
+        return Made(data, [*self.resources(), *self.cover.served])
 
     def epub_bytes(self) -> bytes:
         self.metadata()
@@ -300,8 +308,8 @@ class EpubEdition(Edition):
             )
         # What set_cover() adds, with the media type given: ebooklib would guess it, and its
         # first guess reads the system's MIME tables.
-        cover = epub.EpubCover(file_name="cover.svg")
-        cover.media_type, cover.content = "image/svg+xml", self.cover_svg.encode("utf-8")
+        cover = epub.EpubCover(file_name=COVER_FILE)
+        cover.media_type, cover.content = "image/png", self.cover.png
         package.add_item(cover)
         package.add_metadata(None, "meta", "", {"name": "cover", "content": cover.get_id()})
         for doc in self.rendered:
