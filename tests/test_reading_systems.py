@@ -3,6 +3,8 @@ found by Calibre without a display, and its accessibility metadata against its c
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import shutil
 import subprocess
@@ -10,6 +12,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageChops
+
+from booktool.editions.cover import COVER_WIDTH, png_of
 
 from .conftest import copy_project, run_cli
 from .outputs import NS, Epub
@@ -105,3 +110,83 @@ def test_accessibility_metadata_claims_only_what_the_book_has(
     assert "headings, lists and tables" in summary
     assert "every chart is followed by a table of its data" in summary
     assert "Notes are linked both ways." in summary
+
+
+def _cover_png(epub: Path) -> bytes:
+    book = Epub(epub)
+    (cover,) = [i for i in book.manifest().values() if i.get("properties") == "cover-image"]
+    return book.zip.read(book.base + cover.get("href"))
+
+
+def test_calibre_finds_the_cover_without_a_display(repo_epub: Path, tmp_path: Path) -> None:
+    """``ebook-meta --get-cover`` (what a Calibre library or server shows) run with no display
+    extracts the cover: a raster picture, the one the cover page shows."""
+    tool = shutil.which("ebook-meta")
+    if tool is None:
+        pytest.skip("Calibre is not installed")
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    out = tmp_path / "cover.png"
+    result = subprocess.run(
+        [tool, str(repo_epub), "--get-cover", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env | {"QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No cover found" not in result.stdout + result.stderr
+    assert out.read_bytes() == _cover_png(repo_epub)
+    with Image.open(out) as image:
+        assert image.format == "PNG" and image.size == (COVER_WIDTH, 1698)  # A4, rounded up
+    cover = Epub(repo_epub).document("cover.xhtml")
+    (img,) = cover.iter(f"{{{NS['x']}}}img")
+    assert img.get("src") == "cover.png"
+    assert img.get("alt") == (
+        "Cover: A study booklet — The Great Leap Forward — Mao’s Famine, 1958–1962, and the "
+        "Silence That Followed — Drawn from The Great Leap Forward (documentary) · booktool "
+        "editors"
+    )
+
+
+LONG_TITLE = "Dustbowlification and the Long Drought: Farming the Southern Plains Again"
+LONG_SUBTITLE = (
+    "How Oklahoma, Kansas and Texas Counties Rebuilt Their Soils After Nineteen Thirty-Four"
+)
+
+
+def test_a_long_title_keeps_every_word_whole_on_the_cover(tmp_path: Path) -> None:
+    """A 70-character title and an 80-character subtitle: the layout engine wraps them
+    between words (no "Dustbowlificatio / n"), the source line is whole (no "[...]"), the
+    EPUB's cover is the PDF's first page drawn, and a second build gives the same bytes."""
+    assert len(LONG_TITLE) >= 70 and len(LONG_SUBTITLE) >= 80
+    project = copy_project(tmp_path / "book", "minimal")
+    config = project / "manuscript" / "book.yaml"
+    text = config.read_text("utf-8").replace("title: A River Town\n", "", 1)
+    config.write_text(f"title: '{LONG_TITLE}'\nsubtitle: '{LONG_SUBTITLE}'\n{text}", "utf-8")
+    result = run_cli("build", str(project))
+    assert result.code == 0, result.err
+    pdf = next((project / "build").glob("*.pdf"))
+    epub = next((project / "build").glob("*.epub"))
+    cover_text = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    printed = cover_text.split()
+    for word in (LONG_TITLE + " " + LONG_SUBTITLE).split():
+        assert word in printed, (word, cover_text)
+    assert "Drawn from A River Town (documentary)" in cover_text
+    assert "[...]" not in cover_text
+    # The EPUB's cover is that page, drawn.
+    drawn = png_of(pdf.read_bytes(), COVER_WIDTH)
+    with Image.open(io.BytesIO(drawn)) as page, Image.open(io.BytesIO(_cover_png(epub))) as own:
+        assert page.size == own.size
+        difference = ImageChops.difference(page.convert("RGB"), own.convert("RGB"))
+        assert difference.getbbox() is None or max(difference.getextrema()[0]) < 40
+    first = _cover_png(epub)
+    shutil.rmtree(project / "build")  # no cached cover: drawn again
+    assert run_cli("build", str(project), "--format", "epub").code == 0
+    assert _cover_png(epub) == first

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from booktool.cache.store import BuildCache
     from booktool.editions.base import Edition
 
-#: The cover picture's width in pixels; its height follows the page's shape (A4: 1697).
+#: The cover picture's width in pixels; its height follows the page's shape (A4: 1698).
 COVER_WIDTH = 1200
 #: The layout that draws the cover page alone, as the print edition's first page.
 COVER_TEMPLATE = "cover-page.html"
