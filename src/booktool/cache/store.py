@@ -15,8 +15,8 @@
                              by the hash of its document and of every file it may load; a JSON
                              line (what the render reported, the PDF's checksum) before the PDF
       cover.png              the EPUB's cover picture (editions/cover.py): a JSON line (the
-                             hash of its inputs, the files its render loaded, the PNG's
-                             checksum) before the PNG; one cover, the last build's
+                             hash of its inputs, the PNG's checksum) before the PNG; one
+                             cover, the last build's
       numbers-<key>.json     the page numbers of the last print layout (where each part begins,
                              the page of each anchor): the prediction the next render starts from
 
@@ -211,9 +211,9 @@ class BuildCache:
         write_sealed(self.parts / f"{key}.pdf", header.encode() + b"\n" + pdf, durable=False)
         self.parts_used.add(key)
 
-    def cover(self, key: str) -> tuple[list[str], bytes] | None:
-        """The cover picture made from inputs hashed to ``key``: the files its render loaded
-        and the PNG; None if the cover kept is another's, or damaged."""
+    def cover(self, key: str) -> bytes | None:
+        """The cover picture (PNG) made from inputs hashed to ``key``; None if the cover kept
+        is another's, or damaged."""
         try:
             stored = read_sealed(self.directory / "cover.png")
             if stored is None:
@@ -222,12 +222,12 @@ class BuildCache:
             data: Any = json.loads(header)
             if data["key"] != key or data["sha256"] != hashlib.sha256(png).hexdigest():
                 return None
-            return [str(name) for name in data["served"]], png
+            return png
         except (OSError, ValueError, RecursionError, KeyError, TypeError):
             return None
 
-    def store_cover(self, key: str, served: list[str], png: bytes) -> None:
-        header = {"key": key, "served": served, "sha256": hashlib.sha256(png).hexdigest()}
+    def store_cover(self, key: str, png: bytes) -> None:
+        header = {"key": key, "sha256": hashlib.sha256(png).hexdigest()}
         write_sealed(self.directory / "cover.png", json.dumps(header).encode() + b"\n" + png)
 
     def numbers(self, key: str) -> dict[str, Any] | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from booktool import __version__
@@ -28,14 +27,6 @@ if TYPE_CHECKING:
 COVER_WIDTH = 1200
 #: The layout that draws the cover page alone, as the print edition's first page.
 COVER_TEMPLATE = "cover-page.html"
-
-
-@dataclass(frozen=True)
-class CoverPicture:
-    """The cover as a PNG, and the layout files its render loaded (for the EPUB's digest)."""
-
-    png: bytes
-    served: list[str]
 
 
 def cover_document(edition: Edition) -> str:
@@ -61,22 +52,23 @@ def cover_key(edition: Edition, document: str) -> str:
     return hasher.hexdigest()
 
 
-def cover_picture(edition: Edition, cache: BuildCache | None) -> CoverPicture:
-    """The cover picture: from the build cache if its inputs are unchanged, else laid out in a
-    render child (WeasyPrint's public API) and drawn."""
+def cover_picture(edition: Edition, cache: BuildCache | None) -> bytes:
+    """The cover picture (PNG): from the build cache if its inputs are unchanged, else laid
+    out in a render child (WeasyPrint's public API) and drawn. The EPUB's digest holds the
+    picture's hash, not the layout files: a change to print.css that leaves the cover as it
+    was draws it again but does not rewrite the EPUB."""
     document = cover_document(edition)
     key = cover_key(edition, document)
     found = cache.cover(key) if cache is not None else None
     if found is not None:
-        served, png = found
-        return CoverPicture(png, served)
-    picture = draw_cover(edition, document)
+        return found
+    png = draw_cover(edition, document)
     if cache is not None:
-        cache.store_cover(key, picture.served, picture.png)
-    return picture
+        cache.store_cover(key, png)
+    return png
 
 
-def draw_cover(edition: Edition, document: str) -> CoverPicture:
+def draw_cover(edition: Edition, document: str) -> bytes:
     """Lay the cover document out in a render child (confined to the project's files, under
     the book's limits) and draw its first page."""
     from booktool.render.pool import RenderJob, render_jobs
@@ -102,7 +94,7 @@ def draw_cover(edition: Edition, document: str) -> CoverPicture:
                 code="cover-render",
             )
         )
-    return CoverPicture(png_of(result.pdf, COVER_WIDTH), sorted(set(result.served)))
+    return png_of(result.pdf, COVER_WIDTH)
 
 
 def png_of(pdf: bytes, width: int) -> bytes:

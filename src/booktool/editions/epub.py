@@ -8,6 +8,7 @@ every zip entry, so the same manuscript gives the same bytes.
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -17,7 +18,7 @@ from lxml import etree
 
 from booktool.editions.accessibility import Contents
 from booktool.editions.base import Edition, Made, PageCallback
-from booktool.editions.cover import CoverPicture, cover_document, cover_picture
+from booktool.editions.cover import cover_picture
 from booktool.editions.ebooklib_patches import write_package
 from booktool.editions.layoutcheck import check_document, check_stylesheet
 from booktool.editions.pagemap import EPUB_NS, XHTML_NS, PageStart, place_markers, resolve_starts
@@ -117,8 +118,8 @@ class EpubEdition(Edition):
         """Reading systems number lists and wrap table cells themselves."""
 
     @functools.cached_property
-    def cover(self) -> CoverPicture:
-        """The cover picture: the print edition's cover page, drawn (or from the cache)."""
+    def cover(self) -> bytes:
+        """The cover picture (PNG): the print edition's cover page, drawn (or from the cache)."""
         return cover_picture(self, self.cache)
 
     def _rendered(
@@ -228,7 +229,7 @@ class EpubEdition(Edition):
 
     def documents(self) -> list[str]:
         return [
-            cover_document(self),
+            f"{COVER_FILE} {hashlib.sha256(self.cover).hexdigest()}",
             *(doc.content for doc in self.rendered),
             *(data.decode() for data in self.generated.values()),
         ]
@@ -238,8 +239,7 @@ class EpubEdition(Edition):
         return [*self.STYLESHEETS, *sorted(self.book.media)]
 
     def make(self, on_page: PageCallback | None = None) -> Made:
-        data = self.epub_bytes()  # the cover picture's files are known once it is drawn
-        return Made(data, [*self.resources(), *self.cover.served])
+        return Made(self.epub_bytes(), self.resources())
 
     def epub_bytes(self) -> bytes:
         self.metadata()
@@ -309,7 +309,7 @@ class EpubEdition(Edition):
         # What set_cover() adds, with the media type given: ebooklib would guess it, and its
         # first guess reads the system's MIME tables.
         cover = epub.EpubCover(file_name=COVER_FILE)
-        cover.media_type, cover.content = "image/png", self.cover.png
+        cover.media_type, cover.content = "image/png", self.cover
         package.add_item(cover)
         package.add_metadata(None, "meta", "", {"name": "cover", "content": cover.get_id()})
         for doc in self.rendered:
