@@ -226,6 +226,10 @@ class BuildCache:
         except (OSError, ValueError, RecursionError, KeyError, TypeError):
             return None
 
+    def has_cover(self) -> bool:
+        """Whether a cover picture is kept (unchecked: a guess, that costs nothing)."""
+        return (self.directory / "cover.png").is_file()
+
     def store_cover(self, key: str, png: bytes) -> None:
         header = {"key": key, "sha256": hashlib.sha256(png).hexdigest()}
         write_sealed(self.directory / "cover.png", json.dumps(header).encode() + b"\n" + png)

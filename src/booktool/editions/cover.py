@@ -114,5 +114,5 @@ def png_of(pdf: bytes, width: int) -> bytes:
         height = round(image.height * width / image.width)
         image = image.resize((width, height), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG")  # optimize=True: 4% smaller, three times as slow
     return out.getvalue()
