@@ -190,3 +190,24 @@ def test_a_long_title_keeps_every_word_whole_on_the_cover(tmp_path: Path) -> Non
     shutil.rmtree(project / "build")  # no cached cover: drawn again
     assert run_cli("build", str(project), "--format", "epub").code == 0
     assert _cover_png(epub) == first
+
+
+def test_a_cover_layout_loading_what_it_may_not_is_one_error(tmp_path: Path) -> None:
+    """An EPUB without a page list lays out no print edition, only its cover page: a file the
+    render refuses there is one line at the style sheet that asked for it, no EPUB written."""
+    project = copy_project(tmp_path / "book", "minimal")
+    config = project / "manuscript" / "book.yaml"
+    config.write_text(config.read_text("utf-8") + "epub:\n  page_list: false\n", "utf-8")
+    (project / "layouts").mkdir()
+    (project / "layouts" / "print.css").write_text(
+        '@import url("builtin/print.css");\n.cover-page { background: url(nothere.png); }\n',
+        "utf-8",
+    )
+    result = run_cli("build", str(project), "--format", "epub")
+    assert result.code == 1
+    assert result.err.splitlines() == [
+        f"{project / 'layouts' / 'print.css'}:2: error[cover-render]: the cover page may not "
+        "load 'nothere.png' (missing); load only files in layouts/ and manuscript/ from the "
+        "cover's layout"
+    ]
+    assert not list((project / "build").glob("*.epub"))

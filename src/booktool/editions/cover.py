@@ -22,6 +22,7 @@ from booktool.errors import Problem, RenderError
 if TYPE_CHECKING:
     from booktool.cache.store import BuildCache
     from booktool.editions.base import Edition
+    from booktool.render.protocol import Refusal
 
 #: The cover picture's width in pixels; its height follows the page's shape (A4: 1698).
 COVER_WIDTH = 1200
@@ -84,6 +85,9 @@ def draw_cover(edition: Edition, document: str) -> bytes:
         engine="plain",
     )
     (result,) = render_jobs([job], edition.limits)
+    refused = [refusal for refusal in result.refusals if refusal.kind != "font"]
+    if refused:  # as the print edition does: a load the fetcher refused is the layout's error
+        raise RenderError(*(_refused(edition, refusal) for refusal in refused))
     if not result.pdf:
         raise RenderError(
             Problem(
@@ -95,6 +99,22 @@ def draw_cover(edition: Edition, document: str) -> bytes:
             )
         )
     return png_of(result.pdf, COVER_WIDTH)
+
+
+def _refused(edition: Edition, refusal: Refusal) -> Problem:
+    """A load the cover page's render was refused, at the layout file that asked for it."""
+    name = refusal.path or refusal.url
+    where = edition.layouts.locate(refusal.url) or edition.layouts.locate(name.rsplit("/")[-1])
+    path, line = where if where else (None, None)
+    return Problem(
+        path,
+        line,
+        f"the cover page may not load '{name}' ({refusal.kind}"
+        + (f": {refusal.reason}" if refusal.reason else "")
+        + ")",
+        "load only files in layouts/ and manuscript/ from the cover's layout",
+        code="cover-render",
+    )
 
 
 def png_of(pdf: bytes, width: int) -> bytes:
