@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image, ImageChops
@@ -211,3 +212,34 @@ def test_a_cover_layout_loading_what_it_may_not_is_one_error(tmp_path: Path) -> 
         "cover's layout"
     ]
     assert not list((project / "build").glob("*.epub"))
+
+
+def test_the_cover_picture_is_drawn_again_only_when_the_cover_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build cache keeps the picture: an edited segment rebuilds the EPUB from the kept
+    picture (no render); a new title draws it again."""
+    import booktool.editions.cover
+
+    project = copy_project(tmp_path / "book", "minimal")
+    assert run_cli("build", str(project), "--format", "epub").code == 0
+    epub = next((project / "build").glob("*.epub"))
+    first = _cover_png(epub)
+    drawn: list[str] = []
+    real = booktool.editions.cover.draw_cover
+
+    def counted(edition: Any, document: str) -> bytes:
+        drawn.append(edition.view.title)
+        return real(edition, document)
+
+    monkeypatch.setattr(booktool.editions.cover, "draw_cover", counted)
+    segment = project / "manuscript" / "segments" / "seg-01.md"
+    segment.write_text(segment.read_text("utf-8") + "\nAnd a ferry came later.\n", "utf-8")
+    assert run_cli("build", str(project), "--format", "epub").code == 0
+    assert "ferry" in Epub(epub).text("chapter-01.xhtml")
+    assert drawn == [] and _cover_png(epub) == first
+    config = project / "manuscript" / "book.yaml"
+    config.write_text(config.read_text("utf-8").replace("A River Town", "A Ford Town"), "utf-8")
+    assert run_cli("build", str(project), "--format", "epub").code == 0
+    assert drawn == ["A Ford Town"]
+    assert _cover_png(project / "build" / "a-ford-town.epub") != first
