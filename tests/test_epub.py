@@ -84,7 +84,7 @@ def test_package_metadata(book: Epub) -> None:
     modified = meta.find("opf:meta[@property='dcterms:modified']", NS)
     assert modified is not None and modified.text == "2026-11-29T00:00:00Z"
     cover = [i for i in book.manifest().values() if i.get("properties") == "cover-image"]
-    assert [i.get("href") for i in cover] == ["cover.svg"]
+    assert [(i.get("href"), i.get("media-type")) for i in cover] == [("cover.png", "image/png")]
 
 
 def test_nav_has_toc_and_landmarks_and_an_ncx_exists(book: Epub) -> None:

@@ -146,12 +146,12 @@ def markdown_sources(manuscript: Manuscript) -> list[MarkdownSource]:
 def render_workers(manuscript: Manuscript, cache: BuildCache, formats: Sequence[str]) -> int:
     """How many render workers to start while pandoc runs: none unless this build will most
     likely lay pages out (a PDF, or an EPUB whose page list needs the print layout, that was
-    never made or whose Markdown changed: a no-op rebuild never loads WeasyPrint); else about
-    as many as the book will have parts."""
+    never made or whose Markdown changed: a no-op rebuild never loads WeasyPrint; one for an
+    EPUB's first cover picture); else about as many as the book will have parts."""
     paged = laid_out_formats(manuscript.config.epub.page_list)
     laid_out = [name for name in formats if name in paged]
-    if not laid_out:
-        return 0
+    if not laid_out:  # an EPUB lays out its cover page alone, if the cache has no cover yet
+        return 1 if "epub" in formats and not cache.has_cover() else 0
     from booktool.render.parts import expected_parts  # only for builds that lay pages out
 
     sources = markdown_sources(manuscript)

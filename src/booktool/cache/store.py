@@ -14,6 +14,9 @@
       parts/<sha256>.pdf     one rendered part of the print edition (render/parts.py), keyed
                              by the hash of its document and of every file it may load; a JSON
                              line (what the render reported, the PDF's checksum) before the PDF
+      cover.png              the EPUB's cover picture (editions/cover.py): a JSON line (the
+                             hash of its inputs, the PNG's checksum) before the PNG; one
+                             cover, the last build's
       numbers-<key>.json     the page numbers of the last print layout (where each part begins,
                              the page of each anchor): the prediction the next render starts from
 
@@ -217,6 +220,29 @@ class BuildCache:
         header = json.dumps({**report, "sha256": hashlib.sha256(pdf).hexdigest()})
         write_sealed(self.parts / f"{key}.pdf", header.encode() + b"\n" + pdf, durable=False)
         self.parts_used.add(key)
+
+    def cover(self, key: str) -> bytes | None:
+        """The cover picture (PNG) made from inputs hashed to ``key``; None if the cover kept
+        is another's, or damaged."""
+        try:
+            stored = read_sealed(self.directory / "cover.png")
+            if stored is None:
+                return None
+            header, _, png = stored.partition(b"\n")
+            data: Any = json.loads(header)
+            if data["key"] != key or data["sha256"] != hashlib.sha256(png).hexdigest():
+                return None
+            return png
+        except (OSError, ValueError, RecursionError, KeyError, TypeError):
+            return None
+
+    def has_cover(self) -> bool:
+        """Whether a cover picture is kept (unchecked: a guess, that costs nothing)."""
+        return (self.directory / "cover.png").is_file()
+
+    def store_cover(self, key: str, png: bytes) -> None:
+        header = {"key": key, "sha256": hashlib.sha256(png).hexdigest()}
+        write_sealed(self.directory / "cover.png", json.dumps(header).encode() + b"\n" + png)
 
     def numbers(self, key: str) -> dict[str, Any] | None:
         """The page numbers stored under ``key``, as plain data (see booktool.render.parts)."""

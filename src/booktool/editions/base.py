@@ -13,7 +13,6 @@ import datetime as dt
 import functools
 import hashlib
 import re
-import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,14 +36,6 @@ _ID = re.compile(r'\bid="([^"]+)"')
 
 #: Called with each page number while a paginated edition lays out its pages.
 PageCallback = Callable[[int], None]
-
-
-@dataclass(frozen=True)
-class CoverView:
-    title_lines: list[str]
-    subtitle_lines: list[str]
-    subtitle_top: int
-    source_line: str
 
 
 @dataclass(frozen=True)
@@ -223,23 +214,12 @@ class Edition:
 
     @property
     def cover_alt(self) -> str:
-        parts = [f"Cover: {self.view.title}"]
-        if self.view.subtitle:
-            parts.append(self.view.subtitle)
-        return " — ".join(parts)
-
-    def _cover_credit(self) -> str:
-        """The cover's foot line: the source it is drawn from, else the authors, else nothing."""
-        if self.view.source_line:
-            return textwrap.shorten(f"Drawn from {self.view.source_line}", 44)
-        return textwrap.shorten(self.view.authors or "", 44)
-
-    def cover_view(self) -> CoverView:
-        title_lines = textwrap.wrap(self.view.title, 16) or [""]
-        subtitle_lines = textwrap.wrap(self.view.subtitle or "", 34)
-        return CoverView(
-            title_lines=title_lines,
-            subtitle_lines=subtitle_lines,
-            subtitle_top=700 + len(title_lines) * 120 + 60,
-            source_line=self._cover_credit(),
-        )
+        """Every line the cover page prints (see ``_cover.html``), as its picture's text."""
+        view = self.view
+        lines = ["A study booklet", view.title, *([view.subtitle] if view.subtitle else [])]
+        if view.source_line:
+            by = f" · {view.authors}" if view.authors else ""
+            lines.append(f"Drawn from {view.source_line}{by}")
+        elif view.authors:
+            lines.append(view.authors)
+        return "Cover: " + " — ".join(lines)

@@ -8,6 +8,7 @@ every zip entry, so the same manuscript gives the same bytes.
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -15,9 +16,11 @@ from typing import Any
 from ebooklib import epub
 from lxml import etree
 
+from booktool.editions.accessibility import Contents
 from booktool.editions.base import Edition, Made, PageCallback
+from booktool.editions.cover import cover_picture
 from booktool.editions.ebooklib_patches import write_package
-from booktool.editions.layoutcheck import check_document, check_stylesheet, check_svg
+from booktool.editions.layoutcheck import check_document, check_stylesheet
 from booktool.editions.pagemap import EPUB_NS, XHTML_NS, PageStart, place_markers, resolve_starts
 from booktool.errors import Problem, RenderError
 from booktool.model.notes import epub_notes
@@ -26,28 +29,25 @@ from booktool.source.images import media_type
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XHTML = "application/xhtml+xml"
-
-
-def accessibility_summary(paged: bool) -> str:
-    """The book's accessibility in one paragraph, for ``schema:accessibilitySummary``."""
-    summary = (
-        "This study booklet is structured with headings, lists and tables in reading order, "
-        "with a table of contents; every image has a text alternative, and every chart is "
-        "followed by a table of its data. Notes are linked both ways."
-    )
-    if paged:
-        summary += " Page-break markers and a page list give the printed edition's page numbers."
-    return summary + " It meets WCAG 2.1 Level AA."
+#: The cover picture in the package.
+COVER_FILE = "cover.png"
 
 
 def finish_nav(nav: bytes, pages: PageList) -> bytes:
-    """ebooklib's navigation document made booktool's: ``h1`` headings, the contents' ids and
-    page markers where the print edition's contents pages begin, and the ``page-list``."""
+    """ebooklib's navigation document made booktool's: ``h1`` headings, the contents styled
+    as the print contents are (``.contents``: the labels carry the numbers, the lists none),
+    the landmarks for reading systems only (``hidden``), the contents' ids and page markers
+    where the print edition's contents pages begin, and the ``page-list``."""
     tree = etree.fromstring(nav)
     ns = {"x": "http://www.w3.org/1999/xhtml"}
+    typed = ns | {"epub": EPUB_NS}
     for heading in tree.iterfind(".//x:nav/x:h2", ns):
         heading.tag = "{http://www.w3.org/1999/xhtml}h1"
-    toc = tree.find(".//x:nav[@epub:type='toc']", ns | {"epub": EPUB_NS})
+    for landmarks in tree.iterfind(".//x:nav[@epub:type='landmarks']", typed):
+        landmarks.set("hidden", "hidden")
+    toc = tree.find(".//x:nav[@epub:type='toc']", typed)
+    if toc is not None:
+        toc.set("class", " ".join([*(toc.get("class") or "").split(), "contents"]))
     if toc is not None and pages.in_nav:
         toc.set("id", CONTENTS_ANCHORS[0])
         title = toc.find("x:h1", ns)
@@ -118,10 +118,9 @@ class EpubEdition(Edition):
         """Reading systems number lists and wrap table cells themselves."""
 
     @functools.cached_property
-    def cover_svg(self) -> str:
-        svg = self.render("cover.svg", cover=self.cover_view(), cover_alt=self.cover_alt)
-        check_svg(self.layouts, "cover.svg", svg)
-        return svg
+    def cover(self) -> bytes:
+        """The cover picture (PNG): the print edition's cover page, drawn (or from the cache)."""
+        return cover_picture(self, self.cache)
 
     def _rendered(
         self, uid: str, file: str, label: str, template: str, **context: object
@@ -176,7 +175,12 @@ class EpubEdition(Edition):
         view = self.view
         docs = [
             self._rendered(
-                "cover", "cover.xhtml", "Cover", "epub-cover.xhtml", cover_alt=self.cover_alt
+                "cover",
+                "cover.xhtml",
+                "Cover",
+                "epub-cover.xhtml",
+                cover_alt=self.cover_alt,
+                cover_image=COVER_FILE,
             ),
             self._rendered("title-page", "title.xhtml", "Title page", "epub-title.xhtml"),
         ]
@@ -225,7 +229,7 @@ class EpubEdition(Edition):
 
     def documents(self) -> list[str]:
         return [
-            self.cover_svg,
+            f"{COVER_FILE} {hashlib.sha256(self.cover).hexdigest()}",
             *(doc.content for doc in self.rendered),
             *(data.decode() for data in self.generated.values()),
         ]
@@ -274,26 +278,23 @@ class EpubEdition(Edition):
 
     def accessibility_metadata(self) -> None:
         """EPUB Accessibility 1.1: how the book can be read, what it offers, its page source."""
-        package, view = self.package, self.view
-        # An inline chart is a picture too (its text alternative is its aria-label).
-        images = bool(self.book.media) or any(f.image or f.chart for f in view.figures)
-        features = ["structuralNavigation", "tableOfContents", "readingOrder"]
-        features += ["alternativeText"] if images else []
-        features += ["longDescription"] if any(f.chart for f in view.figures) else []
-        features += ["pageBreakMarkers", "pageNavigation"] if self.page_starts else []
+        contents = Contents.of(
+            (doc.content for doc in self.rendered if doc.uid != "cover"),
+            charts=any(f.chart for f in self.view.figures),
+            page_list=bool(self.page_starts),
+        )
         properties: list[tuple[str, str]] = [
-            ("schema:accessMode", "textual"),
-            *([("schema:accessMode", "visual")] if images else []),
+            *[("schema:accessMode", mode) for mode in contents.access_modes()],
             ("schema:accessModeSufficient", "textual"),
-            *[("schema:accessibilityFeature", feature) for feature in features],
+            *[("schema:accessibilityFeature", feature) for feature in contents.features()],
             ("schema:accessibilityHazard", "none"),
-            ("schema:accessibilitySummary", accessibility_summary(bool(self.page_starts))),
+            ("schema:accessibilitySummary", contents.summary()),
             ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
         ]
         if self.page_starts:
             properties.append(("pageBreakSource", self.page_break_source))
         for name, value in properties:
-            package.add_metadata(None, "meta", value, {"property": name})
+            self.package.add_metadata(None, "meta", value, {"property": name})
 
     def manifest(self) -> None:
         package = self.package
@@ -307,8 +308,8 @@ class EpubEdition(Edition):
             )
         # What set_cover() adds, with the media type given: ebooklib would guess it, and its
         # first guess reads the system's MIME tables.
-        cover = epub.EpubCover(file_name="cover.svg")
-        cover.media_type, cover.content = "image/svg+xml", self.cover_svg.encode("utf-8")
+        cover = epub.EpubCover(file_name=COVER_FILE)
+        cover.media_type, cover.content = "image/png", self.cover
         package.add_item(cover)
         package.add_metadata(None, "meta", "", {"name": "cover", "content": cover.get_id()})
         for doc in self.rendered:
