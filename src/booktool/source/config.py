@@ -201,13 +201,7 @@ def read_config(data: Any, path: Path) -> BookConfig:
     introduction = problems.text(data, "introduction")
     limits = _read_limits(data, problems)
     epub = _read_epub(data, problems)
-    page_references = (problems.text(data, "page_references") or PAGE_REFERENCES[0]).lower()
-    if page_references not in PAGE_REFERENCES:
-        problems.add(
-            data.line_of("page_references"),
-            f"page_references '{page_references}' is not a print edition",
-            f"use {' or '.join(PAGE_REFERENCES)}",
-        )
+    page_references = _read_page_references(data, problems)
     ignore_years = _read_ignore_years(data, problems)
     if problems.problems:
         raise InputError(*problems.problems)
@@ -314,6 +308,22 @@ def _read_epub(data: LineDict, problems: Collector) -> EpubSettings:
         return EpubSettings()
     page_list = problems.checked(value, "page_list", _as_bool, "write true or false")
     return EpubSettings(page_list=EpubSettings.page_list if page_list is None else page_list)
+
+
+def _read_page_references(data: LineDict, problems: Collector) -> str:
+    """Which print edition the page references follow (PAGE_REFERENCES; the first by default)."""
+    value = data.get("page_references")
+    if value is None:
+        return PAGE_REFERENCES[0]
+    text = str(value).strip().lower()
+    if text not in PAGE_REFERENCES:
+        problems.add(
+            data.line_of("page_references"),
+            f"page_references '{text}' is not a print edition",
+            f"use {' or '.join(PAGE_REFERENCES)}",
+        )
+        return PAGE_REFERENCES[0]
+    return text
 
 
 def _as_years(value: Any) -> frozenset[int]:
