@@ -31,12 +31,18 @@ class Word:
     text: str
 
 
+#: A row this tall (points) holds a part's title (print.css: 18pt and over; body text 10.5pt).
+TITLE_HEIGHT = 16
+
+
 @dataclass(frozen=True)
 class Page:
-    """One printed page (numbered from 1): the text of each row of its body, top to bottom."""
+    """One printed page (numbered from 1): the text of each row of its body, top to bottom,
+    and whether its first row is a part's title (contents, chapter, back matter)."""
 
     number: int
     rows: list[str]
+    opens_part: bool = False
 
 
 def _sheets(path: Path) -> list[tuple[float, float, list[Word]]]:
@@ -58,7 +64,16 @@ def _sheets(path: Path) -> list[tuple[float, float, list[Word]]]:
     return sheets
 
 
-def _rows(words: list[Word], height: float) -> list[str]:
+def _page(number: int, words: list[Word], height: float) -> Page:
+    rows = _rows(words, height)
+    return Page(number, [" ".join(w.text for w in row) for row in rows], _is_title(rows))
+
+
+def _is_title(rows: list[list[Word]]) -> bool:
+    return bool(rows) and max(w.bottom - w.top for w in rows[0]) >= TITLE_HEIGHT
+
+
+def _rows(words: list[Word], height: float) -> list[list[Word]]:
     """The body's words as rows: a word whose band overlaps the row above joins it."""
     body = [w for w in words if w.bottom > TOP_MM * MM and w.top < height - BOTTOM_MM * MM]
     rows: list[tuple[float, list[Word]]] = []
@@ -68,14 +83,13 @@ def _rows(words: list[Word], height: float) -> list[str]:
             rows[-1] = (max(rows[-1][0], word.bottom), rows[-1][1])
         else:
             rows.append((word.bottom, [word]))
-    return [" ".join(w.text for w in sorted(ws, key=lambda w: w.x)) for _, ws in rows]
+    return [sorted(ws, key=lambda w: w.x) for _, ws in rows]
 
 
 def pdf_page_rows(path: Path) -> list[Page]:
     """Every page of a PDF with its body's rows."""
     return [
-        Page(index + 1, _rows(words, height))
-        for index, (_, height, words) in enumerate(_sheets(path))
+        _page(index + 1, words, height) for index, (_, height, words) in enumerate(_sheets(path))
     ]
 
 
@@ -90,12 +104,13 @@ def booklet_page_rows(path: Path) -> list[Page]:
             if index is None:
                 continue
             half = [w for w in words if (w.x >= width / 2) == bool(slot)]
-            found[index] = Page(index + 1, _rows(half, height))
+            found[index] = _page(index + 1, half, height)
             pages = max(pages, index + 1)
     return [found[index] for index in range(pages)]
 
 
 def short_pages(pages: list[Page], least: int = 3, front: int = 2) -> list[Page]:
-    """The pages after the first ``front`` (cover, title page) that hold some text but fewer
-    than ``least`` rows of it: a part's last lines alone on a page."""
-    return [page for page in pages[front:] if 0 < len(page.rows) < least]
+    """The pages after the first ``front`` (cover, title page) that hold the last rows of a
+    part begun on an earlier page, fewer than ``least`` of them. (A page that opens a part
+    holds all of it: a list of one figure is short, not left over.)"""
+    return [page for page in pages[front:] if 0 < len(page.rows) < least and not page.opens_part]
