@@ -151,7 +151,7 @@ def test_hyphenation_and_widows_in_the_stylesheet() -> None:
         Path(__file__).resolve().parent.parent / "src" / "booktool" / "layouts" / "print.css"
     ).read_text("utf-8")
     assert "hyphens: auto" in css
-    assert re.search(r"orphans: 2; widows: 2", css)
+    assert re.search(r"orphans: 2; widows: 3", css)
 
 
 def test_cover_is_the_first_page_from_the_metadata(repo_pdf: Path) -> None:

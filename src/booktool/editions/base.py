@@ -93,7 +93,12 @@ class Edition:
 
     @functools.cached_property
     def view(self) -> BookView:
-        return book_view(self.book, self)
+        return book_view(self.book, self, self.page_note())
+
+    def page_note(self) -> str | None:
+        """A line for the title page if this edition's page numbers are not those the page
+        references follow (none for an edition without pages)."""
+        return None
 
     def href(self, file: str, anchor: str) -> str:
         """Where a link to ``anchor`` (in EPUB document ``file``) points in this edition."""

@@ -20,6 +20,7 @@ from booktool.editions.accessibility import Contents
 from booktool.editions.base import Edition, Made, PageCallback
 from booktool.editions.cover import cover_picture
 from booktool.editions.ebooklib_patches import write_package
+from booktool.editions.impose import HALF_SIZES
 from booktool.editions.layoutcheck import check_document, check_stylesheet
 from booktool.editions.pagemap import EPUB_NS, XHTML_NS, PageStart, place_markers, resolve_starts
 from booktool.errors import Problem, RenderError
@@ -234,6 +235,10 @@ class EpubEdition(Edition):
             *(data.decode() for data in self.generated.values()),
         ]
 
+    def settings(self) -> str:
+        # The page list's source is named in the package (pageBreakSource), not a document.
+        return f"{super().settings()} page_references={self.book.page_references}"
+
     def resources(self) -> list[str]:
         """The layout files and media the package carries."""
         return [*self.STYLESHEETS, *sorted(self.book.media)]
@@ -273,7 +278,11 @@ class EpubEdition(Edition):
 
     @property
     def page_break_source(self) -> str:
-        """The print edition the page list's numbers come from."""
+        """The print edition the page list's numbers come from (book.yaml's
+        ``page_references``): the PDF at the book's page size, or the half-size booklet."""
+        if self.book.page_references == "booklet":
+            size = HALF_SIZES.get(self.book.page_size, "A5").replace("5.5in 8.5in", "half-Letter")
+            return f"{self.book.identifier} (print edition, {size} booklet)"
         return f"{self.book.identifier} (print edition, {self.view.page_size})"
 
     def accessibility_metadata(self) -> None:

@@ -7,10 +7,16 @@ the HTML edition, for looking at what the PDF is made from.
 from __future__ import annotations
 
 import functools
+from typing import ClassVar
 
 from lxml import etree
 
 from booktool.editions.base import Edition, Made, PageCallback
+from booktool.editions.impose import HALF_SIZES
+
+#: How the title page names each print edition, by the book's page size.
+HANDOUT_NAMES = {"A4": "A4 edition", "A5": "A5 edition", "Letter": "Letter edition"}
+BOOKLET_NAMES = {"A4": "A5 booklet", "A5": "A5 booklet", "Letter": "half-Letter booklet"}
 
 
 class HtmlEdition(Edition):
@@ -18,6 +24,22 @@ class HtmlEdition(Edition):
 
     format = "html"
     page_references = True
+    #: Which print edition this is, in book.yaml's ``page_references`` words.
+    printed_as: ClassVar[str] = "handout"
+
+    def page_note(self) -> str | None:
+        """The title page's line when page references follow the other print edition and its
+        pages are not this one's (a booklet of an A5 book has the handout's pages)."""
+        book = self.book
+        if self.printed_as == book.page_references:
+            return None
+        if HALF_SIZES.get(book.page_size) == book.page_size:
+            return None
+        names = {"handout": HANDOUT_NAMES, "booklet": BOOKLET_NAMES}
+        this = names[self.printed_as].get(book.page_size, "edition")
+        other = names[book.page_references].get(book.page_size, "edition")
+        follows = ", which the e-book's page list follows" if book.page_list else ""
+        return f"Page numbers in this {this} differ from those of the {other}{follows}."
 
     def finish_notes(self, root: etree._Element) -> None:
         """Notes at the foot of the page: each moved to its call, for ``float: footnote``."""

@@ -622,6 +622,7 @@ class BookletEdition(PdfEdition):
     """
 
     format = "booklet"
+    printed_as = "booklet"
 
     def setup(self) -> None:
         half = HALF_SIZES.get(self.book.page_size, "A5")
@@ -633,5 +634,9 @@ class BookletEdition(PdfEdition):
         rendered = self.render_pdf(on_page)
         sheets = impose(rendered.data, sheet_size(self.book.page_size), self.view.title)
         return Made(
-            sheets, rendered.resources, len(saddle_order(rendered.pages)), rendered.warnings
+            sheets,
+            rendered.resources,
+            len(saddle_order(rendered.pages)),
+            rendered.warnings,
+            rendered.page_starts,
         )

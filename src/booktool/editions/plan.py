@@ -1,6 +1,6 @@
 """The editions a build makes, from the registry: each made anew or found current in the build
-cache, the print edition first (the EPUB's page list comes from its layout), then all written
-at once.
+cache, the print edition the page references follow first (the EPUB's page list comes from
+its layout), then all written at once.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from booktool.cli.progress import Progress
 from booktool.editions.base import Edition, Made
 from booktool.editions.layouts import Layouts, user_template_cache
 from booktool.editions.pagemap import PageStart
-from booktool.editions.registry import EDITIONS, PRINT_EDITION, EditionSpec, Output, ordered
+from booktool.editions.registry import EDITIONS, EditionSpec, Output, ordered, reference_edition
 from booktool.errors import InputError, Problem, counted
 from booktool.limits import RenderLimits
 from booktool.model.book import Book
@@ -71,15 +71,16 @@ def plan_editions(
 ) -> list[Planned]:
     """Each edition made or found current, in registry order: an edition that takes the
     print layout's page map (unless the book has no page list) takes it from this build's
-    print edition, or from the cached page map, or from a layout that writes nothing."""
-    planned: list[Planned] = []
-    for edition in editions:
+    reference print edition (book.yaml's ``page_references``: made first), or from the cached
+    page map, or from a layout that writes nothing."""
+    planned: dict[str, Planned] = {}
+    reference = reference_edition(editions[0].book.page_references) if editions else ""
+    for edition in sorted(editions, key=lambda e: e.format != reference):
         spec = EDITIONS[edition.format]
         if spec.layout == "page-map" and edition.book.page_list:
-            made = next((p for p in planned if p.output.format == PRINT_EDITION), None)
-            printed = next((e for e in editions if e.format == PRINT_EDITION), None)
+            printed = next((e for e in editions if e.format == reference), None)
             if printed is None:
-                printed = EDITIONS[PRINT_EDITION].load()(
+                printed = EDITIONS[reference].load()(
                     edition.book,
                     edition.layouts,
                     edition.moment,
@@ -87,9 +88,10 @@ def plan_editions(
                     edition.options,
                     cache=cache,
                 )
+            made = planned.get(reference)
             edition.page_starts = page_map(cast("PdfEdition", printed), made, cache, progress)
-        planned.append(plan_output(spec, edition, project, cache, progress))
-    return planned
+        planned[edition.format] = plan_output(spec, edition, project, cache, progress)
+    return [planned[edition.format] for edition in editions]
 
 
 def plan_output(

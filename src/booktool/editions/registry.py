@@ -115,8 +115,14 @@ register(
         help="A5 pages two-up on A4 landscape, for saddle stitching",
     )
 )
-#: The edition whose layout gives the printed page numbers (the EPUB's page list).
-PRINT_EDITION = "pdf"
+#: The edition whose layout gives the printed page numbers (the EPUB's page list), by the
+#: value of ``page_references`` in book.yaml.
+REFERENCE_EDITIONS = {"handout": "pdf", "booklet": "booklet"}
+
+
+def reference_edition(page_references: str) -> str:
+    """The print edition whose page numbers the EPUB's page list follows."""
+    return REFERENCE_EDITIONS[page_references]
 
 
 def names() -> list[str]:

@@ -158,6 +158,8 @@ class Book:
     page_size: str = "A4"
     #: Whether the e-book carries the printed edition's page numbers.
     page_list: bool = True
+    #: The print edition whose pages the page list follows: "handout" (the PDF) or "booklet".
+    page_references: str = "handout"
     introduction: Section | None = None
     chronology: list[ChronologyEntry] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)

@@ -175,6 +175,9 @@ class BookView:
     sourcing: list[SourcedChapter]
     bibliography: Markup
     parts: dict[str, PartView]
+    #: A line for a print edition's title page when its page numbers are not those the
+    #: page references follow (book.yaml's ``page_references``), else None.
+    page_note: str | None = None
 
     @property
     def back_matter(self) -> list[PartView]:
@@ -350,7 +353,7 @@ def _parts(book: Book, link: Linking) -> dict[str, PartView]:
     }
 
 
-def book_view(book: Book, link: Linking) -> BookView:
+def book_view(book: Book, link: Linking, page_note: str | None = None) -> BookView:
     """The view of the whole book that every template receives as ``book``."""
     film = FilmLinks(book.source)
     introduction = (
@@ -384,4 +387,5 @@ def book_view(book: Book, link: Linking) -> BookView:
         # citeproc's bibliography, cleaned like every other fragment.
         bibliography=Markup(book.bibliography_html),
         parts=_parts(book, link),
+        page_note=page_note,
     )

@@ -25,6 +25,9 @@ from booktool.source.timecode import timecode_value
 from booktool.source.yamlio import LineDict, LineList
 
 PAGE_SIZES = {"A4": "A4", "A5": "A5", "LETTER": "Letter", "US-LETTER": "Letter"}
+#: The print editions page references can follow (``page_references``): the PDF at the book's
+#: page size, or the half-size booklet (``--booklet``).
+PAGE_REFERENCES = ("handout", "booklet")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
@@ -69,6 +72,8 @@ class BookConfig:
     introduction: str | None = None
     limits: RenderLimits = field(default_factory=RenderLimits)
     epub: EpubSettings = EpubSettings()
+    #: The print edition whose page numbers the EPUB's page list follows (PAGE_REFERENCES).
+    page_references: str = "handout"
     #: Years the text mentions that need no chronology entry (``chronology: {ignore_years}``).
     ignore_years: frozenset[int] = frozenset()
     line_of: dict[str, int] = field(default_factory=dict)
@@ -86,6 +91,9 @@ BOOK_KEYS: dict[str, str] = {
     "date": "The edition's date (YYYY-MM-DD): printed, and both outputs' timestamp. Required.",
     "slug": "The output file name without extension (default: from the title).",
     "page_size": "A4 (default), A5 or Letter.",
+    "page_references": "The print edition whose page numbers the EPUB's page list follows: "
+    "handout (default: the PDF, at page_size) or booklet (the half-size --booklet). The other "
+    "print edition says on its title page that its page numbers differ.",
     "source": "The documentary: title, kind, url, publisher, year, duration. Without a title, "
     "the editions name no source.",
     "introduction": "Markdown file (in manuscript/) that opens the book, e.g. summary.md.",
@@ -198,6 +206,7 @@ def read_config(data: Any, path: Path) -> BookConfig:
     introduction = problems.text(data, "introduction")
     limits = _read_limits(data, problems)
     epub = _read_epub(data, problems)
+    page_references = _read_page_references(data, problems)
     ignore_years = _read_ignore_years(data, problems)
     if problems.problems:
         raise InputError(*problems.problems)
@@ -219,6 +228,7 @@ def read_config(data: Any, path: Path) -> BookConfig:
         chapters=chapters,
         limits=limits,
         epub=epub,
+        page_references=page_references,
         ignore_years=ignore_years,
         line_of=dict(data.key_lines),
     )
@@ -327,6 +337,22 @@ def _read_epub(data: LineDict, problems: Collector) -> EpubSettings:
         return EpubSettings()
     page_list = problems.checked(value, "page_list", _as_bool, "write true or false")
     return EpubSettings(page_list=EpubSettings.page_list if page_list is None else page_list)
+
+
+def _read_page_references(data: LineDict, problems: Collector) -> str:
+    """Which print edition the page references follow (PAGE_REFERENCES; the first by default)."""
+    value = data.get("page_references")
+    if value is None:
+        return PAGE_REFERENCES[0]
+    text = str(value).strip().lower()
+    if text not in PAGE_REFERENCES:
+        problems.add(
+            data.line_of("page_references"),
+            f"page_references '{text}' is not a print edition",
+            f"use {' or '.join(PAGE_REFERENCES)}",
+        )
+        return PAGE_REFERENCES[0]
+    return text
 
 
 def _as_years(value: Any) -> frozenset[int]:
