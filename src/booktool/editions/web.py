@@ -21,7 +21,7 @@ from importlib import resources
 from lxml import etree
 
 from booktool.editions.base import Edition, Made, PageCallback
-from booktool.editions.layoutcheck import css_faults, markup_faults
+from booktool.editions.layoutcheck import check_svg, css_faults, markup_faults
 from booktool.editions.webfonts import FONTS, subset_woff2, woff2_name
 from booktool.editions.websearch import search_index
 from booktool.errors import InputError, Problem
@@ -34,6 +34,8 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 SVG_NS = "http://www.w3.org/2000/svg"
 #: The layout files every web edition carries.
 STYLESHEETS = ("book.css", "web.css")
+#: The pages' icon (a layout file).
+ICON = "favicon.svg"
 #: The scripts a page may load, all booktool's own, and only on the search page.
 SCRIPTS = ("search-index.js", "search.js")
 #: What a page template may hold that a book's other documents may not: the search form.
@@ -203,6 +205,12 @@ class WebEdition(Edition):
             sheets[name] = css
         return sheets
 
+    def icon(self) -> bytes:
+        """The pages' icon (browsers ask for one), from the layout chain, checked as SVG."""
+        data = self.layouts.read(ICON)
+        check_svg(self.layouts, ICON, data.decode("utf-8", "replace"))
+        return data
+
     def fonts(self) -> dict[str, bytes]:
         text = self.text()
         return {woff2_name(font): subset_woff2(self.layouts.read(font), text) for font in FONTS}
@@ -215,7 +223,7 @@ class WebEdition(Edition):
 
     def resources(self) -> list[str]:
         """The layout files and media the folder carries."""
-        return [*STYLESHEETS, *FONTS, "fonts/OFL.txt", *sorted(self.book.media)]
+        return [*STYLESHEETS, *FONTS, "fonts/OFL.txt", ICON, *sorted(self.book.media)]
 
     def make(self, on_page: PageCallback | None = None) -> Made:
         files = dict(self.finished)
@@ -224,6 +232,7 @@ class WebEdition(Edition):
         files |= self.stylesheets()
         files |= self.fonts()
         files["fonts/OFL.txt"] = self.layouts.read("fonts/OFL.txt")
+        files[ICON] = self.icon()
         media = {href: path.read_bytes() for href, path in self.book.media.items()}
         files |= {href: data for href, data in media.items() if href not in self.generated}
         return Made(b"", self.resources(), files=dict(sorted(files.items())))
