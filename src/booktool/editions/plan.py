@@ -158,6 +158,8 @@ def write_outputs(planned: Sequence[Planned], cache: BuildCache) -> None:
                 write_folder_atomic(plan.output.path, plan.made.files)
             else:
                 write_atomic(plan.output.path, plan.made.data)
+            for name, data in sorted(plan.made.beside.items()):
+                write_atomic(plan.output.path.parent / name, data)
         cache.remember(plan.output.format, plan.record)
     cache.save()
 

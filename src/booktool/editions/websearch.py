@@ -31,13 +31,14 @@ def _local(element: etree._Element) -> str:
     return etree.QName(element).localname if isinstance(element.tag, str) else ""
 
 
-def _own_text(section: etree._Element) -> tuple[str, str]:
-    """The section's heading and its text, less the sections with ids inside it."""
-    heading = ""
+def _own_text(section: etree._Element) -> tuple[str, str, bool]:
+    """The section's heading, its text (less the sections with ids inside it), and whether
+    the heading is a page's title (``h1``)."""
+    heading, top = "", False
     parts: list[str] = []
 
     def walk(element: etree._Element) -> None:
-        nonlocal heading
+        nonlocal heading, top
         for child in element:
             if not isinstance(child.tag, str):
                 parts.append(child.tail or "")
@@ -51,14 +52,14 @@ def _own_text(section: etree._Element) -> tuple[str, str]:
                 continue
             text = " ".join("".join(str(t) for t in child.itertext()).split())
             if not heading and name in _HEADINGS:
-                heading = text
+                heading, top = text, name == "h1"
             parts.append(child.text or "")
             walk(child)
             parts.append(child.tail or "")
 
     parts.append(section.text or "")
     walk(section)
-    return heading, " ".join(parts)
+    return heading, " ".join(parts), top
 
 
 def search_index(pages: Iterable[tuple[str, str, etree._Element]]) -> bytes:
@@ -71,14 +72,15 @@ def search_index(pages: Iterable[tuple[str, str, etree._Element]]) -> bytes:
             anchor = section.get("id")
             if not anchor:
                 continue
-            heading, text = _own_text(section)
+            heading, text, top = _own_text(section)
             found = sorted(set(words(text)))
             if not found:
                 continue
             number = len(sections)
-            title = heading if heading and heading != page_title else page_title
-            if heading and heading != page_title and page_title:
-                title = f"{heading} — {page_title}"
+            if top or not heading:  # the page's own title names it
+                title = page_title or heading
+            else:
+                title = f"{heading} — {page_title}" if page_title else heading
             sections.append([f"{file}#{anchor}", title or file])
             for word in found:
                 index.setdefault(word, []).append(number)
