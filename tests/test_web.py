@@ -199,3 +199,26 @@ def test_print_html_has_its_files_beside_it(tmp_path: Path) -> None:
         data = (build / ref).read_bytes()
         source = Path(__file__).parent.parent / "src" / "booktool" / "layouts" / ref
         assert hashlib.sha256(data).digest() == hashlib.sha256(source.read_bytes()).digest()
+
+
+def test_hostile_markdown_brings_no_script_into_the_pages(tmp_path: Path) -> None:
+    """Raw HTML in a segment goes through the safe subset as in the other editions: no script,
+    handler, frame or script link reaches a page, each removal a warning naming the file."""
+    project = copy_project(tmp_path / "book")
+    segment = project / "manuscript" / "segments" / "seg-03.md"
+    segment.write_text(
+        segment.read_text("utf-8")
+        + '\n\n<script>alert(1)</script>\n\n<p onclick="alert(3)">Clicked</p>\n\n'
+        '<a href="javascript:alert(2)">click</a> <iframe src="https://example.com"></iframe>\n',
+        "utf-8",
+    )
+    result = run_cli("build", str(project), "--format", "web")
+    assert result.code == 0, result.err
+    assert "seg-03.md:" in result.err and "warning[unsafe-html]" in result.err
+    folder = project / "build" / f"{SLUG}-web"
+    chapter = [p for p in folder.glob("chapter-*.html") if "Clicked" in p.read_text("utf-8")]
+    assert len(chapter) == 1
+    for path in folder.glob("*.html"):
+        text = path.read_text("utf-8")
+        assert "alert(" not in text and "example.com" not in text and "onclick" not in text
+        assert "javascript:" not in text and "<iframe" not in text
