@@ -16,6 +16,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -291,6 +293,18 @@ def test_serve_reloads_shows_errors_and_recovers(tmp_path: Path, browser: Browse
         assert f"serving http://127.0.0.1:{port}/" in "".join(seen)
         browser.navigate(f"http://127.0.0.1:{port}/chapter-01.html")
         assert browser.problems() == []
+        # The page as served: the reload script added, the folder's own page without it.
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/chapter-01.html")
+        with urllib.request.urlopen(request) as answer:
+            assert b'<script src="/__booktool__/reload.js"' in answer.read()
+        # Another host name for the address (DNS rebinding) is refused.
+        rebound = urllib.request.Request(
+            f"http://127.0.0.1:{port}/chapter-01.html",
+            headers={"Host": f"attacker.example:{port}"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(rebound)
+        assert refused.value.code == 403
         browser.evaluate("window.beforeEdit = 1")
         segment = project / "manuscript" / "segments" / "seg-01.md"
         original = segment.read_text("utf-8")

@@ -101,7 +101,12 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0].split("#", 1)[0]
-        if path == RELOAD_JS:
+        assert isinstance(self.server, PreviewServer)
+        port = self.server.server_port
+        if self.headers.get("Host") not in (f"{HOST}:{port}", f"localhost:{port}"):
+            # Another name for this address (DNS rebinding): a web page must not read the book.
+            self.send_error(HTTPStatus.FORBIDDEN, "open the preview at 127.0.0.1")
+        elif path == RELOAD_JS:
             self.send_bytes(RELOAD_SCRIPT, "text/javascript; charset=utf-8")
         elif path == EVENTS:
             self.events()
