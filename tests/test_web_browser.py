@@ -322,6 +322,8 @@ def test_serve_reloads_shows_errors_and_recovers(tmp_path: Path, browser: Browse
         _wait_until(browser, "document.getElementById('booktool-build-error') !== null")
         banner = browser.evaluate("document.getElementById('booktool-build-error').textContent")
         assert "seg-01.md:" in banner and "error[" in banner, banner
+        top = "document.getElementById('booktool-build-error').getBoundingClientRect().top"
+        assert browser.evaluate(top) == 0  # seen at the top of the page
         assert "newly edited" in browser.evaluate("document.querySelector('main').textContent")
         segment.write_text(original, "utf-8")
         _wait_until(

@@ -132,16 +132,19 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         """``page`` with the reload script and, after a failed build, the errors' banner."""
         with self.state.changed:
             counter, errors = self.state.counter, list(self.state.errors)
-        added = f'<script src="{RELOAD_JS}" data-build="{counter}"></script>'
-        if errors:
+        script = f'<script src="{RELOAD_JS}" data-build="{counter}"></script>'.encode()
+        head, found, tail = page.rpartition(b"</body>")
+        page = head + script + found + tail if found else page + script
+        if errors:  # at the top of the page, above the book's own header
             lines = "".join(f"<li>{html.escape(line)}</li>" for line in errors)
-            added = (
+            banner = (
                 f'<div id="booktool-build-error" role="alert" style="{_BANNER_STYLE}">'
                 "<p style='margin:0 0 .4rem;font-weight:bold'>The last build failed; "
-                f"these are the last good pages.</p><ul style='margin:0'>{lines}</ul></div>" + added
-            )
-        head, found, tail = page.rpartition(b"</body>")
-        page = head + added.encode() + found + tail if found else page + added.encode()
+                f"these are the last good pages.</p><ul style='margin:0'>{lines}</ul></div>"
+            ).encode()
+            body = page.find(b"<body")
+            start = page.find(b">", body) + 1 if body >= 0 else 0
+            page = page[:start] + banner + page[start:]
         self.send_bytes(page, "text/html; charset=utf-8")
 
     def events(self) -> None:
