@@ -222,3 +222,25 @@ def test_hostile_markdown_brings_no_script_into_the_pages(tmp_path: Path) -> Non
         text = path.read_text("utf-8")
         assert "alert(" not in text and "example.com" not in text and "onclick" not in text
         assert "javascript:" not in text and "<iframe" not in text
+
+
+def test_font_subsets_are_the_same_bytes_made_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Made anew (no cache) the subset is the same bytes; then it is kept in the user's cache."""
+    from booktool.editions.webfonts import _subset, subset_woff2
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    font = Path(__file__).parent.parent / "src/booktool/layouts/fonts/LinBiolinum_RB.otf"
+    data = font.read_bytes()
+    made = subset_woff2(data, "Zhōu Ēnlái")
+    assert made == _subset(data, frozenset(ord(c) for c in "Zhōu Ēnlái") | _base())
+    kept = list((tmp_path / "cache" / "booktool" / "webfonts").glob("*.woff2"))
+    assert len(kept) == 1 and kept[0].read_bytes() == made
+    assert ord("ō") in TTFont(kept[0]).getBestCmap()
+
+
+def _base() -> frozenset[int]:
+    from booktool.editions.webfonts import BASE_CHARACTERS
+
+    return BASE_CHARACTERS
