@@ -244,3 +244,12 @@ def _base() -> frozenset[int]:
     from booktool.editions.webfonts import BASE_CHARACTERS
 
     return BASE_CHARACTERS
+
+
+def test_print_html_files_beside_it_come_back_when_removed(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "book")
+    assert run_cli("build", str(project), "--format", "html").code == 0
+    (project / "build" / "print.css").unlink()
+    result = run_cli("build", str(project), "--format", "html")
+    assert result.code == 0 and "wrote" in result.out, result.out
+    assert (project / "build" / "print.css").is_file()

@@ -57,6 +57,8 @@ class OutputRecord:
     pages: int | None = None
     #: What making it warned about, as :meth:`Problem.to_record` data.
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: The files it wrote beside it in ``build/`` (the print HTML's style sheets and fonts).
+    beside: list[str] = field(default_factory=list)
 
 
 def file_digest(path: Path) -> str | None:

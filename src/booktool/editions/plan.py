@@ -101,7 +101,9 @@ def plan_output(
         previous = cache.outputs.get(spec.name)
         if previous is not None:
             current = cache.current(spec.name, edition.digest(previous.resources), target)
-            if current is not None:
+            if current is not None and all(
+                (target.parent / name).is_file() for name in current.beside
+            ):
                 stage.note = "up to date"
                 output = Output(spec.name, target, current.size, current.pages, False)
                 return Planned(output, current, None)
@@ -118,6 +120,7 @@ def plan_output(
         size=size,
         pages=made.pages,
         warnings=[w.to_record() for w in made.warnings],
+        beside=sorted(made.beside),
     )
     output = Output(spec.name, target, record.size, record.pages)
     return Planned(output, record, made, made.page_starts)
