@@ -25,10 +25,12 @@ sysdeps:
 	  else echo "note: not installed:$$missing (install them for EPUBCheck and faster builds)"; fi; \
 	fi
 
-# Ace by DAISY (the EPUB accessibility checker the tests run) and Debian's Chromium for it:
-# about 2 minutes. Ace goes into .tools/ace; without it the Ace test is skipped.
+# Ace by DAISY (the EPUB accessibility checker the tests run) and Debian's Chromium for it and
+# for the web edition's browser tests: about 2 minutes. Ace goes into .tools/ace, axe-core into
+# .tools/axe; without them their tests are skipped (the browser tests need only Chromium).
 ACE := .tools/ace/node_modules/.bin/ace-puppeteer
-ace: $(ACE)
+AXE := .tools/axe/node_modules/axe-core/axe.min.js
+ace: $(ACE) $(AXE)
 $(ACE):
 	@if ! command -v chromium >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -40,6 +42,14 @@ $(ACE):
 	mkdir -p .tools/ace && cd .tools/ace && [ -f package.json ] || echo '{"private": true}' > package.json; \
 	ELECTRON_SKIP_BINARY_DOWNLOAD=1 PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --silent @daisy/ace@1.4.6 \
 	  || echo "note: could not install Ace; the Ace test will be skipped"
+
+# axe-core (the accessibility checker the web edition's browser tests run inside Chromium):
+# one file, .tools/axe/node_modules/axe-core/axe.min.js; without it those tests are skipped.
+$(AXE):
+	@command -v npm >/dev/null 2>&1 || { echo "note: npm is missing; the axe test will be skipped"; exit 0; }; \
+	mkdir -p .tools/axe && cd .tools/axe && { [ -f package.json ] || echo '{"private": true}' > package.json; } && \
+	npm install --no-audit --no-fund --silent axe-core@4.14.1 \
+	  || echo "note: could not install axe-core; the axe test will be skipped"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -81,4 +91,4 @@ bench: bytecode
 	$(BIN)/python bench/speed.py --sizes $(BENCH_SIZES) --runs 7 --large-runs 1
 
 clean:
-	rm -rf build/*.pdf build/*.epub build/*.html .pytest_cache .mypy_cache .ruff_cache
+	rm -rf build/*.pdf build/*.epub build/*.html build/*-web .pytest_cache .mypy_cache .ruff_cache

@@ -13,6 +13,8 @@ any of its children, from ``wait4``).
     cold EPUB alone, no page list  the same for a copy of the book with
                               ``epub: {page_list: false}`` (a book with no printed edition)
     cold PDF alone            the same with ``--format pdf``
+    cold web alone            the same with ``--format web`` (the web edition's folder; its
+                              font subsets come from the user's cache after the first build)
     cold PDF alone, plain engine  the same with ``--engine plain``: one document laid out by
                               WeasyPrint's public API alone, page numbers in passes (the
                               fallback, and the reference the fast engine is tested against)
@@ -22,6 +24,7 @@ any of its children, from ``wait4``).
     no-op rebuild             nothing changed since the last build
     one segment edited → full a sentence added to one segment, then PDF and EPUB
     one segment edited → EPUB the same, ``--format epub``
+    one segment edited → web  the same, ``--format web``
     pandoc → EPUB             pandoc's own ``pandoc book.md -o book.epub`` on the same Markdown
                               (one file: the chapters as headings, the segments' bodies)
     one segment edited → PDF  the same, ``--format pdf``: the parts that did not change are
@@ -294,12 +297,14 @@ def run_size(scale: int, runs: int, folder: Path, warm: bool) -> SizeResult:
         "cold EPUB alone": cold("epub"),
         "cold EPUB alone, no page list": cold("epub", unpaged),
         "cold PDF alone": cold("pdf"),
+        "cold web alone": cold("web"),
         "cold PDF alone, plain engine": cold("pdf", project, "--engine", "plain"),
         "PDF, page numbers known": numbered,
         "no-op rebuild": rebuild("all", edited=False),
         "one segment edited → full": rebuild("all", edited=True),
         "one segment edited → EPUB": rebuild("epub", edited=True),
         "one segment edited → PDF": rebuild("pdf", edited=True),
+        "one segment edited → web": rebuild("web", edited=True),
         "one segment late in the book edited → PDF": rebuild("pdf", True, late),
         "pandoc → EPUB (pandoc -o book.epub)": lambda run: [
             pandoc,

@@ -104,7 +104,7 @@ def test_the_registry_gives_the_cli_its_format_choices(
     with pytest.raises(SystemExit):
         run_cli("build", "--help")
     shown = capsys.readouterr().out
-    assert "{pdf,epub,html,booklet,text,textdir,all}" in shown and "--booklet" in shown
+    assert "{pdf,epub,html,booklet,web,text,textdir,all}" in shown and "--booklet" in shown
     assert "text" not in laid_out_formats(page_list=True)
     with pytest.raises(SystemExit) as refused:
         run_cli("build", "--format", "nothing")

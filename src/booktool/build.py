@@ -148,6 +148,7 @@ def build(
     report.slug = book.slug
     report.outputs = [p.output for p in planned]
     kept = [o.path for o in report.outputs] + [cache.manifest_path]
+    kept += [p.output.path.parent / name for p in planned for name in p.record.beside]
     stamp.store(project.build_dir, inputs, kept, report.to_record())
     return report
 

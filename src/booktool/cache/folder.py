@@ -36,7 +36,9 @@ def write_folder_atomic(target: Path, files: dict[str, bytes]) -> None:
     folder beside it, then renamed into place, so that no reader sees it half written.
 
     An older folder is renamed aside first and removed after: between the two renames the
-    target is missing for an instant, never incomplete.
+    target is missing for an instant, never incomplete. A file whose bytes are those it already
+    has is linked from the older folder rather than written again, so that only the files that
+    changed are new (a web host or a browser sees the others unchanged).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
@@ -47,8 +49,9 @@ def write_folder_atomic(target: Path, files: dict[str, bytes]) -> None:
             if not path.resolve().is_relative_to(temp.resolve()):
                 raise ValueError(f"{name!r} leads outside the output folder")
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            os.chmod(path, 0o644)
+            if not _kept(target / name, path, data):
+                path.write_bytes(data)
+                os.chmod(path, 0o644)
         os.chmod(temp, 0o755)
         if target.is_dir() and not target.is_symlink():
             os.rename(target, old)
@@ -59,3 +62,16 @@ def write_folder_atomic(target: Path, files: dict[str, bytes]) -> None:
             os.rename(old, target)  # put the last good folder back
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _kept(old: Path, new: Path, data: bytes) -> bool:
+    """Link ``old`` (a file of the previous folder) as ``new`` if it holds ``data``."""
+    try:
+        if old.is_symlink() or not old.is_file() or old.stat().st_size != len(data):
+            return False
+        if old.read_bytes() != data:
+            return False
+        os.link(old, new)
+    except OSError:
+        return False
+    return True

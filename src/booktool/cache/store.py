@@ -63,6 +63,8 @@ class OutputRecord:
     #: The book's slug it was written under (its file name), so that a renamed book's old
     #: outputs can be removed; empty in a manifest from before it was kept.
     slug: str = ""
+    #: The files it wrote beside it in ``build/`` (the print HTML's style sheets and fonts).
+    beside: list[str] = field(default_factory=list)
 
 
 def file_digest(path: Path) -> str | None:

@@ -128,6 +128,20 @@ def _parser() -> argparse.ArgumentParser:
     wch.add_argument(
         "--interval", type=float, default=0.3, help="seconds between looks (default: 0.3)"
     )
+    srv = commands.add_parser(
+        "serve", help="preview the web edition in a browser, rebuilt and reloaded on every save"
+    )
+    _directory(srv)
+    srv.add_argument("--port", type=int, default=8000, help="the port on 127.0.0.1 (default: 8000)")
+    srv.add_argument(
+        "--format",
+        choices=("web", "all"),
+        default="web",
+        help="web (default), or all: also keep build/'s PDF and EPUB up to date",
+    )
+    srv.add_argument(
+        "--interval", type=float, default=0.3, help="seconds between looks (default: 0.3)"
+    )
     from booktool.cli import catalogue
 
     catalogue.add_commands(commands)
@@ -332,6 +346,22 @@ def _catalogue(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return catalogue.run(args, out, err)
 
 
+def _serve(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from booktool.cli.serve import serve
+    from booktool.source.project import Project
+
+    formats = ("web", *registry.default_formats()) if args.format == "all" else ("web",)
+    return serve(
+        Project.open(args.directory),
+        args.port,
+        out,
+        err,
+        formats=formats,
+        interval=args.interval,
+        debug=args.debug,
+    )
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM or SIGHUP: unwound as Ctrl-C is, so the render workers end and their
     temporary folders go; the exit code is 128 and the signal's number."""
@@ -392,6 +422,7 @@ def main(
         "check": _check,
         "build": _build,
         "watch": _watch,
+        "serve": _serve,
         "chronology": _chronology,
         "catalogue": _catalogue,
     }

@@ -21,7 +21,7 @@ from typing import TextIO
 from booktool.build import build
 from booktool.cache.lock import build_lock
 from booktool.cli.progress import format_seconds, wrote_line
-from booktool.editions.registry import laid_out_formats
+from booktool.editions.registry import Output, laid_out_formats
 from booktool.errors import BooktoolError, Problem, counted, display_path
 from booktool.limits import RenderLimits
 from booktool.options import PrintOptions
@@ -92,6 +92,10 @@ class Watcher:
         self.stop = threading.Event()
         #: The last build's warnings, as printed: a rebuild prints only what changed.
         self.warnings: list[str] | None = None
+        #: The one-line errors of the last build (none if it succeeded).
+        self.errors: list[str] = []
+        #: The outputs of the last successful build.
+        self.outputs: list[Output] = []
 
     def say(self, stream: TextIO, text: str) -> None:
         stream.write(text + "\n")
@@ -125,16 +129,19 @@ class Watcher:
                 report = build(self.project, self.formats, strict=self.strict, options=self.options)
         except BooktoolError as exc:
             self.report_warnings(exc.warnings)
-            for problem in exc.problems:
-                self.say(self.err, problem.format())
+            self.errors = [problem.format() for problem in exc.problems]
+            for line in self.errors:
+                self.say(self.err, line)
             self.say(self.out, "build failed; waiting for the next change")
             return False
         except Exception as exc:  # a bug must not end the session: report it, keep watching
             if self.debug:
                 traceback.print_exc(file=self.err)
-            self.say(self.err, f"error[internal]: {type(exc).__name__}: {exc}")
+            self.errors = [f"error[internal]: {type(exc).__name__}: {exc}"]
+            self.say(self.err, self.errors[0])
             self.say(self.out, "build failed; waiting for the next change")
             return False
+        self.errors, self.outputs = [], report.outputs
         self.report_warnings(report.warnings)
         written = [o for o in report.outputs if o.written]
         for output in written:
@@ -162,6 +169,9 @@ class Watcher:
         if unchanged := len(lines) - len(new):
             self.say(self.err, f"({counted(unchanged, 'warning')} unchanged)")
 
+    def on_first_build(self) -> None:
+        """Called once the first build is done, before watching begins (nothing here)."""
+
     def wait_for_change(self, before: Snapshot) -> Snapshot | None:
         """The next settled state that differs from ``before``; None once stopped."""
         while not self.stop.wait(self.interval):
@@ -183,6 +193,7 @@ class Watcher:
                 self.warm_up(worker)
                 state = snapshot(self.folders())
                 self.build_once()
+                self.on_first_build()
                 where = ", ".join(display_path(f) for f in self.folders() if f.is_dir())
                 self.say(self.out, f"watching {where} (Ctrl-C to stop)")
                 while True:

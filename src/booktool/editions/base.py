@@ -53,6 +53,8 @@ class Made:
     page_starts: list[PageStart] | None = None
     #: The files of a folder output (its registry line's output ends with ``/``).
     files: dict[str, bytes] | None = None
+    #: Files the output loads, written beside it in ``build/`` by their path there.
+    beside: dict[str, bytes] = field(default_factory=dict)
 
 
 class Edition:

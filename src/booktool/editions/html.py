@@ -66,5 +66,26 @@ class HtmlEdition(Edition):
         return [self.print_document, *super().documents()]
 
     def make(self, on_page: PageCallback | None = None) -> Made:
-        """The print HTML itself."""
-        return Made(self.print_document.encode("utf-8"), [])
+        """The print HTML, and beside it the files it loads by the names it gives them (its
+        style sheets, their fonts, the images and charts), so that a browser opening it from
+        ``build/`` styles it as the PDF is."""
+        beside = self.loaded_files()
+        return Made(self.print_document.encode("utf-8"), sorted(beside), beside=beside)
+
+    def loaded_files(self) -> dict[str, bytes]:
+        """The layout files print.html loads (its style sheets and the fonts they name) and
+        the book's media, by the relative names the document uses."""
+        from booktool.editions.layoutcheck import css_references
+
+        files: dict[str, bytes] = {}
+        for sheet in self.STYLESHEETS:
+            css = self.layouts.read(sheet)
+            files[sheet] = css
+            for name in css_references(css.decode("utf-8", "replace")):
+                if self.layouts.find(name) is not None:
+                    files[name] = self.layouts.read(name)
+        media = self.media_bytes()
+        return files | {name: media[name] for name in sorted(media)}
+
+    #: The style sheets print.html links.
+    STYLESHEETS = ("book.css", "print.css")

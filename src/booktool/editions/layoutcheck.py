@@ -74,6 +74,17 @@ def css_faults(css: str) -> list[tuple[str, str]]:
     return faults
 
 
+def css_references(css: str) -> list[str]:
+    """The relative files a stylesheet loads (``url()`` and ``@import``), not ``data:`` ones
+    nor any outside the layouts."""
+    found = []
+    for match in _CSS_REFERENCE.finditer(css):
+        reference = match.group(1) or match.group(2) or ""
+        if reference and not reference.startswith("data:") and not _outside(reference):
+            found.append(reference)
+    return list(dict.fromkeys(found))
+
+
 def check_document(layouts: Layouts, template: str, content: str) -> None:
     """InputError naming the layout file if a rendered EPUB document scripts or loads."""
     _raise(layouts, template, markup_faults(content), "remove it from the layout")

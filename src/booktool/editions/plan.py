@@ -103,7 +103,9 @@ def plan_output(
         previous = cache.outputs.get(spec.name)
         if previous is not None:
             current = cache.current(spec.name, edition.digest(previous.resources), target)
-            if current is not None:
+            if current is not None and all(
+                (target.parent / name).is_file() for name in current.beside
+            ):
                 stage.note = "up to date"
                 output = Output(spec.name, target, current.size, current.pages, False)
                 return Planned(output, replace(current, slug=edition.book.slug), None)
@@ -121,6 +123,7 @@ def plan_output(
         pages=made.pages,
         warnings=[w.to_record() for w in made.warnings],
         slug=edition.book.slug,
+        beside=sorted(made.beside),
     )
     output = Output(spec.name, target, record.size, record.pages)
     return Planned(output, record, made, made.page_starts)
@@ -161,6 +164,8 @@ def write_outputs(planned: Sequence[Planned], cache: BuildCache) -> None:
                 write_folder_atomic(plan.output.path, plan.made.files)
             else:
                 write_atomic(plan.output.path, plan.made.data)
+            for name, data in sorted(plan.made.beside.items()):
+                write_atomic(plan.output.path.parent / name, data)
         cache.remember(plan.output.format, plan.record)
     cache.save()
 

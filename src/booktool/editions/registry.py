@@ -115,6 +115,14 @@ register(
         help="A5 pages two-up on A4 landscape, for saddle stitching",
     )
 )
+register(
+    EditionSpec(
+        "web",
+        "booktool.editions.web:WebEdition",
+        "{slug}-web/",
+        help="the web edition: a folder of pages to open from disk or put on any web host",
+    )
+)
 #: The edition whose layout gives the printed page numbers (the EPUB's page list), by the
 #: value of ``page_references`` in book.yaml.
 REFERENCE_EDITIONS = {"handout": "pdf", "booklet": "booklet"}
