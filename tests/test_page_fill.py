@@ -45,8 +45,8 @@ def make_book(kind: str, folder: Path) -> Path:
         # The starter is an A5 book, whose booklet has its pages: A4 here, for both sizes.
         book = folder / "manuscript" / "book.yaml"
         text = book.read_text("utf-8")
-        assert "page_size: A5 " in text
-        book.write_text(text.replace("page_size: A5 ", "page_size: A4 "), "utf-8")
+        assert "\npage_size: A5\n" in text
+        book.write_text(text.replace("\npage_size: A5\n", "\npage_size: A4\n"), "utf-8")
     else:
         result = run_cli("import", str(SEED), str(folder))
         assert result.code == 0, result.err
