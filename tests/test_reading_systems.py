@@ -221,6 +221,7 @@ def test_the_cover_picture_is_drawn_again_only_when_the_cover_changes(
     picture (no render); a new title draws it again."""
     import booktool.editions.cover
 
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))  # no cover kept before
     project = copy_project(tmp_path / "book", "minimal")
     assert run_cli("build", str(project), "--format", "epub").code == 0
     epub = next((project / "build").glob("*.epub"))
@@ -243,3 +244,34 @@ def test_the_cover_picture_is_drawn_again_only_when_the_cover_changes(
     assert run_cli("build", str(project), "--format", "epub").code == 0
     assert drawn == ["A Ford Town"]
     assert _cover_png(project / "build" / "a-ford-town.epub") != first
+
+
+def test_a_cover_is_drawn_once_per_machine_and_a_bad_kept_one_is_drawn_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user's cache keeps each cover picture: a build from an empty build/ (a copy of the
+    project) reads it; a kept file that is no PNG is drawn again and replaced."""
+    import booktool.editions.cover
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    one = copy_project(tmp_path / "one", "minimal")
+    assert run_cli("build", str(one), "--format", "epub").code == 0
+    picture = _cover_png(next((one / "build").glob("*.epub")))
+    kept = list((tmp_path / "user-cache" / "booktool" / "covers").glob("*.png"))
+    assert [path.read_bytes() for path in kept] == [picture]
+    drawn: list[str] = []
+    real = booktool.editions.cover.draw_cover
+
+    def counted(edition: Any, document: str) -> bytes:
+        drawn.append(edition.view.title)
+        return real(edition, document)
+
+    monkeypatch.setattr(booktool.editions.cover, "draw_cover", counted)
+    two = copy_project(tmp_path / "two", "minimal")
+    assert run_cli("build", str(two), "--format", "epub").code == 0
+    assert drawn == [] and _cover_png(next((two / "build").glob("*.epub"))) == picture
+    kept[0].write_bytes(b"not a picture")
+    shutil.rmtree(two / "build")
+    assert run_cli("build", str(two), "--format", "epub").code == 0
+    assert len(drawn) == 1 and _cover_png(next((two / "build").glob("*.epub"))) == picture
+    assert kept[0].read_bytes() == picture

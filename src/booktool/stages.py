@@ -22,6 +22,7 @@ from booktool.convert.markdown import (
     references_digest,
 )
 from booktool.convert.markdown import converting as markdown_converting
+from booktool.editions.cover import covers_kept
 from booktool.editions.registry import laid_out_formats
 from booktool.errors import InputError, Problem, counted
 from booktool.limits import RENDER_MEMORY_MB, RenderLimits
@@ -147,11 +148,13 @@ def render_workers(manuscript: Manuscript, cache: BuildCache, formats: Sequence[
     """How many render workers to start while pandoc runs: none unless this build will most
     likely lay pages out (a PDF, or an EPUB whose page list needs the print layout, that was
     never made or whose Markdown changed: a no-op rebuild never loads WeasyPrint; one for an
-    EPUB's first cover picture); else about as many as the book will have parts."""
+    EPUB's first cover picture, when neither its build/ nor the user's cache holds one: a new
+    cover where the user's cache has others is drawn on demand); else about as many as the book
+    will have parts."""
     paged = laid_out_formats(manuscript.config.epub.page_list)
     laid_out = [name for name in formats if name in paged]
-    if not laid_out:  # an EPUB lays out its cover page alone, if the cache has no cover yet
-        return 1 if "epub" in formats and not cache.has_cover() else 0
+    if not laid_out:  # an EPUB lays out its cover page alone, if no cache has a cover yet
+        return 1 if "epub" in formats and not cache.has_cover() and not covers_kept() else 0
     from booktool.render.parts import expected_parts  # only for builds that lay pages out
 
     sources = markdown_sources(manuscript)

@@ -16,6 +16,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from booktool import __version__
+from booktool.cache import usercache
 from booktool.cache.installed import tool_version
 from booktool.errors import Problem, RenderError
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 COVER_WIDTH = 1200
 #: The layout that draws the cover page alone, as the print edition's first page.
 COVER_TEMPLATE = "cover-page.html"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def cover_document(edition: Edition) -> str:
@@ -53,6 +55,16 @@ def cover_key(edition: Edition, document: str) -> str:
     return hasher.hexdigest()
 
 
+def covers_kept() -> bool:
+    """Whether the user's cache holds cover pictures (a build from an empty build/ most likely
+    finds its cover there)."""
+    covers = usercache.folder("covers")
+    try:
+        return covers is not None and any(covers.glob("*.png"))
+    except OSError:
+        return False
+
+
 def cover_picture(edition: Edition, cache: BuildCache | None) -> bytes:
     """The cover picture (PNG): from the build cache if its inputs are unchanged, else laid
     out in a render child (WeasyPrint's public API) and drawn. The EPUB's digest holds the
@@ -63,7 +75,14 @@ def cover_picture(edition: Edition, cache: BuildCache | None) -> bytes:
     found = cache.cover(key) if cache is not None else None
     if found is not None:
         return found
-    png = draw_cover(edition, document)
+    # Drawn once per machine: the same cover in another build/ (a copy of the project, a
+    # catalogue's books, a build from an empty cache) is read from the user's cache.
+    covers = usercache.folder("covers")
+    kept = covers / f"{key}.png" if covers is not None else None
+    png = usercache.read(kept, PNG_SIGNATURE)
+    if png is None:
+        png = draw_cover(edition, document)
+        usercache.keep(kept, png)
     if cache is not None:
         cache.store_cover(key, png)
     return png

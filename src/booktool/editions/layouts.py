@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ if TYPE_CHECKING:  # Jinja is loaded when a template is: not in the render child
 
     from booktool.editions.sandbox import LayoutSandbox
 
+from booktool.cache import usercache
 from booktool.errors import InputError, Problem, input_error
 
 BUILTIN_LAYOUTS = Path(__file__).parent.parent / "layouts"
@@ -67,10 +67,7 @@ def _confined_loader(searchpath: Path | list[str]) -> jinja2.BaseLoader:
 def user_template_cache() -> Path | None:
     """Where a project's compiled templates are kept: the user's own cache folder, never the
     project's build/ (a compiled template is code, and a project may come from anyone)."""
-    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(root):
-        return None
-    return Path(root, "booktool", "templates")
+    return usercache.folder("templates")
 
 
 @functools.cache

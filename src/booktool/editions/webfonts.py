@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
-from pathlib import Path
 
-from booktool.editions.layouts import user_template_cache
+from booktool.cache import usercache
 
 #: The print edition's font files (in the layout chain), as web.css names their subsets.
 FONTS = (
@@ -38,28 +35,18 @@ def woff2_name(font: str) -> str:
     return font.rsplit(".", 1)[0] + ".woff2"
 
 
-def _cache_folder() -> Path | None:
-    templates = user_template_cache()
-    return templates.parent / "webfonts" if templates is not None else None
-
-
 def subset_woff2(data: bytes, text: str) -> bytes:
     """``data`` (an OpenType font) cut to the base characters and those of ``text``, as WOFF2."""
     wanted = BASE_CHARACTERS | {ord(c) for c in text}
     key = hashlib.sha256(data).hexdigest()[:20]
     chars = hashlib.sha256(",".join(map(str, sorted(wanted))).encode()).hexdigest()[:20]
-    folder = _cache_folder()
-    cached = folder / f"{key}-{chars}.woff2" if folder is not None else None
-    if cached is not None:
-        try:
-            kept = cached.read_bytes()
-            if kept.startswith(b"wOF2"):
-                return kept
-        except OSError:
-            pass
+    cached = usercache.folder("webfonts")
+    path = cached / f"{key}-{chars}.woff2" if cached is not None else None
+    kept = usercache.read(path, b"wOF2")
+    if kept is not None:
+        return kept
     made = _subset(data, wanted)
-    if cached is not None:
-        _keep(cached, made)
+    usercache.keep(path, made)
     return made
 
 
@@ -81,15 +68,3 @@ def _subset(data: bytes, wanted: frozenset[int]) -> bytes:
     font.flavor = "woff2"
     font.save(out, reorderTables=True)
     return out.getvalue()
-
-
-def _keep(path: Path, data: bytes) -> None:
-    """Store ``data`` at ``path`` atomically; a cache that cannot be written is skipped."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
-    except OSError:
-        return
