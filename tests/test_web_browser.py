@@ -248,14 +248,15 @@ def test_axe_finds_no_serious_violation(site: Path, browser: Browser, scheme: st
 # --- booktool serve ---------------------------------------------------------------------
 
 
-def _start_serve(project: Path, port: int) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def _start_serve(project: Path, port: int, cwd: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO / "src")}
     return subprocess.Popen(
         [sys.executable, "-m", "booktool", "serve", str(project), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
+        cwd=cwd,
     )
 
 
@@ -286,7 +287,9 @@ def test_serve_reloads_shows_errors_and_recovers(tmp_path: Path, browser: Browse
     banner over the last good pages; fixing it removes the banner; Ctrl-C stops cleanly."""
     project = copy_project(tmp_path / "book")
     port = free_port()
-    process = _start_serve(project, port)
+    elsewhere = tmp_path / "elsewhere"  # the folder serve is started from: nothing lands there
+    elsewhere.mkdir()
+    process = _start_serve(project, port, elsewhere)
     seen: list[str] = []
     try:
         _wait_for_line(process, "watching", seen)
@@ -337,6 +340,9 @@ def test_serve_reloads_shows_errors_and_recovers(tmp_path: Path, browser: Browse
         out, _ = process.communicate(timeout=30)
     assert process.returncode == 0, "".join(seen) + out
     assert "stopped" in out
+    # The preview is built in a folder of its own: not where serve was started, not build/.
+    assert list(elsewhere.iterdir()) == []
+    assert not (project / "build").exists()
     assert "Traceback" not in "".join(seen) + out
 
 

@@ -240,7 +240,7 @@ def serve(
     state = BuildState()
     server = open_server(port, state)
     folder = Path(tempfile.mkdtemp(prefix="booktool-serve-"))
-    preview = PreviewProject(project.root, folder / "build")
+    preview = PreviewProject(project.root, project.house, output=folder / "build")
     others = tuple(name for name in formats if name != "web")
     also = Watcher(project, others, out, err, debug=debug) if others else None
     watcher = PreviewWatcher(preview, state, also, out=out, err=err, interval=interval, debug=debug)
