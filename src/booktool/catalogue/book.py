@@ -85,18 +85,18 @@ def environment(values: dict[str, str]) -> Iterator[None]:
     """:data:`BUILD_ENVIRONMENT` as ``values`` says (a name absent: unset) in the block."""
     saved = build_environment()
     try:
-        for name in BUILD_ENVIRONMENT:
-            if name in values:
-                os.environ[name] = values[name]
-            else:
-                os.environ.pop(name, None)
+        _set_environment(values)
         yield
     finally:
-        for name in BUILD_ENVIRONMENT:
-            if name in saved:
-                os.environ[name] = saved[name]
-            else:
-                os.environ.pop(name, None)
+        _set_environment(saved)
+
+
+def _set_environment(values: dict[str, str]) -> None:
+    for name in BUILD_ENVIRONMENT:
+        if name in values:
+            os.environ[name] = values[name]
+        else:
+            os.environ.pop(name, None)
 
 
 def build_book(
