@@ -36,6 +36,7 @@ from booktool.source.text import slugify
 if TYPE_CHECKING:
     from booktool.editions.layouts import Layouts
     from booktool.editions.plan import Planned
+    from booktool.source.config import BookConfig
 
 
 def early_renderer(
@@ -79,6 +80,13 @@ def layouts(project: Project) -> Layouts:
     from booktool.editions.plan import layouts_for  # loaded while pandoc runs: see build()
 
     return layouts_for(project)
+
+
+def words(layouts: Layouts, config: BookConfig) -> list[Problem]:
+    """booktool's words in the book's language read (the layouts' message catalogues): the
+    warnings they gave (a language booktool has no words in, an unknown key)."""
+    where = (config.path, config.line_of.get("language"))
+    return layouts.words(config.language, where).problems
 
 
 def editions(
@@ -198,7 +206,7 @@ def book_from(
     What the cleaning removed (unsafe raw HTML) is appended to ``warnings``.
     """
     from booktool.convert.htmlclean import clean_fragments  # loaded while pandoc runs: see build()
-    from booktool.model.xrefs import check_references, targets
+    from booktool.model.xrefs import check_references, target_keys
 
     apparatus = manuscript.apparatus
     texts = {f.path: (f.body, f.body_line) for f in manuscript.markdown_files}
@@ -211,7 +219,7 @@ def book_from(
     book = assemble_book(manuscript, cleaned.html, cleaned.media)
     problems = check_references(
         ((path, cleaned.html[path], text, line) for path, (text, line) in texts.items()),
-        targets(book),
+        target_keys(book),
         {str(ref["id"]) for ref in apparatus.references},
     )
     if problems:

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 EPUB_NS = "http://www.idpf.org/2007/ops"
+if TYPE_CHECKING:
+    from booktool.language.words import Words
+
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
@@ -73,29 +77,19 @@ class Contents:
         features += ["pageBreakMarkers", "pageNavigation"] if self.page_list else []
         return features
 
-    def summary(self) -> str:
-        """The book's accessibility in one paragraph, for ``schema:accessibilitySummary``."""
-        structure = ["headings", *(["lists"] if self.lists else [])]
-        structure += ["tables"] if self.tables else []
-        named = structure[0] if len(structure) == 1 else ", ".join(structure[:-1])
-        if len(structure) > 1:
-            named += f" and {structure[-1]}"
-        sentences = [
-            f"This study booklet is structured with {named} in reading order, "
-            "with a table of contents."
-        ]
+    def summary(self, words: Words) -> str:
+        """The book's accessibility in one paragraph, for ``schema:accessibilitySummary``, in
+        the book's language."""
+        structure = ["a11y_headings", *(["a11y_lists"] if self.lists else [])]
+        structure += ["a11y_tables"] if self.tables else []
+        sentences = [words("a11y_structure", parts=words.names(words(s) for s in structure))]
         if self.images:
-            sentence = "Every image has a text alternative"
-            if self.charts:
-                sentence += ", and every chart is followed by a table of its data"
-            sentences.append(sentence + ".")
+            sentences.append(words("a11y_images_charts" if self.charts else "a11y_images"))
         if self.formulas:
-            sentences.append("Formulas are given as MathML, with their TeX source as text.")
+            sentences.append(words("a11y_formulas"))
         if self.notes:
-            sentences.append("Notes are linked both ways.")
+            sentences.append(words("a11y_notes"))
         if self.page_list:
-            sentences.append(
-                "Page-break markers and a page list give the printed edition's page numbers."
-            )
-        sentences.append("It meets WCAG 2.1 Level AA.")
-        return " ".join(sentences)
+            sentences.append(words("a11y_page_list"))
+        sentences.append(words("a11y_conformance"))
+        return words("sentence_separator").join(sentences)

@@ -86,7 +86,9 @@ class Edition:
         #: Where the print edition's pages begin, for an edition that takes its page map
         #: (set by the build before the documents are rendered).
         self.page_starts: list[PageStart] = []
-        self.targets = targets(book)
+        #: booktool's words in the book's language (the layouts' message catalogues).
+        self.words = layouts.words(book.language)
+        self.targets = targets(book, self.words)
         self.next_note = 1
         self.setup()
 
@@ -95,7 +97,7 @@ class Edition:
 
     @functools.cached_property
     def view(self) -> BookView:
-        return book_view(self.book, self, self.page_note())
+        return book_view(self.book, self, self.words, self.page_note())
 
     def page_note(self) -> str | None:
         """A line for the title page if this edition's page numbers are not those the page
@@ -165,6 +167,7 @@ class Edition:
         return self.layouts.render(
             template,
             book=self.view,
+            labels=self.words.labels,
             modified=self.moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
             **context,
         )
@@ -223,10 +226,10 @@ class Edition:
     def cover_alt(self) -> str:
         """Every line the cover page prints (see ``_cover.html``), as its picture's text."""
         view = self.view
-        lines = ["A study booklet", view.title, *([view.subtitle] if view.subtitle else [])]
-        if view.source_line:
+        lines = [self.words("book_kind"), view.title, *([view.subtitle] if view.subtitle else [])]
+        if view.drawn_from:
             by = f" · {view.authors}" if view.authors else ""
-            lines.append(f"Drawn from {view.source_line}{by}")
+            lines.append(f"{view.drawn_from}{by}")
         elif view.authors:
             lines.append(view.authors)
-        return "Cover: " + " — ".join(lines)
+        return self.words("cover_alt", lines=" — ".join(lines))

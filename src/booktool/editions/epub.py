@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -34,7 +35,7 @@ XHTML = "application/xhtml+xml"
 COVER_FILE = "cover.png"
 
 
-def finish_nav(nav: bytes, pages: PageList) -> bytes:
+def finish_nav(nav: bytes, pages: PageList, landmarks_title: str) -> bytes:
     """ebooklib's navigation document made booktool's: ``h1`` headings, the contents styled
     as the print contents are (``.contents``: the labels carry the numbers, the lists none),
     the landmarks for reading systems only (``hidden``), the contents' ids and page markers
@@ -46,6 +47,8 @@ def finish_nav(nav: bytes, pages: PageList) -> bytes:
         heading.tag = "{http://www.w3.org/1999/xhtml}h1"
     for landmarks in tree.iterfind(".//x:nav[@epub:type='landmarks']", typed):
         landmarks.set("hidden", "hidden")
+        for heading in landmarks.iterfind("x:h1", ns):
+            heading.text = landmarks_title
     toc = tree.find(".//x:nav[@epub:type='toc']", typed)
     if toc is not None:
         toc.set("class", " ".join([*(toc.get("class") or "").split(), "contents"]))
@@ -54,7 +57,7 @@ def finish_nav(nav: bytes, pages: PageList) -> bytes:
         title = toc.find("x:h1", ns)
         if title is not None:
             title.set("id", CONTENTS_ANCHORS[1])
-        place_markers(tree, pages.in_nav)
+        place_markers(tree, pages.in_nav, pages.name)
     if pages.entries:
         body = tree.find("x:body", ns)
         assert body is not None
@@ -71,6 +74,9 @@ CONTENTS_ANCHORS = ("contents", "contents-title")
 class PageList:
     """The printed pages in the EPUB: where each marker went, and those for the nav document."""
 
+    #: The page list's heading, and a page's name ("page 7"), in the book's language.
+    title: str
+    name: Callable[[int], str]
     entries: list[tuple[int, str]] = field(default_factory=list)
     in_nav: list[PageStart] = field(default_factory=list)
 
@@ -81,7 +87,7 @@ class PageList:
         )
         return (
             f'<nav xmlns="{XHTML_NS}" xmlns:epub="{EPUB_NS}" epub:type="page-list" '
-            f'id="page-list" hidden="hidden"><h2>Pages</h2><ol>{items}</ol></nav>'
+            f'id="page-list" hidden="hidden"><h2>{escape(self.title)}</h2><ol>{items}</ol></nav>'
         )
 
 
@@ -107,7 +113,7 @@ class EpubEdition(Edition):
     def setup(self) -> None:
         self.package = epub.EpubBook()
         self.documents_by_uid: dict[str, epub.EpubItem] = {}
-        self.pages = PageList()
+        self.pages = PageList(self.words("pages"), self.page_name)
 
     def href(self, file: str, anchor: str) -> str:
         return f"{file}#{anchor}"
@@ -156,11 +162,11 @@ class EpubEdition(Edition):
             else s
             for s in in_nav
         ]
-        self.pages = PageList(in_nav=in_nav)
+        self.pages = PageList(self.words("pages"), self.page_name, in_nav=in_nav)
         placed: dict[int, str] = {s.page: "nav.xhtml" for s in self.pages.in_nav}
         marked = []
         for doc, tree, found in zip(docs, trees, ids, strict=True):
-            pages = place_markers(tree, [s for s in starts if s.anchor in found])
+            pages = place_markers(tree, [s for s in starts if s.anchor in found], self.page_name)
             placed.update((page, doc.file_name) for page in pages)
             if pages:
                 content = etree.tostring(
@@ -178,22 +184,24 @@ class EpubEdition(Edition):
             self._rendered(
                 "cover",
                 "cover.xhtml",
-                "Cover",
+                self.words("cover"),
                 "epub-cover.xhtml",
                 cover_alt=self.cover_alt,
                 cover_image=COVER_FILE,
             ),
-            self._rendered("title-page", "title.xhtml", "Title page", "epub-title.xhtml"),
+            self._rendered(
+                "title-page", "title.xhtml", self.words("title_page"), "epub-title.xhtml"
+            ),
         ]
         if view.figures:
             docs.append(
                 self._rendered(
                     "figures-list",
                     LOF_FILE,
-                    "List of Figures",
+                    self.words("list_of_figures"),
                     "epub-part.xhtml",
                     part="_list_of_figures.html",
-                    title="List of Figures",
+                    title=self.words("list_of_figures"),
                 )
             )
         if view.introduction:
@@ -281,9 +289,15 @@ class EpubEdition(Edition):
         """The print edition the page list's numbers come from (book.yaml's
         ``page_references``): the PDF at the book's page size, or the half-size booklet."""
         if self.book.page_references == "booklet":
-            size = HALF_SIZES.get(self.book.page_size, "A5").replace("5.5in 8.5in", "half-Letter")
-            return f"{self.book.identifier} (print edition, {size} booklet)"
-        return f"{self.book.identifier} (print edition, {self.view.page_size})"
+            half = HALF_SIZES.get(self.book.page_size, "A5")
+            edition = self.words("booklet_a5" if half == "A5" else "booklet_half_letter")
+        else:
+            edition = self.view.page_size
+        return self.words("print_source", identifier=self.book.identifier, edition=edition)
+
+    def page_name(self, page: int) -> str:
+        """A printed page's name for a screen reader: "page 7", in the book's language."""
+        return self.words("page", number=page)
 
     def accessibility_metadata(self) -> None:
         """EPUB Accessibility 1.1: how the book can be read, what it offers, its page source."""
@@ -297,7 +311,7 @@ class EpubEdition(Edition):
             ("schema:accessModeSufficient", "textual"),
             *[("schema:accessibilityFeature", feature) for feature in contents.features()],
             ("schema:accessibilityHazard", "none"),
-            ("schema:accessibilitySummary", contents.summary()),
+            ("schema:accessibilitySummary", contents.summary(self.words)),
             ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"),
         ]
         if self.page_starts:
@@ -347,7 +361,7 @@ class EpubEdition(Edition):
                 )
             )
         package.add_item(epub.EpubNcx())
-        nav = epub.EpubNav(title="Contents")
+        nav = epub.EpubNav(title=self.words("contents"))
         nav.add_link(href="book.css", rel="stylesheet", type="text/css")
         package.add_item(nav)
 
@@ -361,7 +375,7 @@ class EpubEdition(Edition):
         view = self.view
         toc: list[Any] = []
         if view.figures:
-            toc.append(epub.Link(LOF_FILE, "List of Figures", "toc-figures-list"))
+            toc.append(epub.Link(LOF_FILE, self.words("list_of_figures"), "toc-figures-list"))
         if view.introduction:
             toc.append(epub.Link(INTRODUCTION_FILE, view.introduction.title, "toc-introduction"))
         for chapter in view.chapters:
@@ -379,19 +393,23 @@ class EpubEdition(Edition):
         self.package.toc = toc
         first = INTRODUCTION_FILE if view.introduction else view.chapters[0].file_name
         guide = [
-            {"href": "cover.xhtml", "title": "Cover", "type": "cover"},
-            {"href": "nav.xhtml", "title": "Contents", "type": "toc"},
-            {"href": first, "title": "Start of content", "type": "text"},
+            {"href": "cover.xhtml", "title": self.words("cover"), "type": "cover"},
+            {"href": "nav.xhtml", "title": self.words("contents"), "type": "toc"},
+            {"href": first, "title": self.words("start_of_content"), "type": "text"},
         ]
         if "sources" in view.parts:
-            guide.append({"href": SOURCES_FILE, "title": "Bibliography", "type": "bibliography"})
+            bibliography = self.words("bibliography")
+            guide.append({"href": SOURCES_FILE, "title": bibliography, "type": "bibliography"})
         self.package.guide = guide
 
     def write_package(self) -> bytes:
         pages = self.pages
         try:
             return write_package(
-                self.package, self.book.language, self.moment, lambda nav: finish_nav(nav, pages)
+                self.package,
+                self.book.language,
+                self.moment,
+                lambda nav: finish_nav(nav, pages, self.words("landmarks")),
             )
         except (OSError, ValueError) as exc:
             raise RenderError(

@@ -14,9 +14,9 @@ from lxml import etree
 from booktool.editions.base import Edition, Made, PageCallback
 from booktool.editions.impose import HALF_SIZES
 
-#: How the title page names each print edition, by the book's page size.
-HANDOUT_NAMES = {"A4": "A4 edition", "A5": "A5 edition", "Letter": "Letter edition"}
-BOOKLET_NAMES = {"A4": "A5 booklet", "A5": "A5 booklet", "Letter": "half-Letter booklet"}
+#: How the title page names each print edition, by the book's page size (keys of the words).
+HANDOUT_NAMES = {"A4": "edition_a4", "A5": "edition_a5", "Letter": "edition_letter"}
+BOOKLET_NAMES = {"A4": "booklet_a5", "A5": "booklet_a5", "Letter": "booklet_half_letter"}
 
 
 class HtmlEdition(Edition):
@@ -36,10 +36,10 @@ class HtmlEdition(Edition):
         if HALF_SIZES.get(book.page_size) == book.page_size:
             return None
         names = {"handout": HANDOUT_NAMES, "booklet": BOOKLET_NAMES}
-        this = names[self.printed_as].get(book.page_size, "edition")
-        other = names[book.page_references].get(book.page_size, "edition")
-        follows = ", which the e-book's page list follows" if book.page_list else ""
-        return f"Page numbers in this {this} differ from those of the {other}{follows}."
+        this = self.words(names[self.printed_as].get(book.page_size, "edition_other"))
+        other = self.words(names[book.page_references].get(book.page_size, "edition_other"))
+        note = "page_note_page_list" if book.page_list else "page_note"
+        return self.words(note, this=this, other=other)
 
     def finish_notes(self, root: etree._Element) -> None:
         """Notes at the foot of the page: each moved to its call, for ``float: footnote``."""

@@ -86,7 +86,7 @@ def impose(pdf: bytes, sheet: tuple[float, float], title: str) -> bytes:
                 target.add_resource(forms[index], pikepdf.Name.XObject, name)
                 drawing.append(f"q {scale:.6f} 0 0 {scale:.6f} {x:.4f} {y:.4f} cm {name} Do Q")
             target.Contents = out.make_stream("\n".join(drawing).encode("ascii"))
-        out.docinfo[pikepdf.Name.Title] = f"{title} (booklet)"
+        out.docinfo[pikepdf.Name.Title] = title
         out.docinfo[pikepdf.Name.Creator] = "booktool"
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True)

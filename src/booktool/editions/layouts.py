@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # Jinja is loaded when a template is: not in the render child
     import jinja2
 
     from booktool.editions.sandbox import LayoutSandbox
+    from booktool.language.words import Words
 
 from booktool.cache import usercache
 from booktool.errors import InputError, Problem, input_error
@@ -150,6 +151,7 @@ class Layouts:
             self._project = project_layouts.resolve()
             self.directories.insert(0, self._project)
         self.cache = cache
+        self._words: dict[str, Words] = {}
 
     @functools.cached_property
     def env(self) -> LayoutSandbox:
@@ -287,6 +289,15 @@ class Layouts:
             if candidate.is_file():
                 return candidate
         return None
+
+    def words(self, language: str, where: tuple[Path | None, int | None] = (None, None)) -> Words:
+        """booktool's words in ``language``: the built-in catalogue with the house's and the
+        project's ``messages/`` changes (read once per chain and language)."""
+        if language not in self._words:
+            from booktool.language.words import load_words
+
+            self._words[language] = load_words(language, self.directories, where)
+        return self._words[language]
 
     def style_sheets(self) -> list[str]:
         """The text of every style sheet in the chain (each name as :meth:`find` resolves it)."""

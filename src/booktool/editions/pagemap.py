@@ -15,7 +15,7 @@ The render child reads the starts from WeasyPrint's boxes
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -69,13 +69,13 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def marker(page: int) -> etree._Element:
-    """An empty ``pagebreak`` span naming the printed page."""
+def marker(page: int, name: str) -> etree._Element:
+    """An empty ``pagebreak`` span naming the printed page (``name``: "page 7")."""
     span = etree.Element(f"{{{XHTML_NS}}}span")
     span.set("id", f"page-{page}")
     span.set(f"{{{EPUB_NS}}}type", "pagebreak")
     span.set("role", "doc-pagebreak")
-    span.set("aria-label", f"page {page}")
+    span.set("aria-label", name)
     return span
 
 
@@ -125,7 +125,9 @@ def _insert(anchor: etree._Element, offset: int, span: etree._Element) -> None:
     anchor.append(span)  # past the end: the page begins after all of its text
 
 
-def place_markers(root: etree._Element, starts: Iterable[PageStart]) -> list[int]:
+def place_markers(
+    root: etree._Element, starts: Iterable[PageStart], name: Callable[[int], str]
+) -> list[int]:
     """Insert a marker for each start whose anchor is in ``root``; the pages placed."""
     by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
     placed = []
@@ -133,7 +135,7 @@ def place_markers(root: etree._Element, starts: Iterable[PageStart]) -> list[int
         anchor = by_id.get(start.anchor)
         if anchor is None:
             continue
-        _insert(anchor, start.offset, marker(start.page))
+        _insert(anchor, start.offset, marker(start.page, name(start.page)))
         placed.append(start.page)
     return placed
 

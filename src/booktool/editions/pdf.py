@@ -632,7 +632,11 @@ class BookletEdition(PdfEdition):
 
     def make(self, on_page: PageCallback | None = None) -> Made:
         rendered = self.render_pdf(on_page)
-        sheets = impose(rendered.data, sheet_size(self.book.page_size), self.view.title)
+        sheets = impose(
+            rendered.data,
+            sheet_size(self.book.page_size),
+            self.words("booklet_title", title=self.view.title),
+        )
         return Made(
             sheets,
             rendered.resources,

@@ -87,7 +87,7 @@ class WebEdition(Edition):
         view = self.view
         front = ["_title_page.html", "_contents.html"]
         front += ["_list_of_figures.html"] if view.figures else []
-        found = [WebPage("index.html", "", front, label="Contents")]
+        found = [WebPage("index.html", "", front, label=self.words("contents"))]
         if view.introduction:
             found.append(
                 WebPage(
@@ -98,7 +98,7 @@ class WebEdition(Edition):
                 )
             )
         for chapter in view.chapters:
-            title = f"{chapter.label}: {chapter.title}"
+            title = self.words("labelled_title", label=chapter.label, title=chapter.title)
             found.append(
                 WebPage(web_file(chapter.file_name), title, ["_chapter.html"], chapter, label=title)
             )
@@ -121,7 +121,8 @@ class WebEdition(Edition):
                     label=page.label,
                 )
             )
-        linked.append(WebPage("search.html", "Search", [], search=True, label="Search"))
+        search = self.words("search")
+        linked.append(WebPage("search.html", search, [], search=True, label=search))
         return linked
 
     @functools.cached_property

@@ -7,8 +7,8 @@ finished for it (``finish``: notes and cross-references).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Protocol
 
 from markupsafe import Markup
 
@@ -20,6 +20,9 @@ from booktool.model.typography import smarten
 from booktool.model.xrefs import chapter_file
 from booktool.source.text import slugify
 from booktool.source.timecode import format_timecode
+
+if TYPE_CHECKING:
+    from booktool.language.words import Words
 
 PAGE_SIZES_CSS = {"A4": "A4", "A5": "A5", "Letter": "letter"}
 CHRONOLOGY_FILE = "chronology.xhtml"
@@ -81,6 +84,8 @@ class ChapterView:
     moment: MomentView | None = None
     #: A QR code of that moment, as an SVG ``data:`` URI (the printed editions only).
     qr: str | None = None
+    #: The QR code's text alternative.
+    qr_alt: str = ""
 
     @property
     def listed_sections(self) -> list[SectionView]:
@@ -113,6 +118,10 @@ class FigureView:
     rows: list[list[CellView]] = field(default_factory=list)
     caption: str = ""
     credit: str = ""
+    #: "Source: … . Image: …" under the figure.
+    source_line: str = ""
+    #: The caption of a chart's data table.
+    data_caption: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,6 +147,8 @@ class SourcedChapter:
     label: str
     title: str
     sections: list[SourcedSection]
+    #: "Chapter 1: Its title", as the sourcing notes head it.
+    heading: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +160,18 @@ class PartView:
     file_name: str
     href: str
     template: str
+    #: A numbered part's label and name apart ("Appendix A", "Figures"), if it is numbered.
+    label: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class PluralForm:
+    """One form of a counted message (``category``: CLDR's one, few, other ...), ``{count}``
+    left for the page's script to fill in."""
+
+    category: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -166,6 +189,14 @@ class BookView:
     source_line: str | None
     #: The source in running prose: its title, or "the documentary" (its kind) without one.
     source_name: str
+    #: The title page's and cover's line naming the source ("Drawn from …"), or None.
+    drawn_from: str | None
+    #: The first paragraph of the sourcing notes.
+    sources_intro: str
+    #: The words printed between a cross-reference and its page number, as a CSS string.
+    page_reference_css: Markup
+    #: The search page's "N sections found", in each form the language counts with.
+    search_found: list[PluralForm]
     page_size: str
     introduction: SectionView | None
     chapters: list[ChapterView]
@@ -210,7 +241,7 @@ def _same_title(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def _chapter_view(chapter: Chapter, link: Linking, film: FilmLinks) -> ChapterView:
+def _chapter_view(chapter: Chapter, link: Linking, film: FilmLinks, words: Words) -> ChapterView:
     file = chapter_file(chapter.number)
     anchor = f"ch-{chapter.id}"
     # A chapter of one section titled as the chapter prints its title once.
@@ -221,7 +252,7 @@ def _chapter_view(chapter: Chapter, link: Linking, film: FilmLinks) -> ChapterVi
     return ChapterView(
         anchor=anchor,
         number=chapter.number,
-        label=f"Chapter {chapter.number}",
+        label=words("chapter", number=chapter.number),
         title=smarten(chapter.title),
         file_name=file,
         href=link.href(file, anchor),
@@ -230,6 +261,7 @@ def _chapter_view(chapter: Chapter, link: Linking, film: FilmLinks) -> ChapterVi
         questions=[smarten(q) for q in chapter.questions],
         moment=moment,
         qr=qr_data_uri(moment.href) if moment and link.page_references else None,
+        qr_alt=words("qr_alt", time=moment.label) if moment else "",
     )
 
 
@@ -244,16 +276,12 @@ def _source_line(book: Book) -> str | None:
     return " ".join(parts)
 
 
-def _join_names(names: list[str]) -> str | None:
-    if not names:
-        return None
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def _chronology(
-    entries: list[ChronologyEntry], chapters: list[ChapterView], book: Book, film: FilmLinks
+    entries: list[ChronologyEntry],
+    chapters: list[ChapterView],
+    book: Book,
+    film: FilmLinks,
+    words: Words,
 ) -> list[ChronologyView]:
     sections = {s.anchor: s for c in chapters for s in c.sections}
     starts = {f"s-{s.id}": s.span.start for s in book.sections if s.span}
@@ -268,14 +296,13 @@ def _chronology(
             for sid in entry.section_ids
             if f"s-{sid}" in sections
         ]
-        first = not views or views[-1].label != entry.label
-        views.append(
-            ChronologyView(f"chr-{entry.id}", entry.label, smarten(entry.event), links, first)
-        )
+        label = words.date(entry.date)
+        first = not views or views[-1].label != label
+        views.append(ChronologyView(f"chr-{entry.id}", label, smarten(entry.event), links, first))
     return views
 
 
-def _figure_view(figure: Figure, link: Linking, film: FilmLinks) -> FigureView:
+def _figure_view(figure: Figure, link: Linking, film: FilmLinks, words: Words) -> FigureView:
     anchor = f"fig-{figure.id}"
     columns = [smarten(column) for column in figure.columns]
     timed = [column.strip().casefold() in MOMENT_COLUMNS for column in figure.columns]
@@ -287,22 +314,23 @@ def _figure_view(figure: Figure, link: Linking, film: FilmLinks) -> FigureView:
         for row in figure.rows
     ]
     if figure.kind == "chart":
-        unit = f" ({figure.unit})" if figure.unit else ""
-        columns = ["Measure", f"Value{unit}", "Said at"]
+        value = words("value_unit", unit=figure.unit) if figure.unit else words("value")
+        columns = [words("measure"), value, words("said_at")]
         rows = [
             [
                 CellView(smarten(p.label)),
-                CellView(f"{p.value:g}"),
+                CellView(words.number(p.value)),
                 film.cell(format_timecode(p.at)) if p.at is not None else CellView("—"),
             ]
             for p in figure.points
         ]
     return FigureView(
         anchor=anchor,
-        label=f"Figure {figure.number}",
+        label=words("figure", number=figure.number),
         title=smarten(figure.title),
         alt=figure.alt,
         source=smarten(figure.source),
+        source_line=_figure_source(figure, words),
         kind=figure.kind,
         href=link.href(FIGURES_FILE, anchor),
         # A chart is a file in print; a screen edition draws it inline, in the reader's colours.
@@ -314,10 +342,18 @@ def _figure_view(figure: Figure, link: Linking, film: FilmLinks) -> FigureView:
         rows=rows,
         caption=smarten(figure.caption),
         credit=figure.credit,
+        data_caption=words("chart_data", figure=words("figure", number=figure.number)),
     )
 
 
-def _sourcing(chapters: list[ChapterView], book: Book) -> list[SourcedChapter]:
+def _figure_source(figure: Figure, words: Words) -> str:
+    line = words("figure_source", source=smarten(figure.source))
+    if figure.credit:
+        line += words("sentence_end") + " " + words("image_credit", credit=figure.credit)
+    return line
+
+
+def _sourcing(chapters: list[ChapterView], book: Book, words: Words) -> list[SourcedChapter]:
     """Each chapter's sections with their spans (linked to the film as the sections' are)."""
     notes = {f"s-{s.id}": s.editorial_notes for s in book.sections}
     return [
@@ -334,26 +370,32 @@ def _sourcing(chapters: list[ChapterView], book: Book) -> list[SourcedChapter]:
                 )
                 for s in chapter.sections
             ],
+            words("labelled_title", label=chapter.label, title=chapter.title),
         )
         for chapter in chapters
     ]
 
 
-def _parts(book: Book, link: Linking) -> dict[str, PartView]:
+def _parts(book: Book, link: Linking, words: Words) -> dict[str, PartView]:
+    figures = words("labelled_title", label=words("appendix", letter="A"), title=words("figures"))
     wanted = {
-        "chronology": ("Chronology", CHRONOLOGY_FILE, bool(book.chronology)),
-        "figures": ("Appendix A: Figures", FIGURES_FILE, bool(book.figures)),
-        "people": ("Who’s Who", PEOPLE_FILE, bool(book.people)),
-        "sources": ("Sources and Notes", SOURCES_FILE, True),
+        "chronology": (words("chronology"), CHRONOLOGY_FILE, bool(book.chronology)),
+        "figures": (figures, FIGURES_FILE, bool(book.figures)),
+        "people": (words("people"), PEOPLE_FILE, bool(book.people)),
+        "sources": (words("sources"), SOURCES_FILE, True),
     }
-    return {
+    parts = {
         key: PartView(key, title, file, link.href(file, key), f"_{key}.html")
         for key, (title, file, present) in wanted.items()
         if present
     }
+    if "figures" in parts:
+        appendix = words("appendix", letter="A")
+        parts["figures"] = replace(parts["figures"], label=appendix, name=words("figures"))
+    return parts
 
 
-def book_view(book: Book, link: Linking, page_note: str | None = None) -> BookView:
+def book_view(book: Book, link: Linking, words: Words, page_note: str | None = None) -> BookView:
     """The view of the whole book that every template receives as ``book``."""
     film = FilmLinks(book.source)
     introduction = (
@@ -361,31 +403,47 @@ def book_view(book: Book, link: Linking, page_note: str | None = None) -> BookVi
         if book.introduction
         else None
     )
-    chapters = [_chapter_view(chapter, link, film) for chapter in book.chapters]
+    chapters = [_chapter_view(chapter, link, film, words) for chapter in book.chapters]
+    source_line = _source_line(book)
+    kind = book.source.kind
+    named = words("the_source") if kind == "documentary" else words("the_source_kind", kind=kind)
+    source_name = source_line or named
     return BookView(
         title=smarten(book.title),
         subtitle=smarten(book.subtitle) if book.subtitle else None,
-        authors=_join_names(book.authors),
+        authors=words.names(book.authors) if book.authors else None,
         publisher=book.publisher,
         description=book.description,
         language=book.language,
         identifier=book.identifier,
         date_iso=book.date.isoformat(),
         year=str(book.date.year),
-        source_line=_source_line(book),
-        source_name=_source_line(book) or f"the {book.source.kind}",
+        source_line=source_line,
+        source_name=source_name,
+        drawn_from=words("drawn_from", source=source_line) if source_line else None,
+        sources_intro=words("sources_intro", source=source_name),
+        page_reference_css=Markup(css_string(words("page_reference"))),
+        search_found=[PluralForm(c, t) for c, t in words.forms("search_found").items()],
         page_size=PAGE_SIZES_CSS[book.page_size],
         introduction=introduction,
         chapters=chapters,
-        chronology=_chronology(book.chronology, chapters, book, film),
-        figures=[_figure_view(f, link, film) for f in book.figures],
+        chronology=_chronology(book.chronology, chapters, book, film, words),
+        figures=[_figure_view(f, link, film, words) for f in book.figures],
         people=[
             PersonView(f"person-{slugify(p.name)}", p.name, p.dates, smarten(p.role))
             for p in book.people
         ],
-        sourcing=_sourcing(chapters, book),
+        sourcing=_sourcing(chapters, book, words),
         # citeproc's bibliography, cleaned like every other fragment.
         bibliography=Markup(book.bibliography_html),
-        parts=_parts(book, link),
+        parts=_parts(book, link, words),
         page_note=page_note,
     )
+
+
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string, safe inside a ``<style>`` element."""
+    escaped = "".join(
+        f"\\{ord(c):x} " if c in '"\\<>&' or ord(c) < 0x20 or c == "\u00a0" else c for c in text
+    )
+    return f'"{escaped}"'

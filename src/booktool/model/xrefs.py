@@ -8,9 +8,10 @@ line), and each edition resolves the spans into links with its own hrefs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -18,6 +19,9 @@ from booktool.errors import Problem
 from booktool.model.book import Book
 from booktool.model.typography import smarten
 from booktool.source.locator import Locator
+
+if TYPE_CHECKING:
+    from booktool.language.words import Words
 
 PREFIXES = {"fig": "a figure", "chr": "a chronology entry", "ch": "a chapter", "sec": "a section"}
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -38,34 +42,51 @@ def chapter_file(number: int) -> str:
     return f"chapter-{number:02d}.xhtml"
 
 
-def targets(book: Book) -> dict[str, Target]:
-    """Every cross-reference target of the book, by ``kind:id``."""
+def targets(book: Book, words: Words) -> dict[str, Target]:
+    """Every cross-reference target of the book, by ``kind:id``, labelled in its language."""
     found: dict[str, Target] = {}
     for figure in book.figures:
         found[f"fig:{figure.id}"] = Target(
-            f"fig:{figure.id}", f"fig-{figure.id}", f"Figure {figure.number}", "figures.xhtml"
+            f"fig:{figure.id}",
+            f"fig-{figure.id}",
+            words("figure", number=figure.number),
+            "figures.xhtml",
         )
     for entry in book.chronology:
         found[f"chr:{entry.id}"] = Target(
-            f"chr:{entry.id}", f"chr-{entry.id}", f"Chronology, {entry.label}", "chronology.xhtml"
+            f"chr:{entry.id}",
+            f"chr-{entry.id}",
+            words("chronology_entry", date=words.date(entry.date)),
+            "chronology.xhtml",
         )
     if book.introduction:
         found["sec:introduction"] = Target(
             "sec:introduction",
             "s-introduction",
-            smarten(f'"{book.introduction.title}"'),
+            words("section_reference", title=smarten(book.introduction.title)),
             "introduction.xhtml",
         )
     for chapter in book.chapters:
         file = chapter_file(chapter.number)
         found[f"ch:{chapter.id}"] = Target(
-            f"ch:{chapter.id}", f"ch-{chapter.id}", f"Chapter {chapter.number}", file
+            f"ch:{chapter.id}", f"ch-{chapter.id}", words("chapter", number=chapter.number), file
         )
         for section in chapter.sections:
             found[f"sec:{section.id}"] = Target(
-                f"sec:{section.id}", f"s-{section.id}", smarten(f'"{section.title}"'), file
+                f"sec:{section.id}",
+                f"s-{section.id}",
+                words("section_reference", title=smarten(section.title)),
+                file,
             )
     return found
+
+
+def target_keys(book: Book) -> set[str]:
+    """The ``kind:id`` of every cross-reference target (those :func:`targets` labels)."""
+    keys = {f"fig:{f.id}" for f in book.figures} | {f"chr:{e.id}" for e in book.chronology}
+    keys |= {"sec:introduction"} if book.introduction else set()
+    keys |= {f"ch:{c.id}" for c in book.chapters}
+    return keys | {f"sec:{s.id}" for c in book.chapters for s in c.sections}
 
 
 def parse_fragment(html: str) -> etree._Element:
@@ -85,7 +106,7 @@ def _key(key: str) -> str:
 
 def check_references(
     fragments: Iterable[tuple[Path, str, str, int]],
-    known: dict[str, Target],
+    known: Collection[str],
     citation_ids: set[str],
 ) -> list[Problem]:
     """Problems for every reference or citation to an unknown id.

@@ -25,7 +25,7 @@
   var query = new URLSearchParams(window.location.search).get("q") || "";
   if (field) { field.value = query; }
   var wanted = words(query);
-  if (!wanted.length) { status.textContent = "Type a word to search the booklet."; return; }
+  if (!wanted.length) { status.textContent = status.getAttribute("data-empty"); return; }
   var hits = null;
   wanted.forEach(function (word) {
     var found = sectionsFor(word);
@@ -35,8 +35,10 @@
     }, {});
   });
   var numbers = Object.keys(hits || {}).map(Number).sort(function (a, b) { return a - b; });
-  status.textContent = numbers.length === 1 ? "1 section found." :
-    numbers.length + " sections found.";
+  /* The words are the book's (data-found-one, -few, -other ...: CLDR's plural categories). */
+  var category = new Intl.PluralRules(document.documentElement.lang || "en").select(numbers.length);
+  var found = status.getAttribute("data-found-" + category) || status.getAttribute("data-found-other");
+  status.textContent = found.split("{count}").join(String(numbers.length));
   numbers.forEach(function (n) {
     var item = document.createElement("li");
     var link = document.createElement("a");
