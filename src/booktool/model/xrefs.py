@@ -56,7 +56,7 @@ def targets(book: Book, words: Words) -> dict[str, Target]:
         found[f"chr:{entry.id}"] = Target(
             f"chr:{entry.id}",
             f"chr-{entry.id}",
-            words("chronology_entry", date=words.date(entry.date)),
+            words("chronology_entry", chronology=words("chronology"), date=words.date(entry.date)),
             "chronology.xhtml",
         )
     if book.introduction:
