@@ -248,3 +248,24 @@ def test_a_bad_messages_file_stops_the_build_with_one_line(tmp_path: Path) -> No
     [line] = built.err.strip().splitlines()
     assert "messages/en.yaml:1:" in line and "error[messages]" in line and "{number}" in line
     assert "Traceback" not in built.err
+
+
+def test_a_catalogue_page_is_in_its_catalogues_language(tmp_path: Path) -> None:
+    from tests.catalogue_helpers import make_catalogue
+
+    cat = make_catalogue(tmp_path / "cat", {"a": "minimal", "b": "minimal"})
+    (cat / "catalogue.yaml").write_text("title: Qo’\nlanguage: tlh\n", "utf-8")
+    house = cat / "layouts" / "messages"
+    house.mkdir(parents=True)
+    (house / "tlh.yaml").write_text(
+        "catalogue_count:\n  other: '{count} paq'\ncatalogue_not_built: <ghobe’>\n", "utf-8"
+    )
+    run = run_cli("catalogue", "build", str(cat), "--format", "html", "--jobs", "1")
+    assert run.code == 0, run.err
+    page = (cat / "build" / "index.html").read_text("utf-8")
+    assert '<html lang="tlh" dir="ltr">' in page
+    assert "2 paq" in page and "2 books" not in page
+    assert "&lt;ghobe’&gt;" in page  # the words are text, escaped
+    (cat / "catalogue.yaml").write_text("language: 'en gb'\n", "utf-8")
+    run = run_cli("catalogue", "build", str(cat), "--format", "html")
+    assert run.code == 1 and "catalogue.yaml:1:" in run.err and "error[catalogue]" in run.err

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from booktool.errors import InputError, display_path, input_error
+from booktool.source.config import LANGUAGE_TAG
 from booktool.source.schema import Collector
 from booktool.source.yamlio import LineDict, LineList, load_yaml
 
@@ -19,6 +20,7 @@ KEYS = {
     "title": "The catalogue's name, the heading of build/index.html (default: the folder's).",
     "publisher": "Who publishes the series, shown on build/index.html.",
     "series": "The series the books belong to, shown on build/index.html.",
+    "language": "The language of build/index.html's words, a BCP 47 tag (default: en).",
     "projects": "The project folders to build, in this order (default: every folder with a "
     "manuscript/book.yaml, by name).",
 }
@@ -33,6 +35,8 @@ class Catalogue:
     title: str
     publisher: str | None = None
     series: str | None = None
+    #: The language of the catalogue page's own words.
+    language: str = "en"
     #: Where each project's name was given (``catalogue.yaml``'s line), for its problems.
     lines: dict[Path, int] = field(default_factory=dict)
 
@@ -80,6 +84,14 @@ def open_catalogue(directory: Path) -> Catalogue:
     problems.unknown_keys(data, KEYS, "catalogue.yaml")
     title = problems.text(data, "title") or root.name
     publisher, series = problems.text(data, "publisher"), problems.text(data, "series")
+    language = problems.text(data, "language") or "en"
+    if not LANGUAGE_TAG.match(language):
+        problems.add(
+            data.line_of("language"),
+            f"'{language}' is not a language tag",
+            "use e.g. en",
+            code="catalogue",
+        )
     projects, lines = _listed(root, data, problems) if "projects" in data else (_found(root), {})
     if problems.problems:
         raise InputError(*problems.problems)
@@ -92,7 +104,7 @@ def open_catalogue(directory: Path) -> Catalogue:
             "'projects:' in catalogue.yaml",
             code="no-projects",
         )
-    return Catalogue(root, projects, title, publisher, series, lines)
+    return Catalogue(root, projects, title, publisher, series, language, lines)
 
 
 def _found(root: Path) -> list[Path]:

@@ -17,20 +17,23 @@ from pathlib import Path
 from typing import Any
 
 from lxml import etree
+from markupsafe import Markup
 
 from booktool.cache.output import write_atomic
 from booktool.catalogue.book import BookResult, describe
 from booktool.catalogue.config import Catalogue
+from booktool.editions.layouts import BUILTIN_LAYOUTS
+from booktool.language.words import Words, load_words
 
 PAGE = Path(__file__).resolve().parent / "page"
 #: A cover larger than this is not copied (the title block shows instead).
 MAX_COVER_BYTES = 2 * 1024 * 1024
 COVER_TYPES = {"image/svg+xml": ".svg", "image/png": ".png", "image/jpeg": ".jpg"}
-#: The editions the page links to, by format: label and media type.
+#: The editions the page links to, by format: the key of its words and its media type.
 LINKED = {
-    "pdf": ("PDF", "application/pdf"),
-    "epub": ("EPUB", "application/epub+zip"),
-    "web": ("Web", "text/html"),
+    "pdf": ("catalogue_pdf", "application/pdf"),
+    "epub": ("catalogue_epub", "application/epub+zip"),
+    "web": ("catalogue_web", "text/html"),
 }
 
 
@@ -41,8 +44,10 @@ def write_page(catalogue: Catalogue, results: Sequence[BookResult]) -> Path:
     from booktool.editions.sandbox import LayoutSandbox
 
     build_dir = catalogue.build_dir
+    layouts = [folder for folder in (catalogue.house,) if folder is not None]
+    words = load_words(catalogue.language, [*layouts, BUILTIN_LAYOUTS])
     books = [
-        _book(catalogue, root, result)
+        _book(catalogue, root, result, words)
         for root, result in zip(catalogue.projects, results, strict=True)
     ]
     env = LayoutSandbox(
@@ -59,7 +64,10 @@ def write_page(catalogue: Catalogue, results: Sequence[BookResult]) -> Path:
             "title": catalogue.title,
             "series": catalogue.series,
             "publisher": catalogue.publisher,
-            "language": "en",
+            "language": catalogue.language,
+            "direction": words.direction,
+            "count": words("catalogue_count", count=len(books)),
+            "not_built": words("catalogue_not_built"),
             "books": books,
         },
     )
@@ -69,7 +77,7 @@ def write_page(catalogue: Catalogue, results: Sequence[BookResult]) -> Path:
     return page
 
 
-def _book(catalogue: Catalogue, root: Path, result: BookResult) -> dict[str, Any]:
+def _book(catalogue: Catalogue, root: Path, result: BookResult, words: Words) -> dict[str, Any]:
     """What the page shows of one book."""
     if not result.title:
         describe(result, root / "manuscript" / "book.yaml")
@@ -82,13 +90,15 @@ def _book(catalogue: Catalogue, root: Path, result: BookResult) -> dict[str, Any
             continue
         label, kind = LINKED[output["format"]]
         target = path / "index.html" if path.is_dir() else path
-        links.append({"href": _href(target, base), "label": label, "type": kind})
+        links.append({"href": _href(target, base), "label": words(label), "type": kind})
         if output["format"] == "epub":
             cover = _cover(path, base / "covers" / root.name)
     return {
         "title": result.title or root.name,
         "subtitle": result.subtitle,
-        "source": result.source,
+        "source": words.markup("drawn_from", source=Markup("<cite>{}</cite>").format(result.source))
+        if result.source
+        else None,
         "links": links,
         "cover": _href(cover, base) if cover else None,
     }

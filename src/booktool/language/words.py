@@ -22,6 +22,7 @@ from booktool.source.yamlio import LineDict, load_yaml
 
 if TYPE_CHECKING:
     from babel import Locale
+    from markupsafe import Markup
 
     from booktool.model.book import HistoricalDate
 
@@ -60,11 +61,23 @@ class Words:
     def __call__(self, key: str, /, **values: object) -> str:
         """The message ``key`` with its placeholders filled in; a counted message takes the form
         of ``count`` in the book's language."""
+        return _fill(self._form(key, values), values)
+
+    def _form(self, key: str, values: Mapping[str, object]) -> str:
+        """The message ``key``, in the form its ``count`` takes if it has forms."""
         message = self.messages[key]
         if isinstance(message, dict):
             category = self.locale.plural_form(values["count"])  # type: ignore[arg-type]
             message = message.get(category, message["other"])
-        return _fill(message, values)
+        return message
+
+    def markup(self, key: str, /, **values: object) -> Markup:
+        """The message as HTML: its own text escaped, each value escaped unless it is
+        already ``Markup`` (a ``<cite>`` the caller made)."""
+        from markupsafe import Markup, escape
+
+        escaped = {name: escape(value) for name, value in values.items()}
+        return Markup(_fill(str(escape(self._form(key, values))), escaped))
 
     def forms(self, key: str, /, **values: object) -> dict[str, str]:
         """Every form of a counted message, by plural category, the others filled in (for a
