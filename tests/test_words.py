@@ -269,3 +269,20 @@ def test_a_catalogue_page_is_in_its_catalogues_language(tmp_path: Path) -> None:
     (cat / "catalogue.yaml").write_text("language: 'en gb'\n", "utf-8")
     run = run_cli("catalogue", "build", str(cat), "--format", "html")
     assert run.code == 1 and "catalogue.yaml:1:" in run.err and "error[catalogue]" in run.err
+
+
+def test_check_finds_what_the_build_finds_in_the_words(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "book", "minimal")
+    book = project / "manuscript" / "book.yaml"
+    book.write_text(book.read_text("utf-8").replace("language: en", "language: tlh"), "utf-8")
+    checked = run_cli("check", str(project))
+    assert checked.code == 0
+    assert "book.yaml:3: warning[language-missing]" in checked.err
+    assert run_cli("check", str(project), "--strict").code == 1
+    messages = project / "layouts" / "messages"
+    messages.mkdir(parents=True)
+    (messages / "tlh.yaml").write_text("contents: nIqHom\nchapter: {numbre}\n", "utf-8")
+    checked = run_cli("check", str(project))
+    assert checked.code == 1
+    assert "tlh.yaml:2: error[messages]" in checked.err
+    assert "language-missing" not in checked.err  # the project gives the language its words

@@ -130,7 +130,6 @@ def build(
                 report.warnings += stages.check(manuscript, strict)
                 stage.note = counted(len(report.warnings), "warning") if report.warnings else ""
             layouts = stages.layouts(project)
-            report.warnings += stages.words(layouts, manuscript.config)
             with progress.stage("convert") as stage:
                 book, report.converted = stages.book_from(
                     manuscript, pending.result(), report.warnings

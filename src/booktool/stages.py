@@ -36,7 +36,6 @@ from booktool.source.text import slugify
 if TYPE_CHECKING:
     from booktool.editions.layouts import Layouts
     from booktool.editions.plan import Planned
-    from booktool.source.config import BookConfig
 
 
 def early_renderer(
@@ -80,13 +79,6 @@ def layouts(project: Project) -> Layouts:
     from booktool.editions.plan import layouts_for  # loaded while pandoc runs: see build()
 
     return layouts_for(project)
-
-
-def words(layouts: Layouts, config: BookConfig) -> list[Problem]:
-    """booktool's words in the book's language read (the layouts' message catalogues): the
-    warnings they gave (a language booktool has no words in, an unknown key)."""
-    where = (config.path, config.line_of.get("language"))
-    return layouts.words(config.language, where).problems
 
 
 def editions(

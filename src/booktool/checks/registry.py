@@ -18,6 +18,7 @@ from booktool.checks.timing import (
     segments_overlapping,
     segments_past_duration,
 )
+from booktool.checks.words import language_without_words, messages_unknown, messages_unusable
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.NOTE
 
@@ -29,6 +30,9 @@ RULES: tuple[Rule, ...] = (
     Rule("chronology-missing-year", W, years_missing_from_chronology),
     Rule("name-variant", W, name_variants),
     Rule("template-syntax", E, template_syntax),
+    Rule("language-missing", W, language_without_words),
+    Rule("messages", E, messages_unusable),
+    Rule("messages-unknown", W, messages_unknown),
     Rule("heading-depth", W, headings_too_deep),
     Rule("draft-unreviewed", N, drafts_unreviewed),
 )
