@@ -286,3 +286,14 @@ def test_check_finds_what_the_build_finds_in_the_words(tmp_path: Path) -> None:
     assert checked.code == 1
     assert "tlh.yaml:2: error[messages]" in checked.err
     assert "language-missing" not in checked.err  # the project gives the language its words
+
+
+def test_a_changed_word_outside_the_documents_rebuilds_the_epub(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "book", "minimal")
+    assert run_cli("build", str(project), "--format", "epub").code == 0
+    messages = project / "layouts" / "messages"
+    messages.mkdir(parents=True)
+    (messages / "en.yaml").write_text("landmarks: Signposts\n", "utf-8")
+    assert run_cli("build", str(project), "--format", "epub").code == 0
+    nav = Epub(project / "build" / "a-river-town.epub").nav()
+    assert "Signposts" in "".join(nav.itertext())

@@ -213,6 +213,7 @@ class Edition:
         add(f"{self.format} booktool {__version__} {self.tool} {tool_version(self.tool)}")
         add(self.moment.isoformat())
         add(self.settings())
+        add(repr(sorted(self.words.messages.items())))  # the words outside the documents too
         for document in self.documents():
             add(document)
         for name in sorted(set(resources)):
