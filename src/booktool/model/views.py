@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from booktool.model.book import Book, Chapter, ChronologyEntry, Figure, KeyTerm, Section
 from booktool.model.charts import ChartView, chart_href, chart_view
+from booktool.model.direction import Direction, text_direction
 from booktool.model.qrcodes import qr_data_uri
 from booktool.model.timelinks import MOMENT_COLUMNS, CellView, FilmLinks, MomentView
 from booktool.model.typography import smarten
@@ -178,6 +179,8 @@ class BookView:
     #: A line for a print edition's title page when its page numbers are not those the
     #: page references follow (book.yaml's ``page_references``), else None.
     page_note: str | None = None
+    #: "rtl" for a language written right to left (model/direction.py), else "ltr".
+    direction: Direction = "ltr"
 
     @property
     def back_matter(self) -> list[PartView]:
@@ -388,4 +391,5 @@ def book_view(book: Book, link: Linking, page_note: str | None = None) -> BookVi
         bibliography=Markup(book.bibliography_html),
         parts=_parts(book, link),
         page_note=page_note,
+        direction=text_direction(book.language),
     )
