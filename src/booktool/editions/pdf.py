@@ -632,7 +632,12 @@ class BookletEdition(PdfEdition):
 
     def make(self, on_page: PageCallback | None = None) -> Made:
         rendered = self.render_pdf(on_page)
-        sheets = impose(rendered.data, sheet_size(self.book.page_size), self.view.title)
+        sheets = impose(
+            rendered.data,
+            sheet_size(self.book.page_size),
+            self.view.title,
+            right_to_left=self.view.direction == "rtl",
+        )
         return Made(
             sheets,
             rendered.resources,
