@@ -8,6 +8,7 @@ no ``dir`` at all.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,22 @@ def test_epub_timestamps_are_isolated_left_to_right(rtl_build: Path) -> None:
     links = chapter.findall(".//x:a[@class='film-moment']", NS)
     assert SPAN in [link.text for link in links]
     assert {link.get("dir") for link in links} == {"ltr"}
+
+
+def test_public_ebooklib_path_writes_the_same_rtl_epub(
+    rtl_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On an ebooklib booktool's writer steps were not tested on, ``epub.write_epub`` writes
+    the spine's direction itself and the nav is finished the same way: the same bytes."""
+    from booktool.editions import ebooklib_patches
+
+    project = tmp_path / "copy"
+    shutil.copytree(rtl_build.parent, project)
+    (project / "build" / "book.epub").unlink()
+    monkeypatch.setattr(ebooklib_patches, "installed_version", lambda: "0.21.0")
+    result = run_cli("build", str(project), "--format", "epub", "--quiet")
+    assert result.code == 0 and not result.err, result.err
+    assert (project / "build" / "book.epub").read_bytes() == (rtl_build / "book.epub").read_bytes()
 
 
 def test_rtl_epub_passes_epubcheck(rtl_build: Path) -> None:
