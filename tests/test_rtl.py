@@ -129,6 +129,14 @@ def test_epub_timestamps_are_isolated_left_to_right(rtl_build: Path) -> None:
     assert {link.get("dir") for link in links} == {"ltr"}
 
 
+def test_charts_are_drawn_left_to_right(rtl_build: Path) -> None:
+    """A chart's bars grow from the left: its SVG says so, or a reading system would anchor
+    its labels at their right end, off the chart."""
+    figures = Epub(rtl_build / "book.epub").document("figures.xhtml")
+    charts = figures.findall(".//{http://www.w3.org/2000/svg}svg")
+    assert charts and {chart.get("direction") for chart in charts} == {"ltr"}
+
+
 def test_public_ebooklib_path_writes_the_same_rtl_epub(
     rtl_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
