@@ -96,6 +96,9 @@ def test_isolate_timestamps_marks_only_the_timestamp_elements() -> None:
         '<span class="sourcing-span">00:15:00</span><span class="discussed">x</span>'
         '<span dir="rtl" class="chapter-moment-time">00:00:00</span>'
     )
+    assert isolate_timestamps('<a href="#" class="x film-moment y">1</a><a class="film">2</a>') == (
+        '<a dir="ltr" href="#" class="x film-moment y">1</a><a class="film">2</a>'
+    )
     assert isolate_timestamps(html) == (
         '<p class="source-span">Source <a dir="ltr" class="film-moment" href="#t=900">'
         '00:15:00</a></p><span dir="ltr" class="sourcing-span">00:15:00</span>'

@@ -18,7 +18,9 @@ import re
 #: the time under a chapter's QR code.
 TIMESTAMP_CLASSES = ("film-moment", "sourcing-span", "chapter-moment-time")
 _START_TAG = re.compile(
-    r'<(a|span)(?=\s)(?![^>]*\sdir=)([^>]*\sclass="(?:' + "|".join(TIMESTAMP_CLASSES) + r')")'
+    r'<(a|span)(?=\s)(?![^>]*\sdir=)([^>]*\sclass="(?:[^"]*\s)?(?:'
+    + "|".join(TIMESTAMP_CLASSES)
+    + r')(?:\s[^"]*)?")'
 )
 
 
