@@ -23,6 +23,7 @@ from lxml import etree
 from booktool import __version__
 from booktool.cache.installed import tool_version
 from booktool.cache.store import BuildCache
+from booktool.editions.bidi import isolate_timestamps
 from booktool.editions.layouts import Layouts
 from booktool.editions.pagemap import PageStart
 from booktool.errors import Problem
@@ -164,13 +165,14 @@ class Edition:
         close_empty_elements(root)
 
     def render(self, template: str, **context: object) -> str:
-        return self.layouts.render(
+        html = self.layouts.render(
             template,
             book=self.view,
             labels=self.words.labels,
             modified=self.moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
             **context,
         )
+        return isolate_timestamps(html) if self.view.direction == "rtl" else html
 
     @functools.cached_property
     def generated(self) -> dict[str, bytes]:

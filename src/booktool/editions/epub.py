@@ -35,12 +35,15 @@ XHTML = "application/xhtml+xml"
 COVER_FILE = "cover.png"
 
 
-def finish_nav(nav: bytes, pages: PageList, landmarks_title: str) -> bytes:
+def finish_nav(nav: bytes, pages: PageList, landmarks_title: str, direction: str = "ltr") -> bytes:
     """ebooklib's navigation document made booktool's: ``h1`` headings, the contents styled
     as the print contents are (``.contents``: the labels carry the numbers, the lists none),
     the landmarks for reading systems only (``hidden``), the contents' ids and page markers
-    where the print edition's contents pages begin, and the ``page-list``."""
+    where the print edition's contents pages begin, the ``page-list``, and ``dir="rtl"`` on
+    its root in a right-to-left book (as on every other document)."""
     tree = etree.fromstring(nav)
+    if direction == "rtl":
+        tree.set("dir", "rtl")
     ns = {"x": "http://www.w3.org/1999/xhtml"}
     typed = ns | {"epub": EPUB_NS}
     for heading in tree.iterfind(".//x:nav/x:h2", ns):
@@ -370,6 +373,8 @@ class EpubEdition(Edition):
         front = [(docs["cover"], "no"), docs["title-page"], "nav"]
         rest = [item for uid, item in docs.items() if uid not in ("cover", "title-page")]
         self.package.spine = front + rest
+        if self.view.direction == "rtl":  # the spine's page-progression-direction
+            self.package.set_direction("rtl")
 
     def navigation(self) -> None:
         view = self.view
@@ -403,13 +408,13 @@ class EpubEdition(Edition):
         self.package.guide = guide
 
     def write_package(self) -> bytes:
-        pages = self.pages
+        pages, direction = self.pages, self.view.direction
         try:
             return write_package(
                 self.package,
                 self.book.language,
                 self.moment,
-                lambda nav: finish_nav(nav, pages, self.words("landmarks")),
+                lambda nav: finish_nav(nav, pages, self.words("landmarks"), direction),
             )
         except (OSError, ValueError) as exc:
             raise RenderError(

@@ -5,6 +5,9 @@ sheets, both sides. Sheet ``k`` (from 0) carries on its front the last unprinted
 left and the first on the right, ``(n - 2k, 2k + 1)`` in page numbers, and on its back
 ``(2k + 2, n - 2k - 1)``. Printed duplex (flip on the short edge), stacked and folded in the
 middle, the sheets read 1, 2, 3, … in order.
+
+A right-to-left book is read with the fold on the right: each side's two pages change places
+(sheet ``k``'s front carries ``2k + 1`` on the left and ``n - 2k`` on the right).
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ def padded(pages: int) -> int:
     return max(4, -(-pages // 4) * 4)
 
 
-def saddle_order(pages: int) -> list[Side]:
-    """The sides of the sheets, front then back of each, for a book of ``pages`` pages."""
+def saddle_order(pages: int, *, right_to_left: bool = False) -> list[Side]:
+    """The sides of the sheets, front then back of each, for a book of ``pages`` pages;
+    ``right_to_left``: mirrored, for a book whose fold is on the right."""
     total = padded(pages)
 
     def page(index: int) -> int | None:
@@ -50,6 +54,8 @@ def saddle_order(pages: int) -> list[Side]:
     for sheet in range(total // 4):
         sides.append(Side(page(total - 1 - 2 * sheet), page(2 * sheet)))
         sides.append(Side(page(2 * sheet + 1), page(total - 2 - 2 * sheet)))
+    if right_to_left:
+        return [Side(side.right, side.left) for side in sides]
     return sides
 
 
@@ -58,8 +64,11 @@ def sheet_size(book_page_size: str) -> tuple[float, float]:
     return SHEETS.get(book_page_size, A4_LANDSCAPE)
 
 
-def impose(pdf: bytes, sheet: tuple[float, float], title: str) -> bytes:
-    """The pages of ``pdf`` two-up on ``sheet``-sized pages in saddle-stitch order.
+def impose(
+    pdf: bytes, sheet: tuple[float, float], title: str, *, right_to_left: bool = False
+) -> bytes:
+    """The pages of ``pdf`` two-up on ``sheet``-sized pages in saddle-stitch order (mirrored
+    for a ``right_to_left`` book).
 
     Each page becomes a form XObject named after its number (``/Page7``), scaled to fit half
     the sheet and centred in it; names and bytes are deterministic.
@@ -69,7 +78,7 @@ def impose(pdf: bytes, sheet: tuple[float, float], title: str) -> bytes:
 
     with pikepdf.open(io.BytesIO(pdf)) as source, pikepdf.new() as out:
         forms: dict[int, pikepdf.Object] = {}
-        for side in saddle_order(len(source.pages)):
+        for side in saddle_order(len(source.pages), right_to_left=right_to_left):
             out.add_blank_page(page_size=(width, height))
             target = out.pages[-1]
             drawing = []

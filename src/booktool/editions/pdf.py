@@ -636,6 +636,7 @@ class BookletEdition(PdfEdition):
             rendered.data,
             sheet_size(self.book.page_size),
             self.words("booklet_title", title=self.view.title),
+            right_to_left=self.view.direction == "rtl",
         )
         return Made(
             sheets,

@@ -98,7 +98,9 @@ class Words:
     @property
     def direction(self) -> str:
         """``rtl`` for a language written right to left (CLDR), else ``ltr``."""
-        return "rtl" if self.locale.character_order == "right-to-left" else "ltr"
+        from booktool.language.direction import text_direction
+
+        return text_direction(self.language)
 
     def number(self, value: float) -> str:
         """A number as the language groups and points it (in Latin digits, as page numbers and

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from markupsafe import Markup
 
+from booktool.language.direction import Direction, text_direction
 from booktool.model.book import Book, Chapter, ChronologyEntry, Figure, KeyTerm, Section
 from booktool.model.charts import ChartView, chart_href, chart_view
 from booktool.model.qrcodes import qr_data_uri
@@ -209,6 +210,8 @@ class BookView:
     #: A line for a print edition's title page when its page numbers are not those the
     #: page references follow (book.yaml's ``page_references``), else None.
     page_note: str | None = None
+    #: "rtl" for a language written right to left (language/direction.py), else "ltr".
+    direction: Direction = "ltr"
 
     @property
     def back_matter(self) -> list[PartView]:
@@ -438,6 +441,7 @@ def book_view(book: Book, link: Linking, words: Words, page_note: str | None = N
         bibliography=Markup(book.bibliography_html),
         parts=_parts(book, link, words),
         page_note=page_note,
+        direction=text_direction(book.language),
     )
 
 
