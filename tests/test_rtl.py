@@ -288,3 +288,20 @@ def test_english_book_has_no_dir(tmp_path: Path) -> None:
     root = etree.parse(str(html), etree.HTMLParser()).getroot()
     assert root.get("lang") == "en" and root.get("dir") is None
     assert 'dir="' not in html.read_text(encoding="utf-8")
+
+
+def test_a_section_span_without_a_film_link_is_isolated_too(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "book", "rtl-ar")
+    book = project / "manuscript" / "book.yaml"
+    book.write_text(book.read_text("utf-8").replace("  url: https://example.org/film\n", ""))
+    result = run_cli("build", str(project), "--format", "epub")
+    assert result.code == 0, result.err
+    epub = Epub(project / "build" / next(p.name for p in (project / "build").glob("*.epub")))
+    spans = [
+        element
+        for href in epub.spine_hrefs()
+        for element in epub.document(href).iter(f"{{{NS['x']}}}span")
+        if element.get("class") == "span-time"
+    ]
+    assert spans and all(span.get("dir") == "ltr" for span in spans)
+    assert SPAN in [span.text for span in spans]

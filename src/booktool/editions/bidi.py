@@ -15,8 +15,8 @@ import re
 
 #: The classes booktool's templates give the elements that hold a timestamp: links into the
 #: film (section spans, chronology moments, "said at" cells), the sourcing notes' spans and
-#: the time under a chapter's QR code.
-TIMESTAMP_CLASSES = ("film-moment", "sourcing-span", "chapter-moment-time")
+#: the time under a chapter's QR code; a section's span without a link ("span-time").
+TIMESTAMP_CLASSES = ("film-moment", "span-time", "sourcing-span", "chapter-moment-time")
 _START_TAG = re.compile(
     r'<(a|span)(?=\s)(?![^>]*\sdir=)([^>]*\sclass="(?:[^"]*\s)?(?:'
     + "|".join(TIMESTAMP_CLASSES)
