@@ -125,6 +125,19 @@ def test_a_japanese_book_takes_the_japanese_glyph_forms(tmp_path: Path) -> None:
     assert not [face for face in faces if "CJK-SC" in face], faces
 
 
+def test_a_passage_in_another_language_takes_that_language_s_faces(tmp_path: Path) -> None:
+    """An English book quoting a Traditional Chinese name (pandoc's ``[...]{lang=zh-TW}``)."""
+    project = copy_project(tmp_path, "minimal")
+    segment = project / "manuscript" / "segments" / "seg-01.md"
+    segment.write_text(
+        segment.read_text("utf-8") + "\nThe town was called [江邊小鎮]{lang=zh-TW}.\n", "utf-8"
+    )
+    assert "missing-glyphs" not in build(project, "pdf")
+    faces = {SUBSET.sub(r"\1", name) for name in font_files(project / "build" / "a-river-town.pdf")}
+    assert "Noto-Serif-CJK-TC" in faces, faces
+    assert not [face for face in faces if "CJK" in face and "CJK-TC" not in face], faces
+
+
 def test_the_epub_names_the_noto_faces_and_carries_no_font(chinese: tuple[Path, str]) -> None:
     project, _ = chinese
     path = project / "build" / "book.epub"
