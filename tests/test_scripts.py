@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,28 @@ def test_a_passage_in_another_language_takes_that_language_s_faces(tmp_path: Pat
     faces = {SUBSET.sub(r"\1", name) for name in font_files(project / "build" / "a-river-town.pdf")}
     assert "Noto-Serif-CJK-TC" in faces, faces
     assert not [face for face in faces if "CJK" in face and "CJK-TC" not in face], faces
+
+
+def test_a_font_collection_of_the_project_is_embedded_subset_once(tmp_path: Path) -> None:
+    """A .ttc with CFF outlines in the project's layouts/ (face 0 of Noto Sans CJK: JP): the
+    render takes it through the fetcher, and the join cuts one subset of it for all parts."""
+    faces = scriptfonts.files_of(("Noto Sans CJK JP",))
+    collection = next(face.path for face in faces if face.style == "Regular")
+    assert collection.suffix == ".ttc" and collection.read_bytes()[:4] == b"ttcf"
+    project = copy_project(tmp_path, "scripts-zh")
+    (project / "layouts" / "fonts").mkdir(parents=True)
+    shutil.copyfile(collection, project / "layouts" / "fonts" / "own.ttc")
+    css = (REPO / "src" / "booktool" / "layouts" / "print.css").read_text("utf-8")
+    (project / "layouts" / "print.css").write_text(
+        css
+        + '@font-face { font-family: "Own CJK"; src: url(fonts/own.ttc); }\n'
+        + ':lang(zh):is(html, .cover-page, [lang]) { font-family: "Own CJK", serif; }\n',
+        "utf-8",
+    )
+    assert "warning" not in build(project, "pdf")
+    names = [SUBSET.sub(r"\1", name) for name in font_files(project / "build" / "book.pdf")]
+    assert "Own-CJK" in names and "Noto-Serif-CJK-SC" not in names, names
+    assert len(names) == len(set(names)), names
 
 
 def test_the_epub_names_the_noto_faces_and_carries_no_font(chinese: tuple[Path, str]) -> None:
