@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from booktool.editions import scriptfonts
 from booktool.editions.layouts import Layouts
-from booktool.editions.webfonts import BASE_CHARACTERS
 from booktool.render.fontsubset import subset_characters
 
 #: The print edition's faces (print.css): family, weight, style, layout file.
@@ -51,8 +50,9 @@ def font_media_type(data: bytes) -> str:
 
 
 def characters_of(documents: Iterable[str]) -> frozenset[int]:
-    """The characters the documents hold (their markup's too: ASCII, which every font keeps)."""
-    found = set(BASE_CHARACTERS)
+    """The characters the documents hold, and printable ASCII (a reader's own text, the
+    reading system's page numbers). A book's text does not change once packed: no more."""
+    found = set(range(0x20, 0x7F))
     for document in documents:
         found.update(map(ord, html.unescape(document)))
     return frozenset(c for c in found if c >= 0x20)
