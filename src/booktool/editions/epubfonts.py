@@ -32,7 +32,14 @@ BOOK_FACES = (
 #: The Noto styles carried: fontconfig's style name and the CSS weight.
 SCRIPT_STYLES = {"Regular": "normal", "Bold": "bold"}
 #: What the sans stack is for in the EPUB (as print.css: headings and the small labels).
-SANS_SELECTORS = (":root h1", ":root h2", ":root h3", ":root h4", ":root .book-kind")
+SANS_SELECTORS = (
+    ":root h1",
+    ":root h2",
+    ":root h3",
+    ":root h4",
+    ":root .book-kind",
+    ":root .source-span",
+)
 
 
 @dataclass(frozen=True)
@@ -98,7 +105,9 @@ def embedded_fonts(layouts: Layouts, language: str, documents: Iterable[str]) ->
                 rules.append(_font_face(family, face_weight, "normal", name))
     serif = ", ".join([*(f'"{f}"' for f in stacks["serif"]), "serif"])
     sans = ", ".join([*(f'"{f}"' for f in stacks["sans"]), "sans-serif"])
-    rules.append(f":root, :root [lang] {{ font-family: {serif}; }}")
+    # As specific as epub.css's html:lang(zh) and :lang(zh) h1, and after them: these win. A
+    # passage in another language ([lang]:lang(ja)) keeps the faces epub.css names for it.
+    rules.append(f"html:root {{ font-family: {serif}; }}")
     rules.append(f"{', '.join(SANS_SELECTORS)} {{ font-family: {sans}; }}")
     return EmbeddedFonts("\n".join(rules) + "\n", files)
 
