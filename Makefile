@@ -9,7 +9,10 @@ STAMP := $(VENV)/.installed
 all: booklet
 
 # System packages: Java for EPUBCheck, HarfBuzz's subsetter for faster font subsetting,
-# poppler-utils to look at pages, zbar-tools to read the PDF's QR codes back in the tests.
+# poppler-utils to look at pages, zbar-tools to read the PDF's QR codes back in the tests, and
+# the Noto fonts (SIL OFL) for the scripts Linux Libertine lacks: fonts-noto-cjk (Chinese,
+# Japanese, Korean) and fonts-noto-core (Arabic, Hebrew, Devanagari, Thai and the rest), which
+# print.css names by language (src/booktool/editions/scriptfonts.py).
 # Installed when we are root on Debian; skipped otherwise.
 sysdeps:
 	@missing=""; \
@@ -17,12 +20,14 @@ sysdeps:
 	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v zbarimg >/dev/null 2>&1 || missing="$$missing zbar-tools"; \
+	fc-list 'Noto Serif CJK SC' 2>/dev/null | grep -q . || missing="$$missing fonts-noto-cjk"; \
+	fc-list 'Noto Naskh Arabic' 2>/dev/null | grep -q . || missing="$$missing fonts-noto-core"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing$$missing"; \
 	    (apt-get update -q >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1) \
 	      || echo "note: could not install$$missing; continuing without"; \
-	  else echo "note: not installed:$$missing (install them for EPUBCheck and faster builds)"; fi; \
+	  else echo "note: not installed:$$missing (install them for EPUBCheck, faster builds and books in Chinese, Japanese, Korean, Arabic, Hebrew or Indic scripts)"; fi; \
 	fi
 
 # Ace by DAISY (the EPUB accessibility checker the tests run) and Debian's Chromium for it and

@@ -772,11 +772,12 @@ CASES = [
     ),
     Case(
         "missing-glyphs",
-        {SEG2: segment(2, "The sign \U00013000 and \U00013001 are hieroglyphs.\n")},
+        {SEG2: segment(2, "The letters \U00010570 and \U00010571 are Vithkuqi.\n")},
         "built",
         [
-            f"{SEG2}:7: warning[missing-glyphs]: no font can draw U+13000 EGYPTIAN HIEROGLYPH "
-            "A001, U+13001 EGYPTIAN HIEROGLYPH A002; add a font that has them to layouts/ "
+            f"{SEG2}:7: warning[missing-glyphs]: no font can draw '\U00010570' (U+10570 "
+            "VITHKUQI CAPITAL LETTER A, Vithkuqi), '\U00010571' (U+10571 VITHKUQI CAPITAL "
+            "LETTER BBE, Vithkuqi); add a font with the Vithkuqi script to layouts/ "
             "(@font-face in print.css)"
         ],
     ),

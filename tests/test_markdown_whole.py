@@ -393,14 +393,15 @@ def test_formulas_are_tagged_as_formulas_with_their_tex(built: tuple[Path, str])
 def test_a_character_no_font_draws_is_found_where_it_is_written_as_a_reference(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    body = "Plain text first.\n\nThe sign &#x13000; and &#77825; are hieroglyphs.\n"
+    body = "Plain text first.\n\nThe letters &#x10570; and &#66929; are Vithkuqi.\n"
     project = write_project(tmp_path, {SEG1: segment(1, body)})
     monkeypatch.chdir(project)
     result = run_cli("build", ".", "--format", "pdf")
     assert result.code == 0, result.err
     assert [line for line in result.err.splitlines() if "missing-glyphs" in line] == [
-        f"{SEG1}:9: warning[missing-glyphs]: no font can draw U+13000 EGYPTIAN HIEROGLYPH A001, "
-        "U+13001 EGYPTIAN HIEROGLYPH A002; add a font that has them to layouts/ (@font-face in "
+        f"{SEG1}:9: warning[missing-glyphs]: no font can draw '\U00010570' (U+10570 VITHKUQI "
+        "CAPITAL LETTER A, Vithkuqi), '\U00010571' (U+10571 VITHKUQI CAPITAL LETTER BBE, "
+        "Vithkuqi); add a font with the Vithkuqi script to layouts/ (@font-face in "
         "print.css)"
     ]
 

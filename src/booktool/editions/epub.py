@@ -21,9 +21,11 @@ from booktool.editions.accessibility import Contents
 from booktool.editions.base import Edition, Made, PageCallback
 from booktool.editions.cover import cover_picture
 from booktool.editions.ebooklib_patches import write_package
+from booktool.editions.epubfonts import BOOK_FACES, EmbeddedFonts, embedded_fonts, font_media_type
 from booktool.editions.impose import HALF_SIZES
 from booktool.editions.layoutcheck import check_document, check_stylesheet
 from booktool.editions.pagemap import EPUB_NS, XHTML_NS, PageStart, place_markers, resolve_starts
+from booktool.editions.scriptfonts import installed_stamp
 from booktool.errors import Problem, RenderError
 from booktool.model.notes import epub_notes
 from booktool.model.views import INTRODUCTION_FILE, LOF_FILE, SOURCES_FILE
@@ -248,11 +250,23 @@ class EpubEdition(Edition):
 
     def settings(self) -> str:
         # The page list's source is named in the package (pageBreakSource), not a document.
-        return f"{super().settings()} page_references={self.book.page_references}"
+        settings = f"{super().settings()} page_references={self.book.page_references}"
+        if self.book.embed_fonts:
+            settings += f" embed_fonts {installed_stamp(self.book.language)}"
+        return settings
 
     def resources(self) -> list[str]:
         """The layout files and media the package carries."""
-        return [*self.STYLESHEETS, *sorted(self.book.media)]
+        fonts = [face[3] for face in BOOK_FACES] if self.book.embed_fonts else []
+        return [*self.STYLESHEETS, *fonts, *sorted(self.book.media)]
+
+    @functools.cached_property
+    def embedded_fonts(self) -> EmbeddedFonts | None:
+        """The fonts the package carries (book.yaml ``epub: {embed_fonts: true}``), if any."""
+        if not self.book.embed_fonts:
+            return None
+        documents = [doc.content for doc in self.rendered]
+        return embedded_fonts(self.layouts, self.book.language, documents)
 
     def make(self, on_page: PageCallback | None = None) -> Made:
         return Made(self.epub_bytes(), self.resources())
@@ -324,12 +338,24 @@ class EpubEdition(Edition):
 
     def manifest(self) -> None:
         package = self.package
+        fonts = self.embedded_fonts
         for name in self.STYLESHEETS:
             css = self.layouts.read(name)
             check_stylesheet(self.layouts, name, css.decode("utf-8", "replace"))
+            if name == "epub.css" and fonts is not None:
+                css += b"\n" + fonts.css.encode("utf-8")
             package.add_item(
                 epub.EpubItem(
                     uid=name.replace(".", "-"), file_name=name, media_type="text/css", content=css
+                )
+            )
+        for number, (href, data) in enumerate(sorted((fonts.files if fonts else {}).items()), 1):
+            package.add_item(
+                epub.EpubItem(
+                    uid=f"font-{number}",
+                    file_name=href,
+                    media_type=font_media_type(data),
+                    content=data,
                 )
             )
         # What set_cover() adds, with the media type given: ebooklib would guess it, and its

@@ -21,7 +21,6 @@ import json
 import re
 import threading
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from html.entities import codepoint2name
@@ -32,6 +31,7 @@ from urllib.parse import unquote
 from booktool import __version__
 from booktool.cache.installed import tool_version
 from booktool.cache.store import BuildCache
+from booktool.editions import scriptfonts
 from booktool.editions.base import Made, PageCallback
 from booktool.editions.html import HtmlEdition
 from booktool.editions.impose import HALF_SIZES, impose, saddle_order, sheet_size
@@ -94,10 +94,6 @@ class RenderedPdf:
     warnings: list[Problem]
     resources: list[str]
     page_starts: list[PageStart]
-
-
-def _describe(char: str) -> str:
-    return f"U+{ord(char):04X} {unicodedata.name(char, 'unnamed character')}"
 
 
 _FORMULA_ALT = re.compile(r'<img class="formula(?:-block)?" alt="([^"]*)"')
@@ -192,6 +188,7 @@ class PdfEdition(HtmlEdition):
                     files[f"{index}:{path.relative_to(folder).as_posix()}"] = path.read_bytes()
         for name, data in sorted(files.items()):
             hasher.update(f"{name} {len(data)}\n".encode() + hashlib.sha256(data).digest())
+        hasher.update(scriptfonts.installed_stamp(self.book.language).encode())
         return hasher.hexdigest()
 
     def _part_key(self, job: RenderJob) -> str:
@@ -403,7 +400,7 @@ class PdfEdition(HtmlEdition):
         if write:
             served = sorted({name for result in results for name in result.served})
             fonts = [result.fonts for result in results]
-            files = self.font_files(served) if len(results) > 1 else {}
+            files = self.font_files(served, fonts) if len(results) > 1 else {}
             ahead, self._ahead = self._ahead, None
             data = merge_parts(
                 [r.pdf for r in results], self.pdf_identifier, fonts, files, ahead=ahead
@@ -483,9 +480,13 @@ class PdfEdition(HtmlEdition):
         pages = sum(result.pages for result in results)
         return RenderedPdf(data, pages, warnings, served, starts)
 
-    def font_files(self, served: Iterable[str]) -> dict[str, bytes]:
+    def font_files(
+        self, served: Iterable[str], records: Iterable[Iterable[Any]] = ()
+    ) -> dict[str, bytes]:
         """The layout chain's font files among the ``served`` names, by SHA-256: what the join
-        may cut one subset of every part's glyphs from."""
+        may cut one subset of every part's glyphs from. And, if the parts' font ``records``
+        name others, the Noto faces the print CSS gives the book's language
+        (:mod:`booktool.editions.scriptfonts`), which WeasyPrint found through fontconfig."""
         files = {}
         for name in served:
             if PurePosixPath(name).suffix.lower() not in FONT_SUFFIXES:
@@ -494,6 +495,9 @@ class PdfEdition(HtmlEdition):
             if path is not None:
                 data = path.read_bytes()
                 files[hashlib.sha256(data).hexdigest()] = data
+        wanted = {str(record["sha256"]) for part in records for record in part} - set(files)
+        if wanted:
+            files |= scriptfonts.font_files(self.book.language, wanted)
         return files
 
     def _log_problem(self, message: str) -> Problem:
@@ -590,14 +594,14 @@ class PdfEdition(HtmlEdition):
 
     @staticmethod
     def _glyph_problem(path: Path | None, line: int | None, chars: list[str]) -> Problem:
-        listed = ", ".join(_describe(c) for c in chars[:MAX_LISTED_CHARACTERS])
+        listed = ", ".join(scriptfonts.describe(c) for c in chars[:MAX_LISTED_CHARACTERS])
         if len(chars) > MAX_LISTED_CHARACTERS:
             listed += f" and {len(chars) - MAX_LISTED_CHARACTERS} more"
         return Problem(
             path,
             line,
             f"no font can draw {listed}",
-            "add a font that has them to layouts/ (@font-face in print.css)",
+            scriptfonts.install_hint(chars),
             code="missing-glyphs",
         )
 

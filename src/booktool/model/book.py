@@ -158,6 +158,8 @@ class Book:
     page_size: str = "A4"
     #: Whether the e-book carries the printed edition's page numbers.
     page_list: bool = True
+    #: Whether the e-book carries subsets of its fonts (book.yaml ``epub: {embed_fonts}``).
+    embed_fonts: bool = False
     #: The print edition whose pages the page list follows: "handout" (the PDF) or "booklet".
     page_references: str = "handout"
     introduction: Section | None = None

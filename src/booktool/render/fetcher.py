@@ -24,7 +24,7 @@ from booktool.editions.layouts import BASE_URL, Layouts
 from booktool.render.protocol import Refusal
 from booktool.source.svgsafe import svg_fault
 
-FONT_SUFFIXES = frozenset({".ttf", ".otf", ".woff", ".woff2", ".ttc"})
+FONT_SUFFIXES = frozenset({".ttf", ".otf", ".woff", ".woff2", ".ttc", ".otc"})
 
 
 def font_fault(data: bytes) -> str | None:

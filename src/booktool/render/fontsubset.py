@@ -23,8 +23,13 @@ NO_HINTING = 0x01
 RETAIN_GIDS = 0x02
 DESUBROUTINIZE = 0x04
 PASSTHROUGH_UNRECOGNIZED = 0x20
-#: ``HB_SUBSET_SETS_DROP_TABLE_TAG``.
+#: ``HB_SUBSET_SETS_UNICODE``, ``HB_SUBSET_SETS_DROP_TABLE_TAG``, ``HB_SUBSET_SETS_NAME_ID``.
+UNICODE = 1
 DROP_TABLE_TAG = 3
+NAME_ID = 4
+#: The name records a cut font keeps: the names, copyright, version, and the licence (13, 14),
+#: which the SIL Open Font License asks to travel with the font.
+KEPT_NAME_IDS = range(15)
 #: The tables WeasyPrint drops besides HarfBuzz's own list.
 DROPPED_TABLES = (
     b"BASE",
@@ -128,6 +133,41 @@ def subset_font(data: bytes, index: int, glyphs: Iterable[int], *, hinting: bool
             hb_subset.hb_subset_input_destroy(request)
         for made in faces:
             hb.hb_face_destroy(made)
+        hb.hb_blob_destroy(blob)
+
+
+def subset_characters(data: bytes, index: int, characters: Iterable[int]) -> bytes | None:
+    """Face ``index`` of the font file ``data`` (a collection's face too) cut to the glyphs
+    of ``characters`` and what its layout features reach from them, renumbered, as a plain
+    OpenType font (CFF or TrueType outlines, as the face has): for a font a document carries
+    (the EPUB's). None if HarfBuzz is missing or cannot cut it, or if the face has none of
+    the characters."""
+    libraries = _libraries()
+    wanted = sorted(set(characters))
+    if libraries is None or not wanted:
+        return None
+    hb, hb_subset = libraries
+    blob = hb.hb_blob_create(data, len(data), READONLY, None, None)
+    face = hb.hb_face_create(blob, index)
+    request = hb_subset.hb_subset_input_create_or_fail()
+    made = None
+    try:
+        if not request:
+            return None
+        unicodes = hb_subset.hb_subset_input_set(request, UNICODE)
+        for character in wanted:
+            hb.hb_set_add(unicodes, character)
+        names = hb_subset.hb_subset_input_set(request, NAME_ID)
+        for name_id in KEPT_NAME_IDS:
+            hb.hb_set_add(names, name_id)
+        made = hb_subset.hb_subset_or_fail(face, request)
+        return _face_bytes(hb, made) if made else None
+    finally:
+        if request:
+            hb_subset.hb_subset_input_destroy(request)
+        if made:
+            hb.hb_face_destroy(made)
+        hb.hb_face_destroy(face)
         hb.hb_blob_destroy(blob)
 
 

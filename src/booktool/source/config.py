@@ -50,6 +50,10 @@ class EpubSettings:
     #: The print edition's page numbers (a page list and page-break markers where the PDF's
     #: pages begin); building the EPUB then lays the print edition out.
     page_list: bool = True
+    #: Subsets of the fonts the book uses embedded (the print edition's and, for a language
+    #: in another script, its Noto faces); by default the EPUB names fonts without carrying
+    #: them.
+    embed_fonts: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ BOOK_KEYS: dict[str, str] = {
     "chapters": "The chapter plan: a list of {id, title, segments: [segment ids]}.",
     "limits": "Bounds on the PDF render: render_seconds (300), render_memory_mb (2048), "
     "render_processes (0: one per core).",
-    "epub": "How the EPUB is made: page_list (true).",
+    "epub": "How the EPUB is made: page_list (true), embed_fonts (false).",
     "chronology": "How the chronology is checked: ignore_years, the years the text mentions "
     "that need no entry.",
 }
@@ -112,6 +116,9 @@ EPUB_KEYS: dict[str, str] = {
     "page_list": "The printed edition's page numbers in the EPUB: a page list and page-break "
     "markers where the PDF's pages begin (default true). false: no print page numbers, and an "
     "EPUB built alone need not lay the print edition out (a book with no printed edition).",
+    "embed_fonts": "Subsets of the fonts the book uses carried in the EPUB, cut to the "
+    "characters it uses: Book Serif and Book Sans, and the Noto faces print.css gives its "
+    "language (default false: the EPUB names the fonts and leaves the choice to the reader).",
 }
 LIMIT_KEYS: dict[str, str] = {
     "render_seconds": "Seconds the PDF render may take before it is stopped (default 300).",
@@ -336,7 +343,11 @@ def _read_epub(data: LineDict, problems: Collector) -> EpubSettings:
     if value is None:
         return EpubSettings()
     page_list = problems.checked(value, "page_list", _as_bool, "write true or false")
-    return EpubSettings(page_list=EpubSettings.page_list if page_list is None else page_list)
+    embed_fonts = problems.checked(value, "embed_fonts", _as_bool, "write true or false")
+    return EpubSettings(
+        page_list=EpubSettings.page_list if page_list is None else page_list,
+        embed_fonts=EpubSettings.embed_fonts if embed_fonts is None else embed_fonts,
+    )
 
 
 def _read_page_references(data: LineDict, problems: Collector) -> str:

@@ -490,6 +490,7 @@ def assemble_book(manuscript: Manuscript, html: dict[Path, str], media: dict[str
         slug=config.slug,
         page_size=config.page_size,
         page_list=config.epub.page_list,
+        embed_fonts=config.epub.embed_fonts,
         page_references=config.page_references,
         source=config.source,
         introduction=introduction,
