@@ -28,7 +28,7 @@ PAGE_SIZES = {"A4": "A4", "A5": "A5", "LETTER": "Letter", "US-LETTER": "Letter"}
 #: The print editions page references can follow (``page_references``): the PDF at the book's
 #: page size, or the half-size booklet (``--booklet``).
 PAGE_REFERENCES = ("handout", "booklet")
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -173,7 +173,7 @@ def read_config(data: Any, path: Path) -> BookConfig:
     title = problems.text(data, "title", required=True)
     identifier = problems.text(data, "identifier", required=True)
     language = problems.text(data, "language", required=True)
-    if language and not _LANGUAGE.match(language):
+    if language and not LANGUAGE_TAG.match(language):
         problems.add(data.line_of("language"), f"'{language}' is not a language tag", "use e.g. en")
     date = problems.checked(data, "date", _as_date, "write it as YYYY-MM-DD")
     if "date" not in data:
