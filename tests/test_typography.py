@@ -348,9 +348,10 @@ FRENCH_WORDS = (
 )
 
 
-def test_french_paragraph_hyphenates_at_french_breaks(tmp_path: Path) -> None:
+@pytest.mark.parametrize("language", ["fr", "fr-FR"])  # WeasyPrint: pyphen's fallback, fr
+def test_french_paragraph_hyphenates_at_french_breaks(tmp_path: Path, language: str) -> None:
     body = '::: {style="width: 32mm"}\n' + FRENCH_WORDS * 3 + "\n:::\n"
-    project = make_project(tmp_path, "fr", body)
+    project = make_project(tmp_path, language, body)
     build(project, "pdf")
     lines = [line.strip() for line in pdf_text(project).splitlines()]
     french, english = pyphen.Pyphen(lang="fr"), pyphen.Pyphen(lang="en")

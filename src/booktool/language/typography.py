@@ -167,10 +167,6 @@ def _local(element: etree._Element) -> str:
     return tag.rsplit("}", 1)[-1].lower() if isinstance(tag, str) else ""
 
 
-def _protected(element: etree._Element) -> bool:
-    return any(_local(node) in PROTECTED for node in (element, *element.iterancestors()))
-
-
 def _quotations(root: etree._Element, language: str) -> None:
     """Each quotation pandoc read made the marks of its language, its span removed."""
     found = [e for e in root.iter() if isinstance(e.tag, str) and e.get(QUOTE_ATTRIBUTE)]
@@ -214,10 +210,13 @@ def _unwrap(element: etree._Element) -> None:
 
 @dataclass
 class _Slot:
-    """One run of text: an element's ``text`` or ``tail``."""
+    """One run of text (an element's ``text`` or ``tail``), the language it is in, and
+    whether it is prose (not code, preformatted text or a formula)."""
 
     element: etree._Element
     attribute: str
+    language: str
+    prose: bool
 
     @property
     def value(self) -> str:
@@ -227,23 +226,21 @@ class _Slot:
     def value(self, text: str) -> None:
         setattr(self.element, self.attribute, text)
 
-    def owner(self) -> etree._Element | None:
-        """The element the text is inside."""
-        return self.element if self.attribute == "text" else self.element.getparent()
 
-
-def _ordered(root: etree._Element) -> list[_Slot]:
+def _ordered(root: etree._Element, language: str) -> list[_Slot]:
     """The text runs in document order: each element's text, its children's, then its tail."""
     slots: list[_Slot] = []
 
-    def walk(element: etree._Element) -> None:
-        slots.append(_Slot(element, "text"))
+    def walk(element: etree._Element, language: str, prose: bool) -> None:
+        language = element.get("lang") or element.get(XML_LANG) or language
+        prose = prose and _local(element) not in PROTECTED
+        slots.append(_Slot(element, "text", language, prose))
         for child in element:
             if isinstance(child.tag, str):
-                walk(child)
-            slots.append(_Slot(child, "tail"))
+                walk(child, language, prose)
+            slots.append(_Slot(child, "tail", language, prose))
 
-    walk(root)
+    walk(root, language, True)
     return slots
 
 
@@ -251,21 +248,22 @@ def set_typography(root: etree._Element, language: str) -> None:
     """A fragment's quotations and spacing made those of the language each text is in
     (``language`` where no element says otherwise), in place."""
     _quotations(root, language)
-    slots = _ordered(root)
+    slots = _ordered(root, language)
     texts = [slot.value for slot in slots]
+    # The first character of the next text that has one, for each run (one pass back).
+    following = [""] * len(texts)
+    for index in range(len(texts) - 2, -1, -1):
+        following[index] = texts[index + 1][:1] or following[index + 1]
+    before = ""
     for index, slot in enumerate(slots):
-        owner = slot.owner()
-        if owner is None or not texts[index] or _protected(owner):
-            continue
-        typography = Typography.for_language(_language(owner, language))
-        if not typography.french:
-            continue
-        before = next((t for t in reversed(texts[:index]) if t), "")
-        after = next((t for t in texts[index + 1 :] if t), "")
-        spaced = typography.space(texts[index], before, after)
-        if spaced != texts[index]:
-            slot.value = spaced
-            texts[index] = spaced
+        text = texts[index]
+        if text and slot.prose:
+            typography = Typography.for_language(slot.language)
+            if typography.french:
+                text = typography.space(text, before, following[index])
+                if text != texts[index]:
+                    slot.value = text
+        before = text[-1:] or before
 
 
 def needs_typography(html: str, language: str) -> bool:
