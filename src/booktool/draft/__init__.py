@@ -78,6 +78,8 @@ def draft_booklet(summary: str, segments: list[tuple[int, str]], language: str =
     title, subtitle = (
         book_title(pasted.text) if english else (opening_title(pasted.text, None, language), None)
     )
+    if title is None and not english:  # no summary: the first segment's opening words
+        title = opening_title(" ".join(texts), None, language)
     if title is None:
         title = "Study Booklet"
         notes.append("No title could be read from the summary's first sentence: give one.")

@@ -54,7 +54,10 @@ QUOTATION_MARKS: dict[str, str] = {
     "uk": "«»„“",
     "zh": "“”‘’",
     "zh-Hant": "「」『』",
+    "zh-HK": "「」『』",
+    "zh-TW": "「」『』",
 }
+_MARKS = {name.lower(): marks for name, marks in QUOTATION_MARKS.items()}
 #: The marks of a language CLDR's table above does not name.
 DEFAULT_MARKS = QUOTATION_MARKS["en"]
 #: The languages spaced as French is (Swiss French sets no space before ; ! ?).
@@ -100,7 +103,7 @@ class Typography:
     def for_language(tag: str) -> Typography:
         """The typography of a BCP 47 tag (the most specific CLDR data for it)."""
         names = catalogue_names(tag or "en")
-        marks = next((QUOTATION_MARKS[n] for n in names if n in QUOTATION_MARKS), DEFAULT_MARKS)
+        marks = next((_MARKS[n.lower()] for n in names if n.lower() in _MARKS), DEFAULT_MARKS)
         french = names[-1] in FRENCH and not any(n.lower() == "fr-ch" for n in names)
         return Typography(tag, (marks[0], marks[1]), (marks[2], marks[3]), french)
 
