@@ -52,7 +52,7 @@ def test_english_smartening_is_unchanged(text: str) -> None:
     assert ENGLISH.smarten(text) == _english_before(text)
 
 
-@given(st.text(alphabet=st.sampled_from(list("ab '\"-(—\n?:;!«»"))))
+@given(st.text(alphabet=st.sampled_from(list("ab '\"-(—\n?:;!«»\t\x0b\u00a0\u2003[{–"))))
 def test_english_smartening_is_unchanged_on_any_text(text: str) -> None:
     assert ENGLISH.smarten(text) == _english_before(text)
     assert Typography.for_language("en-US").smarten(text) == _english_before(text)

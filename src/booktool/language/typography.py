@@ -70,7 +70,7 @@ _TYPED = "[ \t\n\u00a0\u202f\u2009]*"
 _APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _STRAIGHT = re.compile(r"[\"']")
 #: What may stand before an opening quote (anything else makes a straight quote a closing one).
-_OPENS_AFTER = frozenset(" \t\n\r([{—–-\u00a0\u202f")
+_OPENS_AFTER = re.compile(r"[\s(\[{—–-]")
 #: What may follow French punctuation that takes a space: a space, the text's end, or closing
 #: punctuation (never a letter or a digit: ``10:30``, ``https://``, ``?q=``).
 _BOUNDARY = r"(?=[\s»)\]}.,…'’”“]|$)"
@@ -127,7 +127,7 @@ class Typography:
             start = match.start()
             out.append(text[last:start])
             last = match.end()
-            opening = start == 0 or text[start - 1] in _OPENS_AFTER
+            opening = start == 0 or _OPENS_AFTER.match(text, start - 1) is not None
             if match[0] == '"':
                 out.append(self.primary[0] if opening else self.primary[1])
             elif opening:

@@ -118,8 +118,8 @@ class CellView:
 class FilmLinks:
     """The book's links into its film: none without ``source.url``."""
 
-    def __init__(self, source: Source, smarten: Callable[[str], str] = str) -> None:
-        """``smarten``: the book's typography for a cell's text."""
+    def __init__(self, source: Source, smarten: Callable[[str], str]) -> None:
+        """``smarten``: the book's typography, for a cell's text."""
         self.url = source.url
         self.smarten = smarten
         self.template = source.time_link
