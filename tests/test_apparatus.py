@@ -9,13 +9,15 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from booktool.model.typography import smarten
+from booktool.language.typography import Typography
 from booktool.source.chronology import dated_statements, parse_date, years_covered
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
 
 from .conftest import ROOTS, copy_project, run_cli
 from .outputs import NS, Epub, pdf_pages, squash
+
+smarten = Typography.for_language("en").smarten
 
 MANUSCRIPT = load_manuscript(Project.open(ROOTS / "basic"))
 APPARATUS = MANUSCRIPT.apparatus

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
-from booktool.model.typography import smarten
+from booktool.language.typography import Typography
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
 
 from .conftest import ROOTS, run_cli
 from .outputs import NS, Epub, print_html_texts, run_epubcheck, squash
+
+smarten = Typography.for_language("en").smarten
 
 MANUSCRIPT = load_manuscript(Project.open(ROOTS / "basic"))
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -9,12 +9,14 @@ import pikepdf
 import pypdf
 import pytest
 
-from booktool.model.typography import smarten
+from booktool.language.typography import Typography
 from booktool.source.manuscript import load_manuscript
 from booktool.source.project import Project
 
 from .conftest import ROOTS
 from .outputs import MM, markdown_plain, pdf_pages, pdf_regions, print_html_texts, squash
+
+smarten = Typography.for_language("en").smarten
 
 MANUSCRIPT = load_manuscript(Project.open(ROOTS / "basic"))
 PDF_NAME = "the-great-leap-forward.pdf"

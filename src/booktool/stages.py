@@ -203,7 +203,9 @@ def book_from(
     apparatus = manuscript.apparatus
     texts = {f.path: (f.body, f.body_line) for f in manuscript.markdown_files}
     prefixes = {f.path: id_prefix(f.path) for f in manuscript.markdown_files}
-    cleaned = clean_fragments(conversion.html, manuscript.project.manuscript, texts, prefixes)
+    cleaned = clean_fragments(
+        conversion.html, manuscript.project.manuscript, texts, prefixes, manuscript.config.language
+    )
     if cleaned.problems:
         raise InputError(*cleaned.problems)
     if warnings is not None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from booktool.draft import Draft, DraftChart, DraftEvent, DraftPerson, DraftQuantity
+from booktool.draft import Draft, DraftChart, DraftEvent, DraftPerson, DraftQuantity, is_english
 from booktool.source.chronology import parse_date
 from booktool.source.drafted import REVIEW_MARK
 from booktool.source.text import escape_markdown, slugify
@@ -171,6 +171,15 @@ def book_yaml(draft: Draft, meta: Metadata, source_name: str, introduction: bool
         "# is in exactly one chapter. key_terms: the terms the text itself defines or names,\n"
         "# each with its defining phrase as a draft definition. No discussion questions were\n"
         "# drafted: add 'questions: [...]' to a chapter to close it with some.\n"
+        if is_english(meta.language)
+        else "\n# Drafted: consecutive segments grouped by what they discuss. Every segment\n"
+        f"# is in exactly one chapter. booktool's drafting rules read English and this text is\n"
+        f"# '{meta.language}': each title is the opening words of its text, and no key terms\n"
+        "# (their rules read English phrases such as 'known as'), no figures (tables and charts\n"
+        "# of the numbers the text gives, which read English number words) and no discussion\n"
+        "# questions were drafted. Add 'key_terms: {term: definition}' and 'questions: [...]' to\n"
+        "# a chapter, and figures in figures.yaml, as you wish. Dates were read with the\n"
+        "# language's month names.\n"
     )
     out.append("chapters:\n")
     used: set[str] = set()

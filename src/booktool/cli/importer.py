@@ -36,6 +36,7 @@ from booktool.draft import Draft, clean_pasted, draft_booklet
 from booktool.errors import InputError, Problem, ProjectExistsError, input_error
 from booktool.source.characters import character_problem
 from booktool.source.chronology import dated_statements, parse_date
+from booktool.source.config import LANGUAGE_TAG
 from booktool.source.text import decode_text
 from booktool.source.timecode import format_timecode, parse_timecode
 
@@ -240,6 +241,14 @@ def import_summary(
 ) -> Imported:
     """Draft a booklet project in ``target/manuscript/`` from the summary text at ``source``."""
     overrides = overrides or Overrides()
+    if not LANGUAGE_TAG.match(language):
+        raise input_error(
+            None,
+            None,
+            f"--language '{language}' is not a language tag",
+            "give a BCP 47 tag, as book.yaml's language: en, fr, de, pt-BR, ja",
+            code="option",
+        )
     try:
         data = source.read_bytes()
     except OSError as exc:

@@ -25,6 +25,7 @@ from booktool.convert.repair import repair_tables
 from booktool.convert.styles import declarations
 from booktool.convert.urls import normal_web_url
 from booktool.errors import Problem
+from booktool.language.typography import needs_typography, set_typography
 from booktool.source.locator import Locator
 from booktool.source.media import Refusal, resolve_local
 
@@ -356,9 +357,11 @@ def clean_fragments(
     manuscript: Path,
     sources: dict[Path, tuple[str, int]],
     prefixes: dict[Path, str] | None = None,
+    language: str = "en",
 ) -> CleanResult:
     """Safe, well-formed fragments; ``sources`` maps each path to (Markdown text, first line),
-    ``prefixes`` each path to the prefix of its ids (see :mod:`booktool.convert.anchors`)."""
+    ``prefixes`` each path to the prefix of its ids (see :mod:`booktool.convert.anchors`);
+    quotation marks and spacing are those of ``language``, the book's (or an element's own)."""
     result = CleanResult()
     files: dict[Path, FileAnchors] = {}
     for path, fragment in html.items():
@@ -396,5 +399,7 @@ def clean_fragments(
         result.problems += prefix_ids(files[path], path)
     result.problems += resolve_links(files)
     for path, file in files.items():
+        if needs_typography(html[path], language):
+            set_typography(file.root, language)
         result.html[path] = _serialise(file.root)
     return result

@@ -26,7 +26,7 @@ from booktool.draft.model import (
 from booktool.draft.people import find_people
 from booktool.draft.sentences import split_sentences
 from booktool.draft.terms import find_terms
-from booktool.draft.titles import book_title, make_titles, topic_title
+from booktool.draft.titles import book_title, make_titles, opening_title, topic_title
 from booktool.draft.words import content_stems
 from booktool.source.text import slugify
 
@@ -41,14 +41,29 @@ __all__ = [
     "Pasted",
     "clean_pasted",
     "draft_booklet",
+    "is_english",
 ]
 
 
+def is_english(language: str) -> bool:
+    """Whether ``language`` (a BCP 47 tag) is English, the language the drafting rules read."""
+    return language.replace("_", "-").split("-")[0].lower() == "en"
+
+
 def draft_booklet(summary: str, segments: list[tuple[int, str]], language: str = "en") -> Draft:
-    """A first draft of the whole booklet from the summary and its (start second, text) bullets."""
+    """A first draft of the whole booklet from the summary and its (start second, text) bullets.
+
+    The rules that read phrases (titles, key terms, numbers in words) are written for English.
+    In another language the titles are the opening words of the text, and no key terms, number
+    tables or charts are drafted; dates are read with the language's month names.
+    """
     notes: list[str] = []
-    if language.split("-")[0].lower() != "en":
-        notes.append(f"The drafting rules are written for English; the text is '{language}'.")
+    english = is_english(language)
+    if not english:
+        notes.append(
+            f"The drafting rules are written for English; the text is '{language}': titles are "
+            "the text's opening words, and no key terms, number tables or charts were drafted."
+        )
     # The page's clutter, then the site's framing.
     pasted = clean_pasted(summary)
     notes += [f"Dropped from the pasted page: {line}" for line in pasted.dropped]
@@ -60,7 +75,11 @@ def draft_booklet(summary: str, segments: list[tuple[int, str]], language: str =
     texts = [text for text, _ in cleaned]
     topics = [topic_title(topic) if topic else None for _, topic in cleaned]
     # The book's title, the people (whose names titles avoid), chapters, then every title.
-    title, subtitle = book_title(pasted.text)
+    title, subtitle = (
+        book_title(pasted.text) if english else (opening_title(pasted.text, None, language), None)
+    )
+    if title is None and not english:  # no summary: the first segment's opening words
+        title = opening_title(" ".join(texts), None, language)
     if title is None:
         title = "Study Booklet"
         notes.append("No title could be read from the summary's first sentence: give one.")
@@ -71,24 +90,39 @@ def draft_booklet(summary: str, segments: list[tuple[int, str]], language: str =
     used: set[str] = {title.lower()}
     chapter_texts = [" ".join(texts[i] for i in group) for group in groups]
     chapter_parts = [[texts[i] for i in group] for group in groups]
-    chapter_titles = make_titles(chapter_texts, used, title, names | roles, parts=chapter_parts)
+    if not english:
+        chapter_titles = [
+            opening_title(parts[0], used, language) or f"{n + 1}"
+            for n, parts in enumerate(chapter_parts)
+        ]
+    else:
+        chapter_titles = make_titles(chapter_texts, used, title, names | roles, parts=chapter_parts)
     chapter_of = {i: chapter_titles[n] for n, group in enumerate(groups) for i in group}
-    section_titles = make_titles(
-        texts,
-        used,
-        title,
-        names | roles,
-        preferred=topics,
-        avoid_each=[chapter_of[i] for i in range(len(texts))],
-    )
+    if not english:
+        section_titles = [
+            opening_title(text, used, language) or f"{i + 1}" for i, text in enumerate(texts)
+        ]
+    else:
+        section_titles = make_titles(
+            texts,
+            used,
+            title,
+            names | roles,
+            preferred=topics,
+            avoid_each=[chapter_of[i] for i in range(len(texts))],
+        )
     draft_segments = [
         DraftSegment(ids[i], start, section_titles[i], texts[i], source)
         for i, (start, source) in enumerate(segments)
     ]
     # What the text states: key terms per chapter, dated statements, numbers.
-    chapters = _chapters(groups, chapter_titles, ids, texts, names)
-    chronology = build_chronology(list(zip(ids, texts, strict=True)))
-    found = draft_quantities([(start, texts[i]) for i, (start, _) in enumerate(segments)])
+    chapters = _chapters(groups, chapter_titles, ids, texts, names if english else None)
+    chronology = build_chronology(list(zip(ids, texts, strict=True)), language)
+    found = (
+        draft_quantities([(start, texts[i]) for i, (start, _) in enumerate(segments)])
+        if english
+        else []
+    )
     quantities = [quantity for quantity, _ in found]
     charts = draft_charts(found)
     return Draft(
@@ -133,8 +167,10 @@ def _chapters(
     titles: list[str],
     ids: list[str],
     texts: list[str],
-    names: frozenset[str],
+    names: frozenset[str] | None,
 ) -> list[DraftChapter]:
+    """The chapters with the terms their text defines (none looked for without ``names``: the
+    text is not English)."""
     chapters = []
     used_ids: set[str] = set()
     used_terms: set[str] = set()
@@ -145,8 +181,8 @@ def _chapters(
             identifier, suffix = f"{base}-{suffix}", suffix + 1
         used_ids.add(identifier)
         terms = []
-        for index in group:
-            for term, definition in find_terms(texts[index], names):
+        for index in group if names is not None else ():
+            for term, definition in find_terms(texts[index], names or frozenset()):
                 if term.lower() not in used_terms:
                     used_terms.add(term.lower())
                     terms.append((term, definition))

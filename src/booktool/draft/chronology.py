@@ -26,12 +26,13 @@ def trim_event(sentence: str, start: int) -> str:
     return sentence
 
 
-def build_chronology(segments: list[tuple[str, str]]) -> list[DraftEvent]:
-    """Entries from (segment id, framing-free text) pairs, in date order, ids unique."""
+def build_chronology(segments: list[tuple[str, str]], language: str = "en") -> list[DraftEvent]:
+    """Entries from (segment id, framing-free text) pairs in ``language``, in date order, ids
+    unique."""
     entries: list[tuple[str, str, list[str]]] = []
     for segment_id, text in segments:
-        for sentence in split_sentences(text):
-            for mention in find_dates(sentence):
+        for sentence in split_sentences(text, language):
+            for mention in find_dates(sentence, language):
                 event = trim_event(sentence, mention.start)
                 for date, known, ids in entries:
                     if date == mention.date and known == event:
@@ -44,7 +45,7 @@ def build_chronology(segments: list[tuple[str, str]]) -> list[DraftEvent]:
     used: set[str] = set()
     events = []
     for date, event, ids in entries:
-        words = [w for w in re.findall(r"[A-Za-z]+", event) if w.lower() not in STOPWORDS][:3]
+        words = [w for w in re.findall(r"[^\W\d_]+", event) if w.lower() not in STOPWORDS][:3]
         base = slugify(f"{date.replace('c. ', 'c')} {' '.join(words)}", fallback="event")[:40]
         base = base.rstrip("-")
         identifier, suffix = base, 2

@@ -3,10 +3,16 @@
 
 Relative spans ("for 50 years", "in three years"), counts ("1,000", "100 million") and timestamps
 are not dates; a four-digit number before a plural noun ("1500 workers") is a count.
+
+The rules are written for English. In another language, days and months are read with that
+language's month names (CLDR's, through Babel: "14 avril 1935", "14. April 1935", "14 de abril
+de 1935", "14 апреля 1935"), and dates written with 年月日 ("1935年4月14日") in any language;
+the English words around years ("between", "from … to", "circa") are not looked for.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -60,6 +66,50 @@ _NOT_A_YEAR_AFTER = re.compile(
 )
 
 
+_CJK_DATE = re.compile(
+    r"(?<!\d)(?P<year>1\d{3}|20\d{2})\s*[年년]\s*(?:(?P<month>1[0-2]|0?[1-9])\s*[月월]"
+    r"(?:\s*(?P<day>3[01]|[12]\d|0?[1-9])\s*[日일])?)?"
+)
+
+
+def _english(language: str) -> bool:
+    return language.replace("_", "-").split("-")[0].lower() == "en"
+
+
+@functools.cache
+def _local_patterns(
+    language: str,
+) -> tuple[dict[str, int], re.Pattern[str], re.Pattern[str]] | None:
+    """The month names of ``language`` (lower-cased, CLDR's, in every form Babel gives), and
+    the patterns of a day-month-year and a month-year date that use them; None for English
+    (its own rules read it) or a language CLDR does not know."""
+    if _english(language):
+        return None
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import get_month_names
+
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None
+    months: dict[str, int] = {}
+    for width in ("wide", "abbreviated"):
+        for context in ("format", "stand-alone"):
+            for number, name in get_month_names(width, context, locale).items():
+                name = name.lower().rstrip(".")
+                if name and not any(c.isdigit() for c in name):
+                    months.setdefault(name, number)
+    if not months:
+        return None
+    names = "|".join(re.escape(name) for name in sorted(months, key=len, reverse=True))
+    month = rf"(?P<month>{names})\.?"
+    # "14 avril 1935", "1er mai", "14. April 1935", "14 de abril de 1935", "14 апреля 1935 г."
+    day = r"(?P<day>3[01]|[12]\d|0?[1-9])(?:er|\.|º|°)?"
+    full = re.compile(rf"(?<!\w){day}\s+(?:de\s+)?{month}\s+(?:de\s+)?{_Y}{_YEAR}", re.I)
+    month_year = re.compile(rf"(?<!\w){month}\s+(?:de\s+)?{_Y}{_YEAR}", re.I)
+    return months, full, month_year
+
+
 @dataclass(frozen=True)
 class DateMention:
     """A date in the text: its span, and the date as booktool writes it."""
@@ -94,21 +144,38 @@ def _month(text: str) -> int:
     return _MONTHS[text.lower().rstrip(".")]
 
 
-def find_dates(text: str) -> list[DateMention]:
-    """Every date of ``text``, the most precise reading first wins its span, in text order."""
+def find_dates(text: str, language: str = "en") -> list[DateMention]:
+    """Every date of ``text`` (written in ``language``), the most precise reading first wins
+    its span, in text order."""
     found: list[DateMention] = []
 
     def free(start: int, end: int) -> bool:
         return not any(start < m.end and m.start < end for m in found)
 
-    for pattern in (_FULL_MDY, _FULL_DMY):
+    for match in _CJK_DATE.finditer(text):
+        parts = [match.group("year"), match.group("month"), match.group("day")]
+        date = "-".join(f"{int(part):02d}" for part in parts if part)
+        found.append(DateMention(match.start(), match.end(), date))
+    local = _local_patterns(language)
+    if local is not None:
+        months, full, month_year = local
+        for pattern in (full, month_year):
+            for match in pattern.finditer(text):
+                if not free(*match.span()):
+                    continue
+                month = months[match.group("month").lower()]
+                day = match.groupdict().get("day")
+                date = f"{match.group('year')}-{month:02d}" + (f"-{int(day):02d}" if day else "")
+                found.append(DateMention(match.start(), match.end(), date))
+    english = _english(language)
+    for pattern in (_FULL_MDY, _FULL_DMY) if english else ():
         for match in pattern.finditer(text):
             day = _day(match.group("day"))
             if day is None or not 1 <= day <= 31 or not free(*match.span()):
                 continue
             date = f"{match.group('year')}-{_month(match.group('month')):02d}-{day:02d}"
             found.append(DateMention(match.start(), match.end(), date))
-    for match in _MONTH_YEAR.finditer(text):
+    for match in _MONTH_YEAR.finditer(text) if english else ():
         if match.group("month").lower().rstrip(".") == "may" and not re.match(
             r"May\b", match.group(0)
         ):
@@ -128,7 +195,7 @@ def find_dates(text: str) -> list[DateMention]:
     for match in _DECADE.finditer(text):
         if free(*match.span()):
             found.append(DateMention(match.start(), match.end(), f"{match.group('decade')}s"))
-    for match in _CIRCA.finditer(text):
+    for match in _CIRCA.finditer(text) if english else ():
         if free(*match.span()):
             found.append(DateMention(match.start(), match.end(), f"c. {match.group('year')}"))
     for match in _BARE_YEAR.finditer(text):
@@ -136,7 +203,7 @@ def find_dates(text: str) -> list[DateMention]:
             continue
         if _NOT_A_YEAR_AFTER.match(text, match.end()) and not _year_cue_before(text, match.start()):
             continue
-        if _part_of_name(text, match.start()):
+        if english and _part_of_name(text, match.start()):
             continue
         found.append(DateMention(match.start(), match.end(), match.group("year")))
     return sorted(found, key=lambda m: m.start)

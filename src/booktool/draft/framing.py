@@ -148,9 +148,9 @@ def deframe_sentence(sentence: str) -> Deframed:
     text = text.strip()
     if text and text[0].islower():
         text = text[0].upper() + text[1:]
-    if text and text[-1] not in ".!?\"”'’)":
+    if text and text[-1] not in ".!?\"”'’)»。！？」』）":
         text += "."
-    if not re.search(r"[A-Za-z0-9]", text):
+    if not re.search(r"[^\W_]", text):  # no letter or digit, in any script
         text = ""
     return Deframed(text=text, changed=text != original, fragment=fragment, topic=topic)
 

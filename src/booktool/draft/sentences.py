@@ -18,16 +18,47 @@ _STARTERS = word_set(
     "before when while during however but and then by on at as for from with although "
     "despite meanwhile today later finally"
 )
-_CANDIDATE = re.compile(r"[.!?][\"'”’)\]]*\s+")
+_CANDIDATE = re.compile(r"[.!?][\"'”’)\]]*\s+|[。！？][」』”’）]*\s*")
 
 
-def split_sentences(text: str) -> list[str]:
-    """The sentences of ``text``, each stripped, in order."""
+#: Languages that write an ordinal number with a full stop ("am 9. November"): there a full
+#: stop after a number of one or two digits does not end a sentence.
+ORDINAL_DOT = frozenset(
+    [
+        "de",
+        "da",
+        "nb",
+        "nn",
+        "no",
+        "fi",
+        "cs",
+        "sk",
+        "pl",
+        "hu",
+        "sl",
+        "hr",
+        "sr",
+        "bs",
+        "is",
+        "et",
+        "lv",
+        "tr",
+    ]
+)
+_ORDINAL = re.compile(r"(?:^|\s)\d{1,2}$")
+
+
+def split_sentences(text: str, language: str = "en") -> list[str]:
+    """The sentences of ``text`` (written in ``language``), each stripped, in order."""
     sentences: list[str] = []
     start = 0
+    ordinals = language.replace("_", "-").split("-")[0].lower() in ORDINAL_DOT
     for match in _CANDIDATE.finditer(text):
         end = match.end()
-        if _is_boundary(text, match.start(), end):
+        dot = match.start()
+        if ordinals and text[dot] == "." and _ORDINAL.search(text[max(0, dot - 3) : dot]):
+            continue
+        if _is_boundary(text, dot, end):
             piece = text[start:end].strip()
             if piece:
                 sentences.append(piece)
@@ -39,6 +70,8 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _is_boundary(text: str, dot: int, after: int) -> bool:
+    if text[dot] in "。！？":  # a CJK full stop ends its sentence, whatever follows
+        return after < len(text)
     nxt = text[after : after + 1]
     if not nxt or not (nxt.isupper() or nxt.isdigit() or nxt in "\"“‘'("):
         return False

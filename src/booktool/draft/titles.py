@@ -307,3 +307,33 @@ def _fallback(text: str, used: set[str], index: int) -> str:
     while f"part {number}" in used:
         number += 1
     return f"Part {number}"
+
+
+#: The words (or, in a text without spaces, the characters) an opening title keeps.
+OPENING_WORDS = 8
+OPENING_CHARACTERS = 24
+_CLAUSE_END = re.compile(r"[,;:、，；：()（）]")
+_ENDS = ".!?。！？…\"'“”«»„「」『』 "
+
+
+def opening_title(text: str, used: set[str] | None = None, language: str = "en") -> str | None:
+    """A title in any language: the opening words of the first clause of ``text`` (in
+    ``language``) with at least two words (at most :data:`OPENING_WORDS` words, or
+    :data:`OPENING_CHARACTERS` characters of a text written without spaces), as written; a
+    title already in ``used`` gets the next clause's. None if the text has no words. Adds the
+    title chosen to ``used``."""
+    used = used if used is not None else set()
+    clauses = [
+        clause.strip(_ENDS)
+        for sentence in split_sentences(text, language)
+        for clause in _CLAUSE_END.split(sentence)
+    ]
+    for clause in [c for c in clauses if len(c) > 1]:
+        words = clause.split()
+        spaced = len(words) > 1
+        title = " ".join(words[:OPENING_WORDS]) if spaced else clause[:OPENING_CHARACTERS]
+        title = title[:1].upper() + title[1:]
+        if title.lower() not in used:
+            used.add(title.lower())
+            return title
+    return None

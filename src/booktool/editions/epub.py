@@ -127,7 +127,11 @@ class EpubEdition(Edition):
         self.next_note = epub_notes(root, self.next_note)
 
     def finish_blocks(self, root: etree._Element) -> None:
-        """Reading systems number lists and wrap table cells themselves."""
+        """Reading systems number lists and wrap table cells themselves; a passage in another
+        language says so as XML does too (``xml:lang`` beside ``lang``, as EPUB 3 asks)."""
+        for element in root.iter():
+            if isinstance(element.tag, str) and element.get("lang"):
+                element.set(XML_LANG, str(element.get("lang")))
 
     @functools.cached_property
     def cover(self) -> bytes:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from booktool.errors import InputError, Problem
 from booktool.language.tags import catalogue_names, cldr_locale
+from booktool.language.typography import Typography
 from booktool.source.yamlio import LineDict, load_yaml
 
 if TYPE_CHECKING:
@@ -94,6 +95,11 @@ class Words:
             for key, message in self.messages.items()
             if isinstance(message, str) and not placeholders(message)
         }
+
+    @property
+    def typography(self) -> Typography:
+        """The language's quotation marks and spacing."""
+        return Typography.for_language(self.language)
 
     @property
     def direction(self) -> str:

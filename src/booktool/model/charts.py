@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 import textwrap
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from booktool.model.book import Figure
-from booktool.model.typography import smarten
 from booktool.source.ids import file_stem
 from booktool.source.timecode import format_timecode
+
+if TYPE_CHECKING:
+    from booktool.language.words import Words
 
 #: The chart is drawn for a phone's column: 340 units wide, its text 14 and 12 units high,
 #: shown at most as wide as its text stays 0.9 of the text around it (book.css). Each bar's
@@ -72,8 +75,10 @@ def _nice_step(maximum: float) -> float:
     return float(next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= raw))
 
 
-def chart_view(figure: Figure) -> ChartView:
-    """A horizontal bar chart of the figure's points, scaled to a round axis."""
+def chart_view(figure: Figure, words: Words) -> ChartView:
+    """A horizontal bar chart of the figure's points, scaled to a round axis; its numbers
+    written as the book's language writes them."""
+    smarten = words.typography.smarten
     plot_width = WIDTH - PLOT_LEFT - VALUE_SPACE
     step = _nice_step(max((p.value for p in figure.points), default=1))
     top = step * math.ceil(max((p.value for p in figure.points), default=1) / step)
@@ -86,12 +91,15 @@ def chart_view(figure: Figure) -> ChartView:
         label = [LabelLine(text, y + LINE_HEIGHT * (i + 1) - 4) for i, text in enumerate(lines)]
         bar_y = y + LINE_HEIGHT * len(lines) + 2
         bars.append(
-            Bar(label, f"{point.value:g}", bar_y, point.value * scale, bar_y + BAR_HEIGHT - 3)
+            Bar(
+                label, words.number(point.value), bar_y, point.value * scale, bar_y + BAR_HEIGHT - 3
+            )
         )
         y = bar_y + BAR_HEIGHT + GAP
     axis_y = y - GAP + 6
     ticks = [
-        Tick(PLOT_LEFT + i * step * scale, f"{i * step:g}") for i in range(round(top / step) + 1)
+        Tick(PLOT_LEFT + i * step * scale, words.number(i * step))
+        for i in range(round(top / step) + 1)
     ]
     return ChartView(
         WIDTH,

@@ -10,11 +10,11 @@ views (:mod:`booktool.model.views`) these links, or none when the book has no ``
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from booktool.model.book import Source
-from booktool.model.typography import smarten
 from booktool.source.timecode import format_timecode, parse_timecode
 
 #: What a ``time_link`` template may hold, and what each becomes.
@@ -118,8 +118,10 @@ class CellView:
 class FilmLinks:
     """The book's links into its film: none without ``source.url``."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, smarten: Callable[[str], str]) -> None:
+        """``smarten``: the book's typography, for a cell's text."""
         self.url = source.url
+        self.smarten = smarten
         self.template = source.time_link
 
     def href(self, seconds: int) -> str | None:
@@ -137,4 +139,4 @@ class FilmLinks:
             seconds = parse_timecode(text) if self.url else None
         except ValueError:
             seconds = None
-        return CellView(smarten(text), self.href(seconds) if seconds is not None else None)
+        return CellView(self.smarten(text), self.href(seconds) if seconds is not None else None)

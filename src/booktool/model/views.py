@@ -17,7 +17,6 @@ from booktool.model.book import Book, Chapter, ChronologyEntry, Figure, KeyTerm,
 from booktool.model.charts import ChartView, chart_href, chart_view
 from booktool.model.qrcodes import qr_data_uri
 from booktool.model.timelinks import MOMENT_COLUMNS, CellView, FilmLinks, MomentView
-from booktool.model.typography import smarten
 from booktool.model.xrefs import chapter_file
 from booktool.source.text import slugify
 from booktool.source.timecode import format_timecode
@@ -223,9 +222,11 @@ def _section_view(
     file: str,
     link: Linking,
     film: FilmLinks,
+    words: Words,
     chapter_heading: str | None = None,
 ) -> SectionView:
     """``chapter_heading``: the id of the chapter's heading, if the section repeats its title."""
+    smarten = words.typography.smarten
     anchor = f"s-{section.id}"
     return SectionView(
         anchor=anchor,
@@ -245,6 +246,7 @@ def _same_title(a: str, b: str) -> bool:
 
 
 def _chapter_view(chapter: Chapter, link: Linking, film: FilmLinks, words: Words) -> ChapterView:
+    smarten = words.typography.smarten
     file = chapter_file(chapter.number)
     anchor = f"ch-{chapter.id}"
     # A chapter of one section titled as the chapter prints its title once.
@@ -259,7 +261,7 @@ def _chapter_view(chapter: Chapter, link: Linking, film: FilmLinks, words: Words
         title=smarten(chapter.title),
         file_name=file,
         href=link.href(file, anchor),
-        sections=[_section_view(s, file, link, film, repeated) for s in chapter.sections],
+        sections=[_section_view(s, file, link, film, words, repeated) for s in chapter.sections],
         key_terms=[KeyTerm(smarten(k.term), smarten(k.definition)) for k in chapter.key_terms],
         questions=[smarten(q) for q in chapter.questions],
         moment=moment,
@@ -268,7 +270,8 @@ def _chapter_view(chapter: Chapter, link: Linking, film: FilmLinks, words: Words
     )
 
 
-def _source_line(book: Book) -> str | None:
+def _source_line(book: Book, words: Words) -> str | None:
+    smarten = words.typography.smarten
     source = book.source
     if source.title is None:
         return None
@@ -286,6 +289,7 @@ def _chronology(
     film: FilmLinks,
     words: Words,
 ) -> list[ChronologyView]:
+    smarten = words.typography.smarten
     sections = {s.anchor: s for c in chapters for s in c.sections}
     starts = {f"s-{s.id}": s.span.start for s in book.sections if s.span}
     views: list[ChronologyView] = []
@@ -306,6 +310,7 @@ def _chronology(
 
 
 def _figure_view(figure: Figure, link: Linking, film: FilmLinks, words: Words) -> FigureView:
+    smarten = words.typography.smarten
     anchor = f"fig-{figure.id}"
     columns = [smarten(column) for column in figure.columns]
     timed = [column.strip().casefold() in MOMENT_COLUMNS for column in figure.columns]
@@ -340,7 +345,7 @@ def _figure_view(figure: Figure, link: Linking, film: FilmLinks, words: Words) -
         image=(chart_href(figure) if link.page_references else None)
         if figure.kind == "chart"
         else figure.image,
-        chart=chart_view(figure) if figure.kind == "chart" else None,
+        chart=chart_view(figure, words) if figure.kind == "chart" else None,
         columns=columns,
         rows=rows,
         caption=smarten(figure.caption),
@@ -350,7 +355,7 @@ def _figure_view(figure: Figure, link: Linking, film: FilmLinks, words: Words) -
 
 
 def _figure_source(figure: Figure, words: Words) -> str:
-    line = words("figure_source", source=smarten(figure.source))
+    line = words("figure_source", source=words.typography.smarten(figure.source))
     if figure.credit:
         line += words("sentence_end") + " " + words("image_credit", credit=figure.credit)
     return line
@@ -358,6 +363,7 @@ def _figure_source(figure: Figure, words: Words) -> str:
 
 def _sourcing(chapters: list[ChapterView], book: Book, words: Words) -> list[SourcedChapter]:
     """Each chapter's sections with their spans (linked to the film as the sections' are)."""
+    smarten = words.typography.smarten
     notes = {f"s-{s.id}": s.editorial_notes for s in book.sections}
     return [
         SourcedChapter(
@@ -400,14 +406,15 @@ def _parts(book: Book, link: Linking, words: Words) -> dict[str, PartView]:
 
 def book_view(book: Book, link: Linking, words: Words, page_note: str | None = None) -> BookView:
     """The view of the whole book that every template receives as ``book``."""
-    film = FilmLinks(book.source)
+    smarten = words.typography.smarten
+    film = FilmLinks(book.source, smarten)
     introduction = (
-        _section_view(book.introduction, INTRODUCTION_FILE, link, film)
+        _section_view(book.introduction, INTRODUCTION_FILE, link, film, words)
         if book.introduction
         else None
     )
     chapters = [_chapter_view(chapter, link, film, words) for chapter in book.chapters]
-    source_line = _source_line(book)
+    source_line = _source_line(book, words)
     kind = book.source.kind
     named = words("the_source") if kind == "documentary" else words("the_source_kind", kind=kind)
     source_name = source_line or named

@@ -17,7 +17,6 @@ from lxml import etree
 
 from booktool.errors import Problem
 from booktool.model.book import Book
-from booktool.model.typography import smarten
 from booktool.source.locator import Locator
 
 if TYPE_CHECKING:
@@ -44,6 +43,7 @@ def chapter_file(number: int) -> str:
 
 def targets(book: Book, words: Words) -> dict[str, Target]:
     """Every cross-reference target of the book, by ``kind:id``, labelled in its language."""
+    smarten = words.typography.smarten
     found: dict[str, Target] = {}
     for figure in book.figures:
         found[f"fig:{figure.id}"] = Target(
