@@ -61,7 +61,10 @@ def test_english_smartening_is_unchanged_on_any_text(text: str) -> None:
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("fr", f"«{NBSP}Il a dit «{NBSP}non{NBSP}» et l’a écrit{NBSP}»"),
+        (
+            "fr",
+            f"«{NARROW_NBSP}Il a dit «{NARROW_NBSP}non{NARROW_NBSP}» et l’a écrit{NARROW_NBSP}»",
+        ),
         ("de", "„Il a dit ‚non‘ et l’a écrit“"),
         ("de-CH", "«Il a dit ‹non› et l’a écrit»"),
         ("de-ch", "«Il a dit ‹non› et l’a écrit»"),
@@ -90,8 +93,8 @@ def test_quotation_marks_follow_the_language(language: str, expected: str) -> No
         ("un; deux", f"un{NARROW_NBSP}; deux"),
         ("Note : voir", f"Note{NBSP}: voir"),
         ("Note: voir", f"Note{NBSP}: voir"),
-        ("« Oui »", f"«{NBSP}Oui{NBSP}»"),
-        ("«Oui»", f"«{NBSP}Oui{NBSP}»"),
+        ("« Oui »", f"«{NARROW_NBSP}Oui{NARROW_NBSP}»"),
+        ("«Oui»", f"«{NARROW_NBSP}Oui{NARROW_NBSP}»"),
         # Never in a time, a timestamp, a URL or a query.
         ("à 10:30, à 00:15:00", "à 10:30, à 00:15:00"),
         ("https://exemple.fr/page?q=1&r=2", "https://exemple.fr/page?q=1&r=2"),
@@ -208,8 +211,8 @@ def _paragraphs(root: etree._Element, ns: str = "") -> list[str]:
 
 def test_french_body_has_french_marks_and_spaces(french: Path) -> None:
     text = " ".join(_paragraphs(print_html(french)))
-    assert f"«{NBSP}Nous resterons ici{NBSP}»" in text
-    assert f"«{NBSP}pourquoi pas{NARROW_NBSP}?{NBSP}»" in text
+    assert f"«{NARROW_NBSP}Nous resterons ici{NARROW_NBSP}»" in text
+    assert f"«{NARROW_NBSP}pourquoi pas{NARROW_NBSP}?{NARROW_NBSP}»" in text
     assert f"Pourquoi{NARROW_NBSP}? Parce que{NARROW_NBSP}!" in text
     assert f"Note{NBSP}: la séance commence à 10:30 et le film à 00:15:00{NARROW_NBSP};" in text
     assert "https://exemple.fr/page?q=1" in text
@@ -236,12 +239,12 @@ def test_an_english_passage_in_a_french_book_keeps_english_typography(french: Pa
 
 def test_french_titles_are_spaced(french: Path) -> None:
     headings = ["".join(h.itertext()).strip() for h in print_html(french).iter("h1", "h2")]
-    assert f"Le «{NBSP}pont{NBSP}»{NBSP}: pourquoi{NARROW_NBSP}?" in headings
+    assert f"Le «{NARROW_NBSP}pont{NARROW_NBSP}»{NBSP}: pourquoi{NARROW_NBSP}?" in headings
 
 
 def test_french_epub_matches_and_checks(french: Path) -> None:
     text = " ".join(_paragraphs(epub_chapter(french), XHTML))
-    assert f"«{NBSP}Nous resterons ici{NBSP}»" in text
+    assert f"«{NARROW_NBSP}Nous resterons ici{NARROW_NBSP}»" in text
     report = run_epubcheck(next((french / "build").glob("*.epub")))
     messages = [f"{m['ID']}: {m['message']}" for m in report["messages"]]
     assert report["checker"]["nError"] == 0 and report["checker"]["nWarning"] == 0, messages
@@ -269,7 +272,9 @@ def test_a_german_quotation_keeps_its_language_and_marks(quoting: Path) -> None:
     assert ["".join(s.itertext()) for s in spans] == ["„Wir schaffen das“"]
     assert "“we can do it”" in " ".join(_paragraphs(html))
     divs = [d for d in html.iter("div") if d.get("lang") == "fr"]
-    assert [" ".join(_paragraphs(d)) for d in divs] == [f"Il a répondu{NBSP}: «{NBSP}non{NBSP}»."]
+    assert [" ".join(_paragraphs(d)) for d in divs] == [
+        f"Il a répondu{NBSP}: «{NARROW_NBSP}non{NARROW_NBSP}»."
+    ]
     chapter = epub_chapter(quoting)
     spans = [s for s in chapter.iter(f"{XHTML}span") if s.get("lang") == "de"]
     assert [(s.get(XML_LANG), "".join(s.itertext())) for s in spans] == [

@@ -10,12 +10,12 @@ The marks are CLDR's (``main/<lang>/delimiters``; Babel does not carry them): a 
 opens with the primary marks, a quotation inside one (written ``'…'``) with the alternate ones.
 The apostrophe stays ’ in every language.
 
-French spacing follows the Imprimerie nationale's *Lexique des règles typographiques*: a narrow
-no-break space (U+202F, its "espace fine insécable") before ; ! ?, a no-break space (U+00A0, its
-"espace mot insécable") before : and inside « ». A typed space there is replaced; one is added
-where the text has none. Never inside code, preformatted text, keyboard or sample output, or
-formulas; never in a URL, a time (10:30) or a timestamp (00:15:00), since the colon or question
-mark there is not followed by a space; attributes are not touched.
+French spacing: a narrow no-break space (U+202F, the "espace fine insécable") before ; ! ? and
+inside « » (as most French publishers set them today), a no-break space (U+00A0, the
+Imprimerie nationale's "espace mot insécable") before :. A typed space there is replaced; one
+is added where the text has none. Never inside code, preformatted text, keyboard or sample
+output, or formulas; never in a URL, a time (10:30) or a timestamp (00:15:00), since the colon
+or question mark there is not followed by a space; attributes are not touched.
 """
 
 from __future__ import annotations
@@ -77,8 +77,8 @@ _BOUNDARY = r"(?=[\s»)\]}.,…'’”“]|$)"
 _FRENCH_RULES = (
     (re.compile(rf"(?<=[^\s;:!?«]){_TYPED}([;!?]+){_BOUNDARY}"), NARROW_NBSP + r"\1"),
     (re.compile(rf"(?<=[^\s;:!?«]){_TYPED}(:){_BOUNDARY}"), NBSP + r"\1"),
-    (re.compile(rf"«{_TYPED}(?=\S)"), "«" + NBSP),
-    (re.compile(rf"(?<=\S){_TYPED}»"), NBSP + "»"),
+    (re.compile(rf"«{_TYPED}(?=\S)"), "«" + NARROW_NBSP),
+    (re.compile(rf"(?<=\S){_TYPED}»"), NARROW_NBSP + "»"),
 )
 #: The elements whose text is not prose: left as written.
 PROTECTED = frozenset({"pre", "code", "kbd", "samp", "math", "script", "style", "var"})
