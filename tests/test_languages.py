@@ -321,20 +321,26 @@ def test_the_pdf_prints_the_catalogues_words(code: str, build: Callable[[str], B
     assert not missing, missing
 
 
+#: The English labels that are also the language's own word for the same thing.
+SHARED = {"fr": {"film", "pages"}, "de": {"film"}, "it": {"film"}, "nl": {"film"}, "pl": {"film"}}
+
+
 def _english_fragments(code: str) -> list[str]:
     """The words of the English labels (the text between placeholders), less those the
-    language's own catalogue or its sample's manuscript also write (a word both languages
-    share, as "Source" or "film" in French)."""
-    english = _words("en")
-    own = " ".join(str(message) for message in _catalogue(code).values())
-    own += " ".join(
+    sample's manuscript or another of the language's messages also write ("Source" is the
+    French figure_source's word too), and those SHARED by the two languages."""
+    english, catalogue = _words("en"), _catalogue(code)
+    manuscript = " ".join(
         path.read_text("utf-8") for path in (ROOTS / f"lang-{code}").rglob("*") if path.is_file()
     )
     fragments = []
     for key in ENGLISH_KEYS:
+        if key in SHARED.get(code, set()):
+            continue
+        others = " ".join(str(message) for k, message in catalogue.items() if k != key)
         for part in re.split(r"\{[a-z_]+\}", str(english.messages[key])):
             part = part.strip(" :,.“”")
-            if len(part) >= 3 and not _has_words(own, part):
+            if len(part) >= 3 and not _has_words(f"{others} {manuscript}", part):
                 fragments.append(part)
     return fragments
 
