@@ -453,3 +453,31 @@ def _labels_for_readers(root: Any) -> list[str]:
         for name, value in element.attrib.items()
         if name in ("alt", "aria-label", "title", "placeholder") or name.startswith("data-")
     ]
+
+
+@pytest.mark.parametrize("code", WEB_LANGUAGES)
+def test_the_booklet_names_its_pages_in_the_language(
+    code: str, build: Callable[[str], Build]
+) -> None:
+    """The A5 booklet of an A4 book says that its pages are not those the e-book follows, in
+    the language, and its title says it is the booklet."""
+    book = build(code)
+    result = run_cli("build", str(book.project), "--format", "booklet")
+    assert result.code == 0, result.err
+    pdf = next((book.project / "build").glob("*-booklet.pdf"))
+    words = book.words
+    note = words("page_note_page_list", this=words("booklet_a5"), other=words("edition_a4"))
+    text = " ".join(pdf_pages(pdf))
+    if words.direction == "rtl":
+        lines = [_normal(line) for line in text.splitlines()]
+        assert any(all(w in line for w in _normal(note).split()[:3]) for line in lines)
+    else:
+        assert _squash(note) in _squash(text)
+    with pikepdf.open(pdf) as opened:
+        title = str(opened.docinfo["/Title"])
+    assert title == words("booklet_title", title=_catalogue_title(code))
+
+
+def _catalogue_title(code: str) -> str:
+    data = yaml.safe_load((ROOTS / f"lang-{code}" / "manuscript" / "book.yaml").read_text("utf-8"))
+    return str(data["title"])
