@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import zipfile
 from dataclasses import dataclass
@@ -117,6 +119,56 @@ def run_epubcheck(path: Path) -> dict[str, Any]:
     assert start >= 0, f"EPUBCheck gave no report: {result.stderr[-2000:]}"
     report: dict[str, Any] = json.loads(result.stdout[start:])
     return report
+
+
+@dataclass
+class Ace:
+    """Ace by DAISY's command (ace-puppeteer) and the Chromium it drives."""
+
+    command: str
+    chromium: str
+
+
+def find_ace() -> Ace | None:
+    """Ace and Chromium, if both are on this machine (``make ace`` installs Ace under .tools/;
+    ACE_PUPPETEER names another)."""
+    repo = Path(__file__).resolve().parent.parent
+    candidates = [
+        os.environ.get("ACE_PUPPETEER", ""),
+        str(repo / ".tools" / "ace" / "node_modules" / ".bin" / "ace-puppeteer"),
+        shutil.which("ace-puppeteer") or "",
+    ]
+    command = next((c for c in candidates if c and Path(c).is_file()), None)
+    chromium = os.environ.get("PUPPETEER_EXECUTABLE_PATH") or shutil.which("chromium")
+    if command is None or chromium is None or shutil.which("node") is None:
+        return None
+    return Ace(command, chromium)
+
+
+def ace_violations(ace: Ace, epub: Path, report: Path) -> list[str]:
+    """Ace's violations in ``epub`` (its report written under ``report``); an AssertionError if
+    it wrote no report or failed without naming one."""
+    env = os.environ | {"PUPPETEER_EXECUTABLE_PATH": ace.chromium}
+    for _attempt in range(2):  # once more if Chromium did not come up (no report at all)
+        result = subprocess.run(
+            [ace.command, "-f", "-E", "-o", str(report), str(epub)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+            check=False,
+        )
+        if (report / "report.json").exists():
+            break
+    assert (report / "report.json").exists(), f"Ace wrote no report: {result.stderr[-2000:]}"
+    data = json.loads((report / "report.json").read_text("utf-8"))
+    violations = [
+        f"{a['earl:testSubject']['url']}: {t['earl:test']['dct:title']}"
+        for a in data["assertions"]
+        for t in a.get("assertions", [])
+    ]
+    assert violations or result.returncode == 0, result.stderr[-2000:]
+    return violations
 
 
 def print_html_texts(path: Path) -> tuple[list[str], list[str]]:

@@ -439,9 +439,11 @@ def book_view(book: Book, link: Linking, words: Words, page_note: str | None = N
         chapters=chapters,
         chronology=_chronology(book.chronology, chapters, book, film, words),
         figures=[_figure_view(f, link, film, words) for f in book.figures],
+        # A name in a script with no ASCII letters (Нил Армстронг, 尼尔·阿姆斯特朗) has no slug:
+        # its place in the list is its anchor.
         people=[
-            PersonView(f"person-{slugify(p.name)}", p.name, p.dates, smarten(p.role))
-            for p in book.people
+            PersonView(f"person-{slugify(p.name, str(n))}", p.name, p.dates, smarten(p.role))
+            for n, p in enumerate(book.people, 1)
         ],
         sourcing=_sourcing(chapters, book, words),
         # citeproc's bibliography, cleaned like every other fragment.
