@@ -122,6 +122,8 @@ class FigureView:
     source_line: str = ""
     #: The caption of a chart's data table.
     data_caption: str = ""
+    #: "Figure A.1: Its title", as a chart's own title gives it.
+    heading: str = ""
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,8 @@ class BookView:
     drawn_from: str | None
     #: The first paragraph of the sourcing notes.
     sources_intro: str
-    #: The words printed between a cross-reference and its page number, as a CSS string.
+    #: What print.html's page references print after the reference (CSS ``content``): the
+    #: words before the page number, the number, the words after it.
     page_reference_css: Markup
     #: The search page's "N sections found", in each form the language counts with.
     search_found: list[PluralForm]
@@ -351,6 +354,11 @@ def _figure_view(figure: Figure, link: Linking, film: FilmLinks, words: Words) -
         caption=smarten(figure.caption),
         credit=figure.credit,
         data_caption=words("chart_data", figure=words("figure", number=figure.number)),
+        heading=words(
+            "labelled_title",
+            label=words("figure", number=figure.number),
+            title=smarten(figure.title),
+        ),
     )
 
 
@@ -432,7 +440,10 @@ def book_view(book: Book, link: Linking, words: Words, page_note: str | None = N
         source_name=source_name,
         drawn_from=words("drawn_from", source=source_line) if source_line else None,
         sources_intro=words("sources_intro", source=source_name),
-        page_reference_css=Markup(css_string(words("page_reference"))),
+        page_reference_css=Markup(
+            f"{css_string(words('page_reference'))} attr(data-page)"
+            + (f" {css_string(after)}" if (after := words("page_reference_after")) else "")
+        ),
         search_found=[PluralForm(c, t) for c, t in words.forms("search_found").items()],
         page_size=PAGE_SIZES_CSS[book.page_size],
         introduction=introduction,
