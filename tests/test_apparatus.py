@@ -80,7 +80,7 @@ def test_every_figure_in_both_editions_with_alt_text_and_data(pages: list[str], 
     svg = chart.find("{http://www.w3.org/2000/svg}svg")
     assert svg is not None and svg.get("role") == "img"
     assert svg.get("aria-label", "").startswith("Bar chart of four death-toll estimates")
-    assert svg.findtext("{http://www.w3.org/2000/svg}title", "").startswith("Figure A.1. Estimates")
+    assert svg.findtext("{http://www.w3.org/2000/svg}title", "").startswith("Figure A.1: Estimates")
     assert len(svg.findall(".//{http://www.w3.org/2000/svg}rect")) == 4
     assert not [n for n in book.zip.namelist() if n.endswith("figures/death-toll.svg")]
     rows = [["".join(c.itertext()) for c in row] for row in chart.iterfind(".//x:tbody/x:tr", NS)]

@@ -214,7 +214,7 @@ def test_timestamps_in_front_matter_may_be_unquoted(tmp_path: Path) -> None:
     )
     assert run_cli("build", str(project), "--format", "html").code == 0
     html = (project / "build" / f"{SLUG}.html").read_text()
-    assert "Source 00:45:00–00:50:00" in html
+    assert '<span class="span-time">00:45:00–00:50:00</span>' in html
 
 
 def test_images_outside_the_manuscript_are_refused(tmp_path: Path) -> None:

@@ -319,7 +319,8 @@ def test_a_page_that_begins_at_a_figure_caption_keeps_the_caption_first() -> Non
         '<figcaption id="fig-a-caption"><span class="figure-label">Figure A.2</span> Numbers'
         "</figcaption><p>What the table shows.</p></figure></section>"
     )
-    assert place_markers(root, [PageStart(13, "fig-a-caption", 0)]) == [13]
+    placed = place_markers(root, [PageStart(13, "fig-a-caption", 0)], lambda n: f"page {n}")
+    assert placed == [13]
     figure = root[0]
     assert etree.QName(figure[0]).localname == "figcaption"
     assert figure[0][0][0].get("id") == "page-13"  # before the first letter of "Figure A.2"

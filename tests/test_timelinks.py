@@ -252,7 +252,9 @@ def test_time_link_gives_the_address_of_every_moment(tmp_path: Path) -> None:
 def test_without_a_source_url_no_timestamp_is_a_link(repo_html: Path, repo_epub: Path) -> None:
     html = repo_html.read_text("utf-8")
     assert "film-moment" not in html and "chapter-qr" not in html
-    assert '<p class="source-span">Source 00:00:00–00:05:00</p>' in html
+    assert (
+        '<p class="source-span">Source <span class="span-time">00:00:00–00:05:00</span></p>' in html
+    )
     book = Epub(repo_epub)
     for name in book.zip.namelist():
         if name.endswith(".xhtml"):
