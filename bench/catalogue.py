@@ -22,6 +22,7 @@ Usage: ``python bench/catalogue.py [--books 24] [--large 100] [--runs 3] [--larg
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import platform
 import re
@@ -41,6 +42,7 @@ RESULTS = REPO / "bench" / "RESULTS.md"
 #: Where this script's section of RESULTS.md begins (it ends at the next such mark, if any).
 MARK = "<!-- bench/catalogue.py writes from here to the next mark -->"
 NEXT_MARK = "<!-- bench/importing.py writes from here to the end -->"
+PR_SET_CHILD_SUBREAPER = 36
 SCENARIOS = (
     "shell loop of booktool build",
     "catalogue build (local)",
@@ -73,8 +75,8 @@ def clean(folder: Path) -> None:
     shutil.rmtree(folder / "build", ignore_errors=True)
 
 
-def tree_rss() -> int:
-    """The resident bytes of every process below this one."""
+def descendants() -> set[int]:
+    """The processes below this one."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -89,8 +91,13 @@ def tree_rss() -> int:
         children = [p for p, parent in parents.items() if parent == pid and p not in mine]
         mine.update(children)
         todo += children
+    return mine
+
+
+def tree_rss() -> int:
+    """The resident bytes of every process below this one."""
     total = 0
-    for pid in mine:
+    for pid in descendants():
         try:
             total += int(Path(f"/proc/{pid}/statm").read_text().split()[1])
         except (OSError, IndexError, ValueError):
@@ -98,8 +105,36 @@ def tree_rss() -> int:
     return total * os.sysconf("SC_PAGE_SIZE")
 
 
-def measured(action: Callable[[], None]) -> tuple[float, float]:
-    """Wall seconds of ``action`` and the peak resident MiB of the process tree meanwhile."""
+def tree_cpu() -> float:
+    """CPU seconds (user and system) of this process, of its children it has reaped (with
+    theirs), and of every live process below it (with the children each has reaped)."""
+    own = os.times()
+    total = own.user + own.system + own.children_user + own.children_system
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in descendants():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15]) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def reap_orphans() -> None:
+    """Reap the processes below this one that ended after their parent (this process is their
+    subreaper): their CPU time then counts in :func:`tree_cpu`."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def measured(action: Callable[[], None]) -> tuple[float, float, float]:
+    """Wall seconds of ``action``, the peak resident MiB of the process tree meanwhile, and the
+    CPU seconds the tree spent (the cluster's scheduler, nannies and workers included)."""
     peak = [0]
     done = threading.Event()
 
@@ -109,12 +144,15 @@ def measured(action: Callable[[], None]) -> tuple[float, float]:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    cpu = tree_cpu()
     began = time.perf_counter()
     action()
     seconds = time.perf_counter() - began
     done.set()
     sampler.join()
-    return seconds, peak[0] / 1048576
+    time.sleep(0.5)  # orphans (a pool's workers, their render children) end after the command
+    reap_orphans()
+    return seconds, peak[0] / 1048576, tree_cpu() - cpu
 
 
 def booktool(*argv: str) -> None:
@@ -123,7 +161,7 @@ def booktool(*argv: str) -> None:
     subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
 
 
-def run_scenario(name: str, folder: Path) -> tuple[float, float]:
+def run_scenario(name: str, folder: Path) -> tuple[float, float, float]:
     clean(folder)
     if name == SCENARIOS[0]:
         books = sorted(p for p in folder.iterdir() if (p / "manuscript").is_dir())
@@ -156,19 +194,26 @@ def run_scenario(name: str, folder: Path) -> tuple[float, float]:
         )
 
 
-def bench(books: int, runs: int) -> dict[str, list[tuple[float, float]]]:
-    found: dict[str, list[tuple[float, float]]] = {name: [] for name in SCENARIOS}
+Run = tuple[float, float, float]
+
+
+def bench(books: int, runs: int) -> dict[str, list[Run]]:
+    found: dict[str, list[Run]] = {name: [] for name in SCENARIOS}
     with tempfile.TemporaryDirectory(prefix="booktool-catalogue-bench-") as temporary:
         folder = make_catalogue(Path(temporary) / "catalogue", books)
         for run in range(runs):
             for name in SCENARIOS:
-                seconds, peak = run_scenario(name, folder)
-                found[name].append((seconds, peak))
-                print(f"{books} books, run {run + 1}: {name}: {seconds:.1f} s, {peak:.0f} MiB")
+                seconds, peak, cpu = run_scenario(name, folder)
+                found[name].append((seconds, peak, cpu))
+                print(
+                    f"{books} books, run {run + 1}: {name}: {seconds:.1f} s, {peak:.0f} MiB, "
+                    f"{cpu:.1f} CPU-s",
+                    flush=True,
+                )
     return found
 
 
-def section(results: dict[int, dict[str, list[tuple[float, float]]]]) -> list[str]:
+def section(results: dict[int, dict[str, list[Run]]]) -> list[str]:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         MARK,
@@ -177,19 +222,24 @@ def section(results: dict[int, dict[str, list[tuple[float, float]]]]) -> list[st
         "",
         f"`bench/catalogue.py`: copies of this repo's booklet, PDF + EPUB each, cold. "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs, load average {load} at "
-        "the end (the benchmark's own runs included).",
+        "the end (the benchmark's own runs included). Wall time with the Dask cluster already "
+        "started (its start-up is not timed); CPU: the user + system seconds of every process "
+        "of the run (the command, its workers and render children; the cluster's scheduler, "
+        "nannies and workers), which load from other work on the machine changes far less than "
+        "the wall time.",
         "",
-        "| books | runs | scenario | median | books/min | peak memory |",
-        "| ---: | ---: | --- | ---: | ---: | ---: |",
+        "| books | runs | scenario | median | books/min | CPU-s a book | peak memory |",
+        "| ---: | ---: | --- | ---: | ---: | ---: | ---: |",
     ]
     ratios = []
     for books, found in results.items():
-        medians = {n: statistics.median(s for s, _ in found[n]) for n in SCENARIOS}
+        medians = {n: statistics.median(r[0] for r in found[n]) for n in SCENARIOS}
+        cpus = {n: statistics.median(r[2] for r in found[n]) / books for n in SCENARIOS}
         for name in SCENARIOS:
-            peak = max(p for _, p in found[name])
+            peak = max(r[1] for r in found[name])
             lines.append(
                 f"| {books} | {len(found[name])} | {name} | {medians[name]:.1f} s | "
-                f"{60 * books / medians[name]:.1f} | {peak:.0f} MiB |"
+                f"{60 * books / medians[name]:.1f} | {cpus[name]:.2f} | {peak:.0f} MiB |"
             )
         local = medians[SCENARIOS[0]] / medians[SCENARIOS[1]]
         dask = medians[SCENARIOS[2]] / medians[SCENARIOS[1]]
@@ -199,7 +249,10 @@ def section(results: dict[int, dict[str, list[tuple[float, float]]]]) -> list[st
             f"- {books} books: local catalogue / shell loop throughput = {local:.2f}× (target ≥ "
             f"1.6×: {'met' if local >= 1.6 else 'NOT met'}); Dask time / local catalogue time = "
             f"{dask:.2f} (target ≤ 1.15: {'met' if dask <= 1.15 else 'NOT met'}), "
-            f"{extra * 1000:+.0f} ms a book; with cold workers {cold:.2f}"
+            f"{extra * 1000:+.0f} ms of wall a book; with cold workers {cold:.2f}; CPU a book, "
+            f"Dask / local: {cpus[SCENARIOS[2]] / cpus[SCENARIOS[1]]:.2f} "
+            f"({(cpus[SCENARIOS[2]] - cpus[SCENARIOS[1]]) * 1000:+.0f} ms), cold workers "
+            f"{cpus[SCENARIOS[3]] / cpus[SCENARIOS[1]]:.2f}"
         )
     return [*lines, "", *ratios, ""]
 
@@ -212,6 +265,9 @@ def main() -> int:
     parser.add_argument("--large-runs", type=int, default=1)
     parser.add_argument("--write", action="store_true", help="write bench/RESULTS.md's section")
     args = parser.parse_args()
+    # Orphans of a run (a pool's processes) become this process's children: reaped here,
+    # their CPU time counts.
+    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     results = {args.books: bench(args.books, args.runs)}
     if args.large:
         results[args.large] = bench(args.large, args.large_runs)
