@@ -115,6 +115,7 @@ class Cluster:
                 subprocess.Popen(
                     [sys.executable, "-m", "distributed.cli.dask_worker", self.address,
                      "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+                     "--preload", "booktool.catalogue.worker",
                      "--host", "127.0.0.1", "--local-directory", str(home)],
                     cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )
