@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from booktool.catalogue.houses import HouseCache
 from booktool.catalogue.transport import pack, unpack
 from booktool.cli.main import main
 from booktool.errors import InputError
@@ -177,6 +178,48 @@ def test_the_archive_is_capped(tmp_path: Path) -> None:
     with pytest.raises(InputError) as refused:
         pack(project, None)
     assert refused.value.problems[0].code == "too-large-to-send"
+
+
+def test_a_worker_unpacks_the_house_layouts_once_and_only_what_was_sent(tmp_path: Path) -> None:
+    cat = make_catalogue(tmp_path / "cat", {"a": "basic", "b": "basic"}, house=True)
+    houses = HouseCache()
+    project_a, house_a = unpack(pack(cat / "a", cat / "layouts"), tmp_path / "a", houses)
+    project_b, house_b = unpack(pack(cat / "b", cat / "layouts"), tmp_path / "b", houses)
+    # The same house layouts, the same folder (Jinja finds its compiled templates again).
+    assert house_a is not None and house_a == house_b
+    assert not house_a.is_relative_to(tmp_path) and not (tmp_path / "a" / "house").exists()
+    assert (
+        project_a / "manuscript" / "book.yaml"
+    ).is_file() and project_b == tmp_path / "b/project"
+    assert (house_a / "_title_page.html").read_bytes() == (
+        cat / "layouts" / "_title_page.html"
+    ).read_bytes()
+    # A changed house layout is a new folder holding the new file, never the kept one.
+    (cat / "layouts" / "_title_page.html").write_text("{# changed #}", "utf-8")
+    _, changed = unpack(pack(cat / "a", cat / "layouts"), tmp_path / "c", houses)
+    assert changed is not None and changed != house_a
+    assert (changed / "_title_page.html").read_text("utf-8") == "{# changed #}"
+    # A kept folder whose files were altered since is not believed: written again.
+    (changed / "_title_page.html").write_text("{# tampered #}", "utf-8")
+    (changed / "extra.html").write_text("{# added #}", "utf-8")
+    _, again = unpack(pack(cat / "b", cat / "layouts"), tmp_path / "d", houses)
+    assert again == changed and sorted(p.name for p in again.iterdir()) == ["_title_page.html"]
+    assert (again / "_title_page.html").read_text("utf-8") == "{# changed #}"
+    # A project sent without house layouts gets none.
+    assert unpack(pack(cat / "a", None), tmp_path / "e", houses)[1] is None
+    houses.close()
+    assert not houses.root.exists()
+
+
+def test_a_worker_keeps_only_the_latest_house_layouts(tmp_path: Path) -> None:
+    houses = HouseCache(keep=2)
+    first = houses.folder({"a.html": b"1"})
+    second = houses.folder({"a.html": b"2"})
+    assert houses.folder({"a.html": b"1"}) == first  # used again: now the latest
+    third = houses.folder({"sub/a.html": b"3"})
+    assert (third / "sub" / "a.html").read_bytes() == b"3"
+    assert first.is_dir() and third.is_dir() and not second.exists()
+    houses.close()
 
 
 @pytest.mark.parametrize("name", ["../escape.md", "/abs.md", "project/../../x", "other/x"])

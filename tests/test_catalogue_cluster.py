@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 import booktool.catalogue.cluster
-from tests.catalogue_helpers import break_book, built, make_catalogue
+from tests.catalogue_helpers import HOUSE_TITLE_PAGE, break_book, built, make_catalogue
 from tests.conftest import copy_project, run_cli
+from tests.outputs import pdf_pages
 
 distributed = pytest.importorskip("distributed")  # the 'cluster' extra; CI installs it
 
@@ -39,12 +40,29 @@ def test_a_local_cluster_builds_the_bytes_a_local_build_makes(
         threads_per_worker=1,
         host="127.0.0.1",
         dashboard_address=None,
+        preload=["booktool.catalogue.worker"],  # warmed as they start
     ) as cluster:
         # Set after the workers started: the task carries it (the EPUB's dates change with it).
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
         run = run_cli("catalogue", "build", str(cat), "--scheduler", cluster.scheduler_address)
-    assert run.code == 0, run.err
-    assert built(cat / "a") == ["book-a.epub", "book-a.pdf"]
+        assert run.code == 0, run.err
+        assert built(cat / "a") == ["book-a.epub", "book-a.pdf"]
+        first = {n: (cat / "a" / "build" / n).read_bytes() for n in ("book-a.pdf", "book-a.epub")}
+        assert "HOUSE STYLE MARK" in pdf_pages(cat / "a" / "build" / "book-a.pdf")[1]
+        # The workers keep the house layouts they unpacked: a changed one is not served from
+        # what they kept.
+        house_page = cat / "layouts" / "_title_page.html"
+        house_page.write_text(HOUSE_TITLE_PAGE.replace("MARK", "CHANGED"), "utf-8")
+        changed = run_cli("catalogue", "build", str(cat), "--scheduler", cluster.scheduler_address)
+        assert changed.code == 0, changed.err
+        for book in ("a", "b"):
+            title_page = pdf_pages(cat / book / "build" / f"book-{book}.pdf")[1]
+            assert "HOUSE STYLE CHANGED" in title_page and "MARK" not in title_page
+        house_page.write_text(HOUSE_TITLE_PAGE, "utf-8")
+        back = run_cli("catalogue", "build", str(cat), "--scheduler", cluster.scheduler_address)
+        assert back.code == 0, back.err
+        assert "HOUSE STYLE MARK" in pdf_pages(cat / "a" / "build" / "book-a.pdf")[1]
+    assert {n: (cat / "a" / "build" / n).read_bytes() for n in first} == first
     alone = copy_project(tmp_path / "alone", "minimal")
     (alone / "manuscript" / "book.yaml").write_bytes((cat / "a/manuscript/book.yaml").read_bytes())
     (alone / "layouts").mkdir()
@@ -97,6 +115,7 @@ class Cluster:
                 subprocess.Popen(
                     [sys.executable, "-m", "distributed.cli.dask_worker", self.address,
                      "--nworkers", "1", "--nthreads", "1", "--no-dashboard",
+                     "--preload", "booktool.catalogue.worker",
                      "--host", "127.0.0.1", "--local-directory", str(home)],
                     cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 )

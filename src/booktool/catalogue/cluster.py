@@ -4,8 +4,9 @@ The client (this process) decides what is up to date from each project's stamp, 
 build does, and sends every other book as one task carrying the project's files
 (:mod:`booktool.catalogue.transport`); a worker builds it in a fresh folder of its own, with the
 same limits and the same confined fetcher as a local build, and returns the built files and the
-book's result as data; the client writes the files atomically into the project's ``build/``
-and stores its stamp, so the next run, local or not, finds the book up to date.
+book's result as data (:mod:`booktool.catalogue.worker`); the client writes the files
+atomically into the project's ``build/`` and stores its stamp, so the next run, local or not,
+finds the book up to date.
 
 A book the input makes fail is a result like any other, reported at once, never retried. A task
 whose worker dies is started again on another worker by the scheduler (how many times is the
@@ -16,8 +17,6 @@ twice is reported as failed, and nothing of it is written.
 
 from __future__ import annotations
 
-import tempfile
-import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
@@ -27,15 +26,14 @@ from typing import Any
 from booktool.catalogue.book import (
     FAILED,
     BookResult,
-    build_book,
     build_environment,
     crashed,
     current_result,
 )
 from booktool.catalogue.local import Ended, Started
-from booktool.catalogue.transport import collect, pack, unpack, write_back
+from booktool.catalogue.transport import pack, write_back
+from booktool.catalogue.worker import build_sent
 from booktool.errors import BooktoolError, InputError, Problem
-from booktool.limits import RENDER_MEMORY_MB
 
 #: The environment variable that names the scheduler when ``--scheduler`` does not.
 SCHEDULER_ENV = "BOOKTOOL_SCHEDULER"
@@ -193,44 +191,3 @@ def _lost(root: Path, exc: BaseException) -> BookResult:
         code="worker-lost",
     )
     return BookResult(root.name, FAILED, errors=[problem], attempts=2)
-
-
-#: One book at a time in a worker process: its render child serves them in turn.
-_SERIAL = threading.Lock()
-_KEPT: list[object] = []
-
-
-def build_sent(
-    archive: bytes, formats: tuple[str, ...], strict: bool, name: str, env: dict[str, str]
-) -> dict[str, Any]:
-    """The task a cluster worker runs: unpack the book into a fresh folder, build it there,
-    and return its result (problems named relative to the project) and its built files."""
-    with _SERIAL:
-        if not _KEPT:
-            from booktool.render.pool import one_book_at_a_time
-
-            renderer = one_book_at_a_time(RENDER_MEMORY_MB)
-            renderer.__enter__()  # kept for the worker's life: WeasyPrint loaded once
-            _KEPT.append(renderer)
-        with tempfile.TemporaryDirectory(prefix="booktool-book-") as folder:
-            project, house = unpack(archive, Path(folder))
-            result = build_book(project, house, formats, strict, env)
-            result = replace(
-                result,
-                name=name,
-                errors=[_relative(p, Path(folder)) for p in result.errors],
-                warnings=[_relative(p, Path(folder)) for p in result.warnings],
-                trace="",
-            )
-            files = (
-                {} if result.failed else collect(project, [str(o["path"]) for o in result.outputs])
-            )
-    return {"result": result, "files": files}
-
-
-def _relative(problem: Problem, folder: Path) -> Problem:
-    """A problem named by its path in the unpacked folder (``project/…`` or ``house/…``)."""
-    base = folder.resolve()
-    if problem.path is None or not problem.path.resolve().is_relative_to(base):
-        return problem
-    return replace(problem, path=problem.path.resolve().relative_to(base))

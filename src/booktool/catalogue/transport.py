@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from booktool.cache.output import write_atomic
+from booktool.catalogue.houses import HouseCache
 from booktool.errors import InputError, Problem
 from booktool.limits import MAX_SENT_BYTES, MAX_SENT_FILE_BYTES, MAX_SENT_FILES
 
@@ -97,10 +98,12 @@ def _linked(path: Path) -> InputError:
     )
 
 
-def unpack(data: bytes, into: Path) -> tuple[Path, Path | None]:
+def unpack(data: bytes, into: Path, houses: HouseCache | None = None) -> tuple[Path, Path | None]:
     """Unpack an archive :func:`pack` made into the empty folder ``into``: the project's
     folder and the house layouts' (None if none were sent). Every member is checked first:
-    a regular file or a folder, under ``project/`` or ``house/``, within the caps."""
+    a regular file or a folder, under ``project/`` or ``house/``, within the caps. With
+    ``houses`` (a cluster worker's), the house layouts' folder is the one kept there for
+    exactly these files, instead of one under ``into``."""
     with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as archive:
         members = archive.getmembers()
         if len(members) > MAX_SENT_FILES:
@@ -120,11 +123,33 @@ def unpack(data: bytes, into: Path) -> tuple[Path, Path | None]:
             total += member.size
             if total > MAX_SENT_BYTES:
                 raise ValueError("a book's archive is too large")
-        archive.extractall(into, members=members, filter="data")
+        if houses is None:
+            archive.extractall(into, members=members, filter="data")
+        else:
+            ours = [m for m in members if PurePosixPath(m.name).parts[0] == "project"]
+            archive.extractall(into, members=ours, filter="data")
+            kept = _house_files(archive, members)
     project = into / "project"
     project.mkdir(exist_ok=True)
+    if houses is not None:
+        return project, houses.folder(kept) if kept else None
     house = into / "house"
     return project, house if house.is_dir() else None
+
+
+def _house_files(archive: tarfile.TarFile, members: list[tarfile.TarInfo]) -> dict[str, bytes]:
+    """The house layouts' files in the archive (its members checked), by their path in the
+    house folder."""
+    files: dict[str, bytes] = {}
+    for member in members:
+        parts = PurePosixPath(member.name).parts
+        if parts[0] != "house" or not member.isfile() or len(parts) < 2:
+            continue
+        handle = archive.extractfile(member)
+        if handle is None:  # pragma: no cover - a regular file always has its data
+            raise ValueError(f"unreadable member of a book's archive: {member.name!r}")
+        files[PurePosixPath(*parts[1:]).as_posix()] = handle.read()
+    return files
 
 
 def collect(root: Path, outputs: Iterable[str]) -> dict[str, bytes]:
