@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from booktool.cache.seal import read_sealed
-from tests.conftest import REPO, copy_project, run_cli
-from tests.outputs import NS, Epub, pdf_regions, run_epubcheck, squash
+from tests.conftest import copy_project, run_cli
+from tests.outputs import NS, Epub, ace_violations, find_ace, pdf_regions, run_epubcheck, squash
 
 EPUB_TYPE = f"{{{NS['epub']}}}type"
 COMPARED = 14  # letters and digits compared at the start of each page
@@ -233,46 +231,12 @@ def test_epubcheck_passes_with_the_page_list(repo_epub: Path) -> None:
     ]
 
 
-def _ace() -> tuple[str, str] | None:
-    """Ace's command and Chromium, if both are on this machine."""
-    candidates = [
-        os.environ.get("ACE_PUPPETEER", ""),
-        str(REPO / ".tools" / "ace" / "node_modules" / ".bin" / "ace-puppeteer"),
-        shutil.which("ace-puppeteer") or "",
-    ]
-    ace = next((c for c in candidates if c and Path(c).is_file()), None)
-    chromium = os.environ.get("PUPPETEER_EXECUTABLE_PATH") or shutil.which("chromium")
-    if ace is None or chromium is None or shutil.which("node") is None:
-        return None
-    return ace, chromium
-
-
 def test_ace_by_daisy_reports_no_violations(repo_epub: Path, tmp_path: Path) -> None:
-    found = _ace()
-    if found is None:
+    ace = find_ace()
+    if ace is None:
         pytest.skip("Ace by DAISY or Chromium is not installed (make ace installs both)")
-    ace, chromium = found
-    report = tmp_path / "ace"
-    env = os.environ | {"PUPPETEER_EXECUTABLE_PATH": chromium}
-    for _attempt in range(2):  # once more if Chromium did not come up (no report at all)
-        result = subprocess.run(
-            [ace, "-f", "-E", "-o", str(report), str(repo_epub)],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=300,
-            check=False,
-        )
-        if (report / "report.json").exists():
-            break
-    assert (report / "report.json").exists(), f"Ace wrote no report: {result.stderr[-2000:]}"
-    data = json.loads((report / "report.json").read_text("utf-8"))
-    violations = [
-        f"{a['earl:testSubject']['url']}: {t['earl:test']['dct:title']}"
-        for a in data["assertions"]
-        for t in a.get("assertions", [])
-    ]
-    assert result.returncode == 0 and not violations, violations or result.stderr[-2000:]
+    violations = ace_violations(ace, repo_epub, tmp_path / "ace")
+    assert not violations, violations
 
 
 def test_the_page_list_setting_is_read_ahead_and_anything_unreadable_is_the_default(
