@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -59,7 +60,18 @@ def moved(numbers: PageNumbers, by: int) -> PageNumbers:
 
 
 def job(edition: PdfEdition, html: str, **fields: object) -> RenderJob:
+    """A render job run in this (the test) process. A hold job keeps its layout only while the
+    process uses under half its memory limit, and pytest's process has grown by the time these
+    tests run (fonts, other builds, clusters): unless a test sets it, the limit is set above
+    twice what this process uses now, as a render child's is above what it uses."""
+    fields.setdefault("memory_mb", max(edition.limits.render_memory_mb, _used_mb() * 2 + 512))
     return dataclasses.replace(edition.render_job(html), generation="test", **fields)
+
+
+def _used_mb() -> int:
+    """The address space this process uses, in MiB (what a render's memory limit counts)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE") // 2**20
 
 
 def held_then_final(edition: PdfEdition, first: str, final: str) -> RenderResult:
