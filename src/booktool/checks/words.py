@@ -3,15 +3,23 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 
 from booktool.checks.base import Finding
 from booktool.errors import InputError, Problem
 from booktool.source.manuscript import Manuscript
 
+#: The last manuscript read and what its words gave: the three rules read them once.
+_LAST: tuple[weakref.ref[Manuscript], list[Problem]] | None = None
+
 
 def _problems(manuscript: Manuscript) -> list[Problem]:
-    """What reading the book's words found (read anew each time: a watch edits them)."""
+    """What reading the book's words found: read once per loaded manuscript (a watch loads a
+    new one after each edit, so an edited catalogue is read again)."""
+    global _LAST
+    if _LAST is not None and _LAST[0]() is manuscript:
+        return _LAST[1]
     from booktool.editions.layouts import Layouts
     from booktool.language.words import load_words
 
@@ -19,9 +27,11 @@ def _problems(manuscript: Manuscript) -> list[Problem]:
     directories = Layouts(project.layouts, house=project.house).directories
     where = (config.path, config.line_of.get("language"))
     try:
-        return load_words(config.language, directories, where).problems
+        found = load_words(config.language, directories, where).problems
     except InputError as exc:
-        return list(exc.problems)
+        found = list(exc.problems)
+    _LAST = (weakref.ref(manuscript), found)
+    return found
 
 
 def _found(manuscript: Manuscript, code: str) -> Iterator[Finding]:
