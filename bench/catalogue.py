@@ -9,10 +9,11 @@ scenarios are interleaved, so that load from other work on the machine falls on 
 The Dask cluster (``LocalCluster``, two worker processes of one thread each, on 127.0.0.1) is
 started anew before each of its runs and is not timed: it stands for a cluster that is already
 running. Its workers are started as booktool's deployment says (``--preload
-booktool.catalogue.worker``), and the run waits until each has its render child loaded, as a
-running cluster's would; the "cold workers" scenario starts them bare, so that the first book
-on each loads booktool and WeasyPrint within the timed run, as a local catalogue's processes
-do. Peak memory is the largest sum of the resident sets of every process below this one
+booktool.catalogue.worker``, which also leaves out Dask's statistical profiler), and the run
+waits until each has its render child loaded, as a running cluster's would; the "cold workers"
+scenario starts them bare (the profiler on, as Dask starts it), so that the first book on each
+loads booktool and WeasyPrint within the timed run, as a local catalogue's processes do.
+Peak memory is the largest sum of the resident sets of every process below this one
 (the command, its workers, their render children, the cluster's workers), sampled every 0.1 s.
 
 Usage: ``python bench/catalogue.py [--books 24] [--large 100] [--runs 3] [--large-runs 1]

@@ -21,8 +21,9 @@ from booktool.catalogue.transport import pack, unpack
 from booktool.cli.main import main
 from booktool.errors import InputError
 from booktool.limits import MAX_SENT_FILE_BYTES
-from tests.catalogue_helpers import break_book, built, make_catalogue
+from tests.catalogue_helpers import HOUSE_TITLE_PAGE, break_book, built, make_catalogue
 from tests.conftest import copy_project, run_cli
+from tests.outputs import pdf_pages
 
 
 def test_every_book_is_built_and_one_failure_stops_none(tmp_path: Path) -> None:
@@ -220,6 +221,55 @@ def test_a_worker_keeps_only_the_latest_house_layouts(tmp_path: Path) -> None:
     assert (third / "sub" / "a.html").read_bytes() == b"3"
     assert first.is_dir() and third.is_dir() and not second.exists()
     houses.close()
+
+
+#: A cluster worker's task, run book after book in one process (as a Dask worker runs them):
+#: for each book, its status, its title page's PDF, the files of the user's template cache and
+#: what is left in the worker's book folder afterwards.
+WORKER_BOOKS = """
+import json, sys
+from pathlib import Path
+from booktool.catalogue import worker
+from booktool.catalogue.transport import pack
+from booktool.cache.usercache import folder
+catalogue, found = Path(sys.argv[1]), []
+for number, name in enumerate(sys.argv[2:]):
+    reply = worker.build_sent(pack(catalogue / name, None), ("pdf",), False, name, {})
+    pdf = catalogue / f"{number}.pdf"
+    pdf.write_bytes(next(iter(reply["files"].values())))
+    found.append({
+        "status": reply["result"].status,
+        "pdf": str(pdf),
+        "cached": sorted(p.name for p in folder("templates").iterdir()),
+        "left": sorted(p.name for p in worker._KEPT["books"].root.iterdir()),
+    })
+print(json.dumps(found))
+"""
+
+
+def test_a_worker_builds_each_book_in_one_folder_emptied_between_books(tmp_path: Path) -> None:
+    cat = make_catalogue(tmp_path / "cat", {"a": "minimal", "b": "minimal"})
+    for name in ("a", "b"):  # each book's own title page, at the same path on the worker
+        (cat / name / "layouts").mkdir()
+        page = HOUSE_TITLE_PAGE.replace("HOUSE STYLE MARK", f"OWN PAGE {name.upper()}")
+        (cat / name / "layouts" / "_title_page.html").write_text(page, "utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    run = subprocess.run(
+        [sys.executable, "-c", WORKER_BOOKS, str(cat), "a", "b", "a"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    books = json.loads(run.stdout)
+    assert [b["status"] for b in books] == ["built"] * 3
+    # Each book is built from its own files, though they had the same paths.
+    marks = [re.findall(r"OWN PAGE [AB]", "".join(pdf_pages(Path(b["pdf"])))) for b in books]
+    assert marks == [["OWN PAGE A"], ["OWN PAGE B"], ["OWN PAGE A"]]
+    # The project's template is compiled into one file of the user's cache, not one a book.
+    assert books[0]["cached"] and books[0]["cached"] == books[1]["cached"] == books[2]["cached"]
+    assert all(b["left"] == [] for b in books)
 
 
 @pytest.mark.parametrize("name", ["../escape.md", "/abs.md", "project/../../x", "other/x"])
