@@ -106,6 +106,8 @@ def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache:
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             if self.own is not None:
                 self.own.load_bytecode(bucket)
+                if bucket.code is not None:
+                    usercache.used(Path(self.own._get_cache_filename(bucket)))
             if bucket.code is None:
                 super().load_bytecode(bucket)
 
@@ -113,6 +115,7 @@ def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache:
             if self.own is not None:
                 with contextlib.suppress(OSError):
                     self.own.dump_bytecode(bucket)
+                usercache.tidy_now_and_then(Path(self.own.directory))
 
     return _CompiledAhead()
 
