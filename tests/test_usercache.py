@@ -84,4 +84,9 @@ def test_compiled_templates_are_tidied(tmp_path: Path, monkeypatch: pytest.Monke
     assert env.loader is not None and env.bytecode_cache is not None
     filename = env.loader.get_source(env, "_title_page.html")[1]
     key = env.bytecode_cache.get_cache_key("_title_page.html", filename)
-    assert f"__jinja2_{key}.cache" in left
+    compiled = templates / f"__jinja2_{key}.cache"
+    assert compiled.name in left
+    # Loaded from the cache, it is marked used.
+    os.utime(compiled, (1, 1))
+    Layouts(project / "layouts", templates).env.get_template("_title_page.html")
+    assert compiled.stat().st_mtime > time.time() - 60

@@ -107,7 +107,7 @@ def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache:
             if self.own is not None:
                 self.own.load_bytecode(bucket)
                 if bucket.code is not None:
-                    usercache.used(Path(self.own._get_cache_filename(bucket)))
+                    usercache.used(Path(self.own.directory, self.own.pattern % (bucket.key,)))
             if bucket.code is None:
                 super().load_bytecode(bucket)
 
