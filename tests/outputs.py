@@ -189,3 +189,40 @@ def print_html_texts(path: Path) -> tuple[list[str], list[str]]:
         if text and not p.xpath("ancestor::nav") and "figure-summary" not in (p.get("class") or ""):
             paragraphs.append(text)
     return paragraphs, notes
+
+
+def leader_ends(pdf: Path, page: int, folder: Path, rtl: bool = False, dpi: int = 150) -> list[int]:
+    """Where each contents line's leader dots end beside its page number, in pixels from the
+    page's left edge: the page drawn in grey (pdftoppm), each page number found by its box
+    (pdftotext -bbox), and the nearest dark pixel across the gap before the number (after
+    it, in a right-to-left book, whose numbers stand on the left)."""
+    image = folder / f"contents-{page}"
+    common = ["-f", str(page), "-l", str(page), str(pdf)]
+    subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-singlefile", *common, str(image)],
+                   check=True)  # fmt: skip
+    magic, size, _, pixels = image.with_suffix(".pgm").read_bytes().split(b"\n", 3)
+    assert magic == b"P5"
+    width, height = map(int, size.split())
+    boxes = subprocess.run(["pdftotext", "-bbox", *common, "-"], capture_output=True,
+                           text=True, check=True).stdout  # fmt: skip
+    words = [
+        (float(x0), float(y0), float(x1), float(y1), text)
+        for x0, y0, x1, y1, text in re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', boxes
+        )
+    ]
+    numbers = [w for w in words if w[4].isdigit()]
+    right = not rtl
+    numbers = [
+        w for w in numbers if (w[2] > max(n[2] for n in numbers) - 20 if right
+                               else w[0] < min(n[0] for n in numbers) + 20)
+    ]  # fmt: skip
+    ends = []
+    for x0, y0, x1, y1, _ in numbers:
+        rows = range(round(y0 * dpi / 72), min(height, round(y1 * dpi / 72) + 1))
+        columns = (
+            range(round(x0 * dpi / 72) - 2, 0, -1) if right
+            else range(round(x1 * dpi / 72) + 2, width)
+        )  # fmt: skip
+        ends.append(next(x for x in columns if any(pixels[y * width + x] < 128 for y in rows)))
+    return ends

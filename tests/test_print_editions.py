@@ -14,7 +14,7 @@ import pytest
 
 from booktool.editions.impose import Side, impose, padded, saddle_order
 from tests.conftest import copy_project, run_cli
-from tests.outputs import MM, pdf_pages, squash
+from tests.outputs import MM, leader_ends, pdf_pages, squash
 
 LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis" * 2
 LONG_URL = "https://example.org/archive/" + "a-very-long-path-segment-" * 6 + "end"
@@ -285,3 +285,12 @@ def test_bleed_and_marks_for_print_shops(tmp_path: Path) -> None:
         trim = [float(v) for v in page.TrimBox]
         assert abs((media[2] - media[0]) - (trim[2] - trim[0]) - 6 * MM) < 0.5
         assert abs((trim[2] - trim[0]) - 210 * MM) < 0.5
+
+
+def test_the_contents_leaders_end_in_one_column(repo_pdf: Path, tmp_path: Path) -> None:
+    # Clipped to the entry's content box, every row of dots stops at the same place, whatever
+    # the width of the page number after it (a dot showed past one- and two-digit numbers).
+    contents = next(i for i, text in enumerate(pdf_pages(repo_pdf)) if "Contents" in text)
+    ends = leader_ends(repo_pdf, contents + 1, tmp_path)
+    assert len(ends) >= 20
+    assert max(ends) - min(ends) <= 6, ends  # within a dot's period (3 pt)

@@ -22,7 +22,7 @@ from booktool.editions.impose import Side, saddle_order
 from booktool.language.direction import text_direction
 
 from .conftest import copy_project, run_cli
-from .outputs import NS, Epub, run_epubcheck
+from .outputs import NS, Epub, leader_ends, run_epubcheck
 
 #: A sentence of tests/roots/rtl-ar (seg-04), without marks that poppler splits from their
 #: letters, and the section span of that segment.
@@ -306,3 +306,11 @@ def test_a_section_span_without_a_film_link_is_isolated_too(tmp_path: Path) -> N
     ]
     assert spans and all(span.get("dir") == "ltr" for span in spans)
     assert SPAN in [span.text for span in spans]
+
+
+def test_the_contents_leaders_end_in_one_column_on_the_left(
+    rtl_build: Path, tmp_path: Path
+) -> None:
+    ends = leader_ends(rtl_build / "book.pdf", 3, tmp_path, rtl=True)
+    assert len(ends) >= 8
+    assert max(ends) - min(ends) <= 6, ends
