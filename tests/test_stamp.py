@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from booktool.cache import stamp
 from tests.conftest import copy_project
 
 PROBE = """
@@ -142,3 +143,20 @@ def test_build_starts_a_render_worker_early_when_it_will_lay_pages_out(
     assert started == []
     report = build(Project.open(project), ("pdf",))
     assert len(started) == 1 and [o.format for o in report.outputs] == ["pdf"]
+
+
+def test_booktool_s_modules_are_read_once_a_process_and_its_layouts_at_every_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = tmp_path / "booktool"
+    (code / "layouts").mkdir(parents=True)
+    (code / "build.py").write_text("one", "utf-8")
+    (code / "layouts" / "print.css").write_text("one", "utf-8")
+    monkeypatch.setattr(stamp, "CODE", code)
+    first = stamp.inputs_state(tmp_path / "project", [])
+    (code / "layouts" / "print.css").write_text("two!", "utf-8")
+    second = stamp.inputs_state(tmp_path / "project", [])
+    assert second != first  # a built-in layout is read at each build: its change is seen
+    (code / "build.py").write_text("changed", "utf-8")
+    # A module changed on disk is not what this process runs: the next process sees it.
+    assert stamp.inputs_state(tmp_path / "project", []) == second

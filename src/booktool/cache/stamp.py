@@ -15,6 +15,7 @@ cache decides by content. Only the standard library is imported here.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import sys
@@ -37,11 +38,16 @@ def _state(path: str) -> list[int] | None:
     return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
-def _tree(folder: Path) -> dict[str, list[int] | None]:
-    """Every file and folder under ``folder`` (Python's bytecode caches left out)."""
+def _tree(folder: Path, leave_out: frozenset[str] = frozenset()) -> dict[str, list[int] | None]:
+    """Every file and folder under ``folder`` (Python's bytecode caches, and the folders
+    named in ``leave_out`` directly under it, left out)."""
     found: dict[str, list[int] | None] = {str(folder): _state(str(folder))}
     for root, directories, files in os.walk(folder):
-        directories[:] = sorted(d for d in directories if d != "__pycache__")
+        directories[:] = sorted(
+            d
+            for d in directories
+            if d != "__pycache__" and not (root == str(folder) and d in leave_out)
+        )
         for name in sorted(files + directories):
             path = os.path.join(root, name)
             found[path] = _state(path)
@@ -53,20 +59,32 @@ def inputs_state(
 ) -> dict[str, object]:
     """Everything a build's result depends on, as cheap file states and settings (with a
     catalogue's ``house`` layouts, if the project is part of one: a change there rebuilds)."""
-    code = Path(booktool.__file__).parent
+    code = CODE
     found: dict[str, object] = {
         "version": STAMP_VERSION,
         "options": list(options),
         "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "python": sys.executable,
         "packages": _state(sysconfig.get_path("purelib")),
-        "booktool": _tree(code),
+        "booktool": {**_code_state(code), **_tree(code / "layouts")},
         "manuscript": _tree(root / "manuscript"),
         "layouts": _tree(root / "layouts"),
     }
     if house is not None:
         found["house"] = _tree(house)
     return found
+
+
+#: booktool's own files: its modules and its built-in layouts.
+CODE = Path(booktool.__file__).parent
+
+
+@functools.cache
+def _code_state(code: Path) -> dict[str, list[int] | None]:
+    """booktool's own modules' states, read once per process: the code a process runs is the
+    code it loaded (a later change is seen by the next process). A catalogue's client checks
+    thousands of stamps with it. The built-in layouts, read at each build, are not in it."""
+    return _tree(code, frozenset({"layouts"}))
 
 
 def stamp_path(build_dir: Path) -> Path:
