@@ -87,8 +87,12 @@ def sandbox_key() -> str:
 
 def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache:
     """Jinja's bytecode cache in ``directory`` (the user's, if any), falling back to the
-    built-in templates compiled ahead; only ``directory`` is written to."""
+    built-in templates compiled ahead; only ``directory`` is written to. The user's own
+    folder is kept within its limit (:mod:`booktool.cache.usercache`); any other (``make
+    bytecode``'s, a test's) is left as it is."""
     import jinja2
+
+    bounded = directory is not None and directory == user_template_cache()
 
     class _Keyed(jinja2.FileSystemBytecodeCache):
         def get_cache_key(self, name: str, filename: str | None = None) -> str:
@@ -106,7 +110,7 @@ def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache:
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             if self.own is not None:
                 self.own.load_bytecode(bucket)
-                if bucket.code is not None:
+                if bounded and bucket.code is not None:
                     usercache.used(Path(self.own.directory, self.own.pattern % (bucket.key,)))
             if bucket.code is None:
                 super().load_bytecode(bucket)
@@ -115,7 +119,8 @@ def _bytecode_cache(directory: Path | None) -> jinja2.BytecodeCache:
             if self.own is not None:
                 with contextlib.suppress(OSError):
                     self.own.dump_bytecode(bucket)
-                usercache.tidy_now_and_then(Path(self.own.directory))
+                if bounded:
+                    usercache.tidy_now_and_then(Path(self.own.directory))
 
     return _CompiledAhead()
 
